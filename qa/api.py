@@ -1,0 +1,160 @@
+"""The public entry point: `ask()` over the index, and the Engine that holds the loaded parts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import QueryBundle
+
+from index.embed import build_embed_model
+from index.ingest import current_revision, rebuild_lexical
+from index.lexical import LexicalIndex
+from index.store import PassageStore
+from qa.answer import extractive_answer, refusal
+from qa.citations import Answer, Passage
+from qa.errors import NoIndexError
+from qa.followup import standalone_question
+from qa.retrieve import Filters, HybridRetriever, to_passage
+from qa.settings import Settings
+
+History = Sequence[tuple[str, str]]
+REVISION_CHECK_S = 2.0
+
+
+def day_number(value: str | date | None) -> int:
+    """A date (ISO string or date) as YYYYMMDD, 0 for None."""
+    if value is None or value == "":
+        return 0
+    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+class Engine:
+    """Loaded index parts (Chroma, BM25, embedder, LLM) and the answering chain over them."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        store: PassageStore | None = None,
+        embed_model: BaseEmbedding | None = None,
+        llm: Any = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.store = store or PassageStore(self.settings)
+        self.embed_model = embed_model or build_embed_model(self.settings.embed_batch_size)
+        self.llm = llm
+        if self.llm is None and self.settings.llm == "openai":
+            from qa.llm import OpenAIAnswerer
+
+            self.llm = OpenAIAnswerer.from_settings(self.settings)
+        self._lexical: LexicalIndex | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index matching Chroma's current revision (reloaded or rebuilt when stale)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._lexical is not None and now - self._checked_at < REVISION_CHECK_S:
+                return self._lexical
+            self._checked_at = now
+            revision = current_revision(self.store)
+            if self._lexical is None or self._lexical.revision != revision:
+                saved = LexicalIndex.load(self.settings.lexical_dir)
+                if saved is None or saved.revision != revision:
+                    saved = rebuild_lexical(self.store, self.settings, revision)
+                self._lexical = saved
+            return self._lexical
+
+    def retrieve(
+        self, question: str, top_k: int | None = None, filters: Filters | None = None
+    ) -> tuple[list[Passage], list[float]]:
+        """The top passages for a question and the question's embedding."""
+        if self.store.count() == 0:
+            raise NoIndexError(self.settings.chroma_url or str(self.settings.index_dir))
+        retriever = HybridRetriever(
+            self.store, self.lexical(), self.embed_model, top_k=top_k or self.settings.top_k, filters=filters
+        )
+        hits = retriever.retrieve(QueryBundle(question))
+        return [to_passage(h) for h in hits], retriever.last_query_embedding or []
+
+    def ask(
+        self,
+        question: str,
+        history: History | None = None,
+        top_k: int | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Answer:
+        """Answer a question from the articles, with citations; refuse when they don't hold it."""
+        final: Answer | None = None
+        for item in self.stream(question, history, top_k, since, until, sources):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(
+        self,
+        question: str,
+        history: History | None = None,
+        top_k: int | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield answer text as it is produced, then the final Answer."""
+        question = question.strip()
+        if not question:
+            yield refusal("", notice="Ask a question about the articles.")
+            return
+        standalone = standalone_question(question, history)
+        filters = Filters(day_number(since), day_number(until), frozenset(sources or ()))
+        passages, query_vector = self.retrieve(standalone, top_k, filters)
+        if not passages:
+            yield refusal(question)
+            return
+        if self.llm is not None:
+            yield from self.llm.stream_answer(standalone, passages, fallback=lambda: self._extractive(standalone, passages, query_vector))
+            return
+        answer = self._extractive(standalone, passages, query_vector)
+        yield answer.text
+        yield answer
+
+    def _extractive(self, question: str, passages: list[Passage], query_vector: list[float]) -> Answer:
+        return extractive_answer(
+            question, passages, query_vector, self.embed_model.get_text_embedding_batch, self.settings.min_score
+        )
+
+
+_engines: dict[Settings, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def default_engine(settings: Settings | None = None) -> Engine:
+    """One Engine per settings, created on first use (loading the model takes seconds)."""
+    settings = settings or Settings()
+    with _engines_lock:
+        if settings not in _engines:
+            _engines[settings] = Engine(settings)
+        return _engines[settings]
+
+
+def ask(
+    question: str,
+    *,
+    history: History | None = None,
+    top_k: int | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    sources: Sequence[str] | None = None,
+    engine: Engine | None = None,
+) -> Answer:
+    """Answer `question` from the indexed articles (index at QA_INDEX_DIR), with `[n]` citations."""
+    return (engine or default_engine()).ask(question, history, top_k, since, until, sources)

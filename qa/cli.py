@@ -1,0 +1,130 @@
+"""The `qa` command line: ingest, ask, articles, serve, eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from qa.errors import QAError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="qa", description="Ask questions about news articles; answers cite passages.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="index articles from files or folders (txt, md, html, json, jsonl[.gz])")
+    p.add_argument("paths", nargs="+", help="files or folders to index")
+    p.add_argument("--prune", action="store_true", help="remove indexed articles not found under PATHS")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser("ask", help="answer a question from the indexed articles")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--top-k", type=int, default=None, help="passages to consider")
+    p.add_argument("--since", help="only articles published on/after this date (YYYY-MM-DD)")
+    p.add_argument("--until", help="only articles published on/before this date (YYYY-MM-DD)")
+    p.add_argument("--source", action="append", dest="sources", help="only articles from this source (repeatable)")
+
+    p = sub.add_parser("articles", help="list indexed articles")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+
+    p = sub.add_parser("serve", help="serve the web chat")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--seed", nargs="*", default=None, help="ingest these paths first when the index is empty")
+
+    p = sub.add_parser("eval", help="measure retrieval, answers and refusals on a dataset")
+    p.add_argument("dataset", help="folder with articles.jsonl.gz and questions.jsonl")
+    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    p.add_argument("--json", dest="json_out", help="write the metrics to this file")
+    p.add_argument("--baseline", choices=["vanilla"], help="also measure plain LlamaIndex retrieval")
+    return parser
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from index.ingest import ingest_paths
+    from qa.settings import Settings
+
+    report = ingest_paths(args.paths, Settings(), prune=args.prune, progress=not args.json)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        print(report.summary())
+        for f in report.failed:
+            where = f"{f['path']}:{f['line']}" if "line" in f else f["path"]
+            print(f"  failed: {where}: {f['error']}", file=sys.stderr)
+    nothing_ingested = not (report.added or report.updated or report.unchanged)
+    return 1 if report.failed and nothing_ingested else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from qa.api import ask
+
+    answer = ask(args.question, top_k=args.top_k, since=args.since, until=args.until, sources=args.sources)
+    if args.json:
+        print(json.dumps(answer.as_dict(), ensure_ascii=False))
+        return 0
+    print(answer.text)
+    if answer.notice:
+        print(f"\n({answer.notice})")
+    for c in answer.citations:
+        date = f", {c.published}" if c.published else ""
+        print(f"\n[{c.n}] {c.title}{date}  {c.url or ''}".rstrip())
+        print(f"    chars {c.start}-{c.end} of {c.article_id}: {c.passage[:300]}{'…' if len(c.passage) > 300 else ''}")
+    return 0
+
+
+def cmd_articles(args: argparse.Namespace) -> int:
+    from index.store import PassageStore
+    from qa.settings import Settings
+
+    entries = sorted(PassageStore(Settings()).manifest().values(), key=lambda e: (e.published, e.title), reverse=True)
+    if args.json:
+        print(json.dumps([e.as_dict() for e in entries], ensure_ascii=False))
+    else:
+        for e in entries:
+            print(f"{e.published[:10]:10}  {e.chunks:4} passages  {e.title}  [{e.id}]")
+        print(f"{len(entries)} articles")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from qa.server import serve
+
+    serve(host=args.host, port=args.port, seed_paths=args.seed)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from qa.evaluate import run_eval
+
+    run_eval(args.dataset, limit=args.limit, json_out=args.json_out, baseline=args.baseline)
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "articles": cmd_articles, "serve": cmd_serve, "eval": cmd_eval}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; errors print one line with the remedy (traceback only with QA_DEBUG=1)."""
+    args = build_parser().parse_args(argv)
+    debug = os.environ.get("QA_DEBUG", "").lower() in ("1", "true", "yes")
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the CLI is the edge: translate every error for people
+        if debug:
+            raise
+        message = str(exc) if isinstance(exc, QAError) else f"{type(exc).__name__}: {exc} (set QA_DEBUG=1 for details)"
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

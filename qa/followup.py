@@ -1,0 +1,35 @@
+"""Turn a follow-up question into a standalone one (the deterministic rule; an LLM may do better)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from qa.sentences import content_words
+
+_FOLLOWUP = re.compile(
+    r"^\s*(and|but|also|what about|how about|so|then)\b|\b(it|its|they|them|their|this|that|these|those|he|she|"
+    r"him|her|his|there|the attack|the event|the incident)\b",
+    re.IGNORECASE,
+)
+
+
+def is_followup(question: str) -> bool:
+    """Whether the question leans on an earlier one (opens with 'and', or uses a pronoun)."""
+    return bool(_FOLLOWUP.search(question)) or len(content_words(question)) <= 2
+
+
+def standalone_question(question: str, history: Sequence[tuple[str, str]] | None) -> str:
+    """Carry the previous question's keywords into a follow-up; return other questions unchanged.
+
+    "And how many were wounded?" after "Where were the rockets fired from?" becomes
+    "And how many were wounded? (rockets fired)".
+    """
+    if not history or not is_followup(question):
+        return question
+    previous = history[-1][0]
+    own = set(content_words(question))
+    carried = [w for w in dict.fromkeys(content_words(previous)) if w not in own]
+    if not carried:
+        return question
+    return f"{question.strip()} ({' '.join(carried)})"

@@ -1,0 +1,90 @@
+"""Sentence spans and question analysis for the extractive answerer (pure text functions)."""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! ? (plus closing quotes/brackets) followed by space and a capital,
+# digit or quote, unless the period closes a known abbreviation ("U.S.", "Nov.", "Mr.").
+_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[-*•]\s)")
+_ABBREV = re.compile(
+    r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|St|Jr|Sr|Inc|Corp|Co|Ltd|"
+    r"Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|No|vs|etc|approx|Ave|Blvd|Mt|Ft)\.)$"
+)
+
+STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been being do does did
+    what which who whom whose when where why how many much that this these those it its they them their there
+    here he she his her him we us our you your i me my not no yes can could would should will shall may might
+    must has have had about into over after before than then so such also just only very more most some any
+    each other same both all according say said says tell told according following name named called""".split()
+)
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|dozens?)\b",
+    re.IGNORECASE,
+)
+_MONTHS = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
+_DATE = re.compile(
+    rf"\b{_MONTHS}|\b(1[89]|20)\d\d\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
+    r"last (week|month|year)|this (week|month|year))\b"
+)
+_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of `text`, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _END.finditer(text):
+        cut = match.start() + 1 if text[match.start()] in ".!?" else match.start()
+        if text[match.start()] == "." and _ABBREV.search(text[max(start, match.start() - 12) : match.start() + 1]):
+            continue
+        # keep closing quotes/brackets with the sentence they close
+        while cut < len(text) and text[cut] in "\"'”’)]":
+            cut += 1
+        _append(spans, text, start, cut)
+        start = match.end()
+    _append(spans, text, start, len(text))
+    return spans
+
+
+def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end - start >= 2:
+        spans.append((start, end))
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words of `text` minus stop words, in order."""
+    return [w.lower().strip("'’-") for w in _WORD.findall(text) if w.lower() not in STOPWORDS]
+
+
+def question_type(question: str) -> str:
+    """Expected answer type: number, date, person, place or other."""
+    q = question.lower().strip()
+    if re.search(r"\bhow (many|much|long|old|far|big|large|tall)\b|\bwhat (percentage|percent|number|amount)\b", q):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b", q):
+        return "date"
+    if re.search(r"\bwho\b|\bwhose\b|\bwhom\b|\bwhich (person|man|woman|company|team|country|leader)\b", q):
+        return "person"
+    if re.search(r"\bwhere\b|\bwhat (city|country|state|place|town|region)\b|\bwhich (city|country|state|place)\b", q):
+        return "place"
+    return "other"
+
+
+def has_type(sentence: str, qtype: str) -> bool:
+    """Whether the sentence holds something of the expected answer type."""
+    if qtype == "number":
+        return bool(_NUMBER.search(sentence))
+    if qtype == "date":
+        return bool(_DATE.search(sentence))
+    if qtype in ("person", "place"):
+        return bool(_PROPER.search(sentence))
+    return True

@@ -1,0 +1,40 @@
+"""One settings object, read from `QA_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of article-qa; each field is the env var `QA_<FIELD>`."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="forbid", frozen=True)
+
+    index_dir: Path = Field(Path(".qa-index"), description="Where the embedded Chroma store and the lexical index live.")
+    collection: str = Field("articles", description="Chroma collection name; one server can hold several corpora.")
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; unset = embedded store in index_dir.")
+    embed: Literal["local"] = Field("local", description="Embedder: the bundled all-MiniLM-L6-v2.")
+    embed_batch_size: int = Field(32, description="Chunks embedded per model call.")
+    chunk_size: int = Field(192, description="Chunk size in MiniLM word pieces, title included (the model truncates at 256).")
+    chunk_overlap: int = Field(32, description="Word pieces shared by neighbouring chunks.")
+    top_k: int = Field(5, description="Passages handed to the answerer.")
+    llm: Literal["extractive", "openai"] = Field("extractive", description="Answerer: extractive (offline) or an OpenAI-compatible LLM.")
+    llm_model: str = Field("gpt-4o-mini", description="Model name sent to the OpenAI-compatible endpoint.")
+    llm_timeout: float = Field(60.0, description="Seconds before an LLM request is abandoned (then the extractive answer is used).")
+    min_score: float = Field(0.45, description="Extractive refusal threshold on the best sentence's score; lower answers more.")
+    max_file_mb: float = Field(20.0, description="Files larger than this are refused, not read.")
+    debug: bool = Field(False, description="Show tracebacks in the CLI.")
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Directory of the embedded Chroma store."""
+        return self.index_dir / "chroma"
+
+    @property
+    def lexical_dir(self) -> Path:
+        """Directory of the BM25 index for the current collection."""
+        return self.index_dir / "lexical" / self.collection

@@ -1,0 +1,62 @@
+"""Chunk spans, re-ingest as a no-op, change replaces, --prune removes (real Chroma + MiniLM)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.chunk import chunk_article, make_splitter
+from index.embed import word_piece_tokenizer
+from index.ingest import ingest_paths
+from index.lexical import LexicalIndex
+from index.load import Article, load_paths
+from index.store import PassageStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_chunks_fit_the_embedder_and_spans_match_the_text() -> None:
+    (seed,) = [a for a in load_paths([ROOT / "seeds"]) if isinstance(a, Article)]
+    tokenizer = word_piece_tokenizer()
+    splitter = make_splitter(96, 16, tokenizer)
+    nodes = chunk_article(seed, splitter)
+    assert len(nodes) > 3
+    for i, node in enumerate(nodes):
+        assert seed.text[node.start_char_idx : node.end_char_idx] == node.text
+        assert node.id_ == f"{seed.id}::{i}"
+        assert len(tokenizer("title: " + seed.title + "\n\n" + node.text)) <= 256
+    covered = set()
+    for node in nodes:
+        covered.update(range(node.start_char_idx, node.end_char_idx))
+    assert len(covered) >= 0.95 * len(seed.text.replace("\n\n", ""))
+
+
+def test_reingest_is_noop_change_replaces_prune_removes(tmp_path: Path, settings, embed_model, articles_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    store = PassageStore(settings)
+    first = ingest_paths([str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False)
+    assert (first.added, first.updated, first.unchanged, first.failed) == (5, 0, 0, [])
+    total = store.count()
+    assert total == first.chunks > 0
+
+    again = ingest_paths([str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False)
+    assert (again.added, again.updated, again.unchanged, again.chunks) == (0, 0, 5, 0)
+    assert store.count() == total
+
+    orchard = articles_dir / "orchard.txt"
+    orchard.write_text("Apple growers now expect a poor harvest after a late frost destroyed blossoms.")
+    changed = ingest_paths([str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False)
+    assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 4)
+    texts = [d for _, m, d in store.iter_records(["documents", "metadatas"]) if m["article_id"] == "articles/orchard.txt"]
+    assert texts == ["Apple growers now expect a poor harvest after a late frost destroyed blossoms."]
+
+    (articles_dir / "festival.html").unlink()
+    kept = ingest_paths([str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False)
+    assert kept.removed == 0 and "articles/festival.html" in store.manifest()
+    pruned = ingest_paths([str(articles_dir)], settings, store=store, embed_model=embed_model, prune=True, progress=False)
+    assert pruned.removed == 1
+    manifest = store.manifest()
+    assert "articles/festival.html" not in manifest and len(manifest) == 4
+    assert all(entry.complete for entry in manifest.values())
+
+    lexical = LexicalIndex.load(settings.lexical_dir)
+    assert lexical is not None and sorted(lexical.ids) == sorted(pid for pid, _, _ in store.iter_records([]))
+    assert lexical.search("frost blossoms", 3)[0][0].startswith("articles/orchard.txt::")

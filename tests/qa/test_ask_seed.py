@@ -1,0 +1,45 @@
+"""ask() on the seed article: cited answers and refusals, through the real chain."""
+
+from __future__ import annotations
+
+import qa
+from qa import Answer, Citation, ask
+
+
+def test_public_api_is_pinned() -> None:
+    assert qa.__all__ == ["Answer", "Citation", "ask"]
+
+
+def test_where_were_rockets_fired_from(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = ask("Where were the rockets fired from?", engine=seed_engine)
+    assert isinstance(answer, Answer) and answer.answered
+    assert "al-Amin al-Thaniyah" in answer.text and "[1]" in answer.text
+    cite = answer.citations[0]
+    assert isinstance(cite, Citation) and cite.n == 1
+    assert cite.title == "Rockets fired at U.S. Embassy in Baghdad" and cite.published == "2020-11-17"
+    assert "al-Amin al-Thaniyah" in cite.passage
+    (start, end), *_ = cite.highlights
+    assert "al-Amin al-Thaniyah" in cite.passage[start:end]
+
+
+def test_how_many_civilians_wounded(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = ask("How many civilians were wounded?", engine=seed_engine)
+    assert answer.answered and "five" in answer.text
+    assert all(f"[{c.n}]" in answer.text for c in answer.citations)
+
+
+def test_citation_span_is_the_passage_in_the_article(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from index.load import load_paths
+
+    seed = next(iter(load_paths([Path(__file__).resolve().parents[2] / "seeds"])))
+    answer = ask("Where were the rockets fired from?", engine=seed_engine)
+    for c in answer.citations:
+        assert seed.text[c.start : c.end] == c.passage  # type: ignore[union-attr]
+
+
+def test_refuses_what_the_articles_do_not_say(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = ask("Who won the 2018 FIFA World Cup?", engine=seed_engine)
+    assert not answer.answered and answer.citations == []
+    assert "articles don't say" in answer.text

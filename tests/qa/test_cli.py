@@ -1,0 +1,51 @@
+"""The `qa` CLI as a user runs it: JSON shapes, exit codes, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def qa(*args: str, index_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QA_INDEX_DIR": str(index_dir)}
+    return subprocess.run([sys.executable, "-m", "qa.cli", *args], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT)
+
+
+@pytest.mark.slow
+def test_ingest_ask_articles_json(tmp_path: Path, articles_dir: Path) -> None:
+    index_dir = tmp_path / "idx"
+    (articles_dir / "broken.jsonl").write_text('{"id": "ok-1", "title": "Fine", "text": "A ferry service to the island resumes in June."}\nnot json\n')
+    done = qa("ingest", str(ROOT / "seeds"), str(articles_dir), "--json", index_dir=index_dir)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert set(report) == {"added", "updated", "unchanged", "removed", "chunks", "failed"}
+    assert report["added"] == 7 and report["chunks"] >= 7
+    assert report["failed"] == [{"path": str(articles_dir / "broken.jsonl"), "error": "invalid JSON (Expecting value)", "line": 2}]
+
+    asked = qa("ask", "Where were the rockets fired from?", "--json", index_dir=index_dir)
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert answer["answered"] is True and "al-Amin al-Thaniyah" in answer["text"]
+    keys = {"n", "article_id", "title", "url", "published", "passage", "start", "end", "score"}
+    assert keys <= set(answer["citations"][0])
+
+    listed = json.loads(qa("articles", "--json", index_dir=index_dir).stdout)
+    assert {"id", "title", "published", "source", "chunks"} == set(listed[0])
+    assert len(listed) == 7
+
+
+@pytest.mark.slow
+def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    asked = qa("ask", "Anything?", index_dir=tmp_path / "empty")
+    assert asked.returncode == 1
+    assert "qa ingest" in asked.stderr and "Traceback" not in asked.stderr
+    missing = qa("ingest", str(tmp_path / "nope"), "--json", index_dir=tmp_path / "empty")
+    assert missing.returncode == 1
+    assert json.loads(missing.stdout)["failed"][0]["error"] == "no such file or folder"
