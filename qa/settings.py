@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     min_score: float = Field(0.45, description="Extractive refusal threshold on the best sentence's score; lower answers more.")
     max_file_mb: float = Field(20.0, description="Files larger than this are refused, not read.")
     debug: bool = Field(False, description="Show tracebacks in the CLI.")
+    auth: SecretStr | None = Field(None, description="user:password the web UI asks for; required with a non-loopback --host.")
+    api_token: SecretStr | None = Field(None, description="Bearer token the HTTP API requires when set; required with a non-loopback --host.")
 
     @property
     def chroma_dir(self) -> Path:
