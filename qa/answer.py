@@ -89,13 +89,14 @@ def choose(scored: Sequence[Scored], max_sentences: int = 2, keep_ratio: float =
     return chosen
 
 
-def refusal(question: str, notice: str = "") -> Answer:
+def refusal(question: str, notice: str = "", confidence: float = 0.0) -> Answer:
     """The answer when the articles do not hold one."""
     q = question.strip().rstrip("?").strip()
-    return Answer(text=f"The articles don't say. No passage answers “{q}?”", answered=False, question=question, notice=notice)
+    text = f"The articles don't say. No passage answers “{q}?”" if q else "The articles don't say."
+    return Answer(text=text, answered=False, question=question, notice=notice, confidence=confidence)
 
 
-def compose(question: str, passages: Sequence[Passage], chosen: Sequence[Scored]) -> Answer:
+def compose(question: str, passages: Sequence[Passage], chosen: Sequence[Scored], confidence: float = 0.0) -> Answer:
     """Answer text with a `[n]` after each sentence, and the matching citations."""
     numbers: dict[int, int] = {}
     highlights: dict[int, list[tuple[int, int]]] = {}
@@ -108,7 +109,7 @@ def compose(question: str, passages: Sequence[Passage], chosen: Sequence[Scored]
     citations = [
         Citation.from_passage(n, passages[p], tuple(sorted(highlights[p]))) for p, n in sorted(numbers.items(), key=lambda kv: kv[1])
     ]
-    return Answer(text=" ".join(parts), answered=True, citations=citations, question=question)
+    return Answer(text=" ".join(parts), answered=True, citations=citations, question=question, confidence=confidence)
 
 
 def extractive_answer(
@@ -126,6 +127,7 @@ def extractive_answer(
     q = np.asarray(query_vector, dtype=np.float32)
     sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)
     scored = score_sentences(question, cands, sims.tolist(), [p.title for p in passages])
-    if scored[0].score < min_score:
-        return refusal(question)
-    return compose(question, passages, choose(scored))
+    best = scored[0].score
+    if best < min_score:
+        return refusal(question, confidence=best)
+    return compose(question, passages, choose(scored), confidence=best)

@@ -74,6 +74,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     question: str = ""
     notice: str = ""
+    confidence: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (`qa ask --json`)."""
@@ -83,6 +84,7 @@ class Answer:
             "citations": [c.as_dict() for c in self.citations],
             "question": self.question,
             "notice": self.notice,
+            "confidence": round(self.confidence, 4),
         }
 
 
