@@ -1,4 +1,4 @@
-"""The ingest pipeline: load -> chunk -> embed -> store (Chroma + BM25), skipping unchanged articles."""
+"""The ingest pipeline: load -> chunk -> embed -> store (Chroma + BM25), skipping unchanged ones."""
 
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ class IngestReport:
     def summary(self) -> str:
         """One line for people."""
         return (
-            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed, "
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.removed} removed, "
             f"{self.chunks} passages embedded, {len(self.failed)} failed in {self.seconds:.1f}s"
         )
 
@@ -80,17 +81,25 @@ def current_revision(store: PassageStore) -> str:
 def bump_revision(store: PassageStore) -> str:
     """Mark the collection as changed, so every lexical index built before is stale."""
     revision = uuid.uuid4().hex
-    metadata = {k: v for k, v in (store.collection.metadata or {}).items() if not k.startswith("hnsw:")}
+    old = store.collection.metadata or {}
+    metadata = {k: v for k, v in old.items() if not k.startswith("hnsw:")}
     metadata[REVISION_KEY] = revision
     store.collection.modify(metadata=metadata)
     return revision
 
 
-def rebuild_lexical(store: PassageStore, settings: Settings, revision: str | None = None) -> LexicalIndex:
+def rebuild_lexical(
+    store: PassageStore, settings: Settings, revision: str | None = None
+) -> LexicalIndex:
     """Build the BM25 index from what Chroma holds and save it under the index dir."""
     revision = revision if revision is not None else current_revision(store)
     rows = (
-        (pid, f"{meta.get('title', '')}\n{doc or ''}", int(meta.get("published_day", 0) or 0), str(meta.get("source", "")))
+        (
+            pid,
+            f"{meta.get('title', '')}\n{doc or ''}",
+            int(meta.get("published_day", 0) or 0),
+            str(meta.get("source", "")),
+        )
         for pid, meta, doc in store.iter_records(["documents", "metadatas"])
     )
     lexical = LexicalIndex.build(rows, revision)
@@ -101,25 +110,35 @@ def rebuild_lexical(store: PassageStore, settings: Settings, revision: str | Non
 def ingest(
     items: Iterable[Article | LoadError],
     store: PassageStore,
-    embed_model: BaseEmbedding,
+    embed_model: BaseEmbedding | None,
     splitter: SentenceSplitter,
     settings: Settings,
     prune: bool = False,
     progress: bool = True,
     batch_chunks: int = 256,
 ) -> IngestReport:
-    """Index new and changed articles, skip unchanged ones, optionally prune absent ones."""
+    """Index new and changed articles, skip unchanged ones, optionally prune absent ones.
+
+    `embed_model=None` loads the bundled model only once something needs embedding.
+    """
     started = time.perf_counter()
     report = IngestReport()
     manifest = store.manifest()
     seen: dict[str, str] = {}
     failed_paths: set[str] = set()
     pending: list[tuple[Article, list[TextNode]]] = []
-    bar = tqdm(desc="ingest", unit=" articles", disable=not progress, file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(
+        desc="ingest", unit=" articles", disable=not progress, file=sys.stderr, dynamic_ncols=True
+    )
 
     def flush() -> None:
+        nonlocal embed_model
         if not pending:
             return
+        if embed_model is None:
+            from index.embed import build_embed_model
+
+            embed_model = build_embed_model(settings.embed_batch_size)
         nodes = [n for _, chunk_nodes in pending for n in chunk_nodes]
         embed_nodes(nodes, embed_model)
         stale = [a.id for a, _ in pending if a.id in manifest]
@@ -141,8 +160,10 @@ def ingest(
             continue
         bar.update(1)
         if item.id in seen:
-            if seen[item.id] != item.content_hash:
-                report.failed.append(failure(LoadError(item.path, f"duplicate article id {item.id!r} with other text; kept the first")))
+            same = seen[item.id] == item.content_hash
+            why = "same text as the first; skipped" if same else "other text; kept the first"
+            duplicate = LoadError(item.path, f"duplicate article id {item.id!r} ({why})", item.line)
+            report.failed.append(failure(duplicate))
             continue
         seen[item.id] = item.content_hash
         entry = manifest.get(item.id)
@@ -156,8 +177,8 @@ def ingest(
     bar.close()
 
     if prune:
-        # An article whose file failed to load this time is kept: pruning must never lose data by accident.
-        gone = [aid for aid, e in manifest.items() if aid not in seen and e.path not in failed_paths]
+        # Articles whose file failed to load this time are kept: pruning never loses data.
+        gone = [a for a, e in manifest.items() if a not in seen and e.path not in failed_paths]
         store.delete_articles(gone)
         report.removed = len(gone)
 
@@ -183,11 +204,10 @@ def ingest_paths(
 ) -> IngestReport:
     """Load, chunk, embed and store the articles under `paths` (files or folders)."""
     from index.chunk import make_splitter
-    from index.embed import build_embed_model, word_piece_tokenizer
+    from index.embed import word_piece_tokenizer
     from index.load import load_paths
 
     store = store or PassageStore(settings)
-    embed_model = embed_model or build_embed_model(settings.embed_batch_size)
     splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, word_piece_tokenizer())
     items = load_paths(paths, max_bytes=int(settings.max_file_mb * 1_000_000))
     return ingest(items, store, embed_model, splitter, settings, prune=prune, progress=progress)

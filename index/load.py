@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import os
 import re
+import stat
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from qa.errors import LoadError
 
@@ -39,6 +41,7 @@ class Article:
     published: str = ""
     path: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    line: int | None = None  # the line of a .jsonl file it came from
 
     @property
     def content_hash(self) -> str:
@@ -70,13 +73,21 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
 
 
 def decode_bytes(data: bytes, path: str) -> str:
-    """Decode file bytes: BOMs first, then UTF-8, then a detected legacy encoding."""
+    """Decode file bytes: BOMs first, then UTF-8, then a legacy encoding; refuse binary data."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if b"\x00" in data[:8192]:
+        text = data.decode("utf-16", errors="replace")
+    elif data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="replace")
+    elif b"\x00" in data[:8192]:
         raise LoadError(path, "looks like a binary file (contains NUL bytes), not text")
+    else:
+        text = _decode_unmarked(data, path)
+    if _looks_binary(text):
+        raise LoadError(path, "looks like a binary file (mostly control bytes), not text")
+    return text
+
+
+def _decode_unmarked(data: bytes, path: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -88,12 +99,23 @@ def decode_bytes(data: bytes, path: str) -> str:
             return text
     except UnicodeDecodeError:
         pass
+    # Mostly ASCII with stray bytes: damaged UTF-8; keep the text, mark the damage with U+FFFD.
+    # (Detectors guess wildly on such input; they are for texts in a legacy non-Latin encoding.)
+    if sum(b >= 0x80 for b in data) <= len(data) * 0.3:
+        return data.decode("utf-8", errors="replace")
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
-        raise LoadError(path, "not valid UTF-8 and no other text encoding fits; re-save it as UTF-8")
+        raise LoadError(path, "not UTF-8 and no other text encoding fits; re-save it as UTF-8")
     return str(best)
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters (over 1%) or mostly U+FFFD: a binary file, not damaged text."""
+    sample = text[:20000]
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f\v")
+    return control > len(sample) * 0.01 or sample.count("\ufffd") > len(sample) * 0.25
 
 
 def title_from_text(text: str, fallback: str) -> str:
@@ -133,6 +155,7 @@ def article_from_html(html: str, article_id: str, path: str, url: str = "") -> A
     text = strip_boilerplate(text)
     if not text:
         raise LoadError(path, "no readable article text found in this HTML page")
+
     def meta(name: str) -> str:
         return str(getattr(doc, name, None) or "") if doc is not None else ""
 
@@ -147,50 +170,92 @@ def article_from_html(html: str, article_id: str, path: str, url: str = "") -> A
     )
 
 
-def article_from_record(record: object, path: str, line: int | None) -> Article:
+def article_from_record(record: object, path: str, line: int | None, file_id: str = "") -> Article:
     """Build an article from one `{id,title,url,source,published,text}` JSON record."""
     if not isinstance(record, dict):
         raise LoadError(path, "expected a JSON object per article", line)
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise LoadError(path, 'the record has no "text" field with article text', line)
+    body = strip_boilerplate(text)
+    if not body:
+        raise LoadError(path, "the record's text is only boilerplate", line)
     rid = record.get("id")
-    article_id = str(rid) if rid not in (None, "") else f"{path}#{line or 0}"
+    article_id = str(rid) if rid not in (None, "") else f"{file_id or path}#{line or 0}"
     return Article(
         id=article_id,
-        text=strip_boilerplate(text),
+        text=body,
         title=str(record.get("title") or ""),
         url=str(record.get("url") or ""),
         source=str(record.get("source") or ""),
         published=str(record.get("published") or ""),
         path=path,
+        line=line,
     )
 
 
-def iter_json_file(data: bytes, path: str) -> Iterator[Article | LoadError]:
-    """Articles of a .json (object or list) or .jsonl file; bad lines become errors."""
-    text = decode_bytes(data, path)
-    if path.endswith((".json", ".json.gz")):
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield LoadError(path, f"invalid JSON ({exc.msg} at line {exc.lineno})")
-            return
-        for i, rec in enumerate(records if isinstance(records, list) else [records], 1):
-            try:
-                yield article_from_record(rec, path, i if isinstance(records, list) else None)
-            except LoadError as err:
-                yield err
+def iter_json_file(data: bytes, path: str, file_id: str = "") -> Iterator[Article | LoadError]:
+    """Articles of a .json file (an object or a list of them); bad records become errors."""
+    try:
+        records = json.loads(decode_bytes(data, path))
+    except json.JSONDecodeError as exc:
+        yield LoadError(path, f"invalid JSON ({exc.msg} at line {exc.lineno})")
         return
-    for lineno, raw in enumerate(io.StringIO(text), 1):
-        if not raw.strip():
-            continue
+    except RecursionError:
+        yield LoadError(path, "invalid JSON (nested too deeply)")
+        return
+    for i, rec in enumerate(records if isinstance(records, list) else [records], 1):
         try:
-            yield article_from_record(json.loads(raw), path, lineno)
-        except json.JSONDecodeError as exc:
-            yield LoadError(path, f"invalid JSON ({exc.msg})", lineno)
+            yield article_from_record(rec, path, i if isinstance(records, list) else None, file_id)
         except LoadError as err:
             yield err
+
+
+def json_line(raw: bytes, path: str, lineno: int, file_id: str) -> Article | LoadError | None:
+    """The article of one .jsonl line, an error saying why not, or None for a blank line."""
+    if not raw.strip():
+        return None
+    try:
+        return article_from_record(json.loads(decode_bytes(raw, path)), path, lineno, file_id)
+    except json.JSONDecodeError as exc:
+        return LoadError(path, f"invalid JSON ({exc.msg})", lineno)
+    except RecursionError:
+        return LoadError(path, "invalid JSON (nested too deeply)", lineno)
+    except LoadError as err:
+        return err if err.line is not None else LoadError(path, err.reason, lineno)
+
+
+def iter_jsonl(
+    stream: BinaryIO, path: str, max_bytes: int, file_id: str = ""
+) -> Iterator[Article | LoadError]:
+    """Articles of a .jsonl stream, a line at a time; a line over `max_bytes` is refused unread."""
+    head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
+    if head in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 lines can't be split on b"\n": decode whole
+        data = stream.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            yield LoadError(path, f"UTF-16 file over the {cap(max_bytes)}; re-save it as UTF-8")
+            return
+        for lineno, text in enumerate(decode_bytes(data, path).splitlines(), 1):
+            item = json_line(text.encode(), path, lineno, file_id)
+            if item is not None:
+                yield item
+        return
+    lineno = 0
+    while raw := stream.readline(max_bytes + 1):
+        lineno += 1
+        if len(raw) > max_bytes and not raw.endswith(b"\n"):
+            yield LoadError(path, f"line is over the {cap(max_bytes)}; skipped", lineno)
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(1 << 20)
+            continue
+        item = json_line(raw, path, lineno, file_id)
+        if item is not None:
+            yield item
+
+
+def cap(max_bytes: int) -> str:
+    """The size cap as users set it."""
+    return f"{max_bytes / 1e6:g} MB cap (QA_MAX_FILE_MB)"
 
 
 def suffix_of(path: Path) -> str:
@@ -202,44 +267,66 @@ def suffix_of(path: Path) -> str:
 
 
 def load_file(path: Path, article_id: str, max_bytes: int) -> Iterator[Article | LoadError]:
-    """Yield the articles of one file, or errors saying why not."""
+    """Yield the articles of one file, or errors saying why not; never reads past `max_bytes`."""
     name = str(path)
     suffix = suffix_of(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            yield LoadError(name, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB cap (QA_MAX_FILE_MB)")
-            return
-        if size == 0:
-            yield LoadError(name, "file is empty")
-            return
-        data = path.read_bytes()
+        info = path.stat()
     except OSError as exc:
         yield LoadError(name, f"cannot read file ({exc.strerror or exc})")
         return
+    if not stat.S_ISREG(info.st_mode):
+        yield LoadError(name, "not a regular file (a pipe, device or socket); skipped")
+        return
+    if info.st_size == 0:
+        yield LoadError(name, "file is empty")
+        return
+    streamed = suffix in (".jsonl", ".jsonl.gz")  # read a line at a time: the cap applies per line
+    if info.st_size > max_bytes and not streamed:
+        yield LoadError(name, f"file is {info.st_size / 1e6:.1f} MB, over the {cap(max_bytes)}")
+        return
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES:
+        kinds = ".txt, .md, .html, .json or .jsonl"
+        yield LoadError(name, f"unsupported file type {suffix or '(none)'}: use {kinds}")
+        return
     try:
-        if suffix.endswith(".gz"):
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError) as exc:
-                raise LoadError(name, f"not a readable gzip file ({exc})") from None
-        if suffix in JSON_SUFFIXES:
-            yield from iter_json_file(data, name)
+        with gzip.open(path, "rb") if suffix.endswith(".gz") else path.open("rb") as stream:
+            if streamed:
+                yield from iter_jsonl(stream, name, max_bytes, article_id)
+                return
+            data = stream.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            yield LoadError(name, f"uncompressed size is over the {cap(max_bytes)}")
+        elif suffix in JSON_SUFFIXES:
+            yield from iter_json_file(data, name, article_id)
         elif suffix in HTML_SUFFIXES:
             yield article_from_html(decode_bytes(data, name), article_id, name)
-        elif suffix in TEXT_SUFFIXES:
-            yield article_from_text(decode_bytes(data, name), article_id, name, suffix != ".txt")
         else:
-            yield LoadError(name, f"unsupported file type {suffix or '(none)'}: use .txt, .md, .html, .json or .jsonl")
+            yield article_from_text(decode_bytes(data, name), article_id, name, suffix != ".txt")
     except LoadError as err:
         yield err
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        yield LoadError(name, f"not a readable gzip file ({exc})")
+    except OSError as exc:
+        yield LoadError(name, f"cannot read file ({exc.strerror or exc})")
+    except (ValueError, TypeError, RecursionError) as exc:  # a parser choking on hostile input
+        yield LoadError(name, f"could not parse the file ({type(exc).__name__}: {exc})")
 
 
 def iter_files(root: Path) -> Iterator[Path | LoadError]:
     """Supported files under a folder, sorted, not following symlinked folders (no loops)."""
     supported = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
-    for dirpath, dirnames, filenames in os.walk(root, onerror=None, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    unreadable: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append, followlinks=False):
+        while unreadable:
+            exc = unreadable.pop(0)
+            yield LoadError(str(exc.filename), f"cannot read folder ({exc.strerror or exc})")
+        linked = [d for d in dirnames if (Path(dirpath) / d).is_symlink()]
+        for d in sorted(linked):
+            yield LoadError(
+                str(Path(dirpath) / d), "skipped: symbolic link to a folder (not followed)"
+            )
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in linked)
         for fname in sorted(filenames):
             p = Path(dirpath) / fname
             if fname.startswith("."):
@@ -247,16 +334,31 @@ def iter_files(root: Path) -> Iterator[Path | LoadError]:
             if suffix_of(p) in supported:
                 yield p
             elif not p.is_symlink():
-                yield LoadError(str(p), f"skipped: unsupported file type {suffix_of(p) or '(none)'}")
+                kind = suffix_of(p) or "(none)"
+                yield LoadError(str(p), f"skipped: unsupported file type {kind}")
+    for exc in unreadable:
+        yield LoadError(str(exc.filename), f"cannot read folder ({exc.strerror or exc})")
 
 
-def load_paths(paths: Iterable[str | Path], max_bytes: int = 20_000_000) -> Iterator[Article | LoadError]:
+def load_paths(
+    paths: Iterable[str | Path], max_bytes: int = 20_000_000
+) -> Iterator[Article | LoadError]:
     """Yield every article under the given files and folders, and an error for each failure."""
+    done: set[Path] = set()
     for given in paths:
         root = Path(given)
-        if not root.exists():
-            yield LoadError(str(given), "no such file or folder")
+        try:
+            root.stat()
+        except OSError as exc:
+            broken_link = root.is_symlink()
+            yield LoadError(
+                str(given),
+                f"cannot read ({exc.strerror})" if broken_link else "no such file or folder",
+            )
             continue
+        if root.resolve() in done:  # the same path given twice
+            continue
+        done.add(root.resolve())
         base = root if root.is_dir() else root.parent
         files = iter_files(root) if root.is_dir() else iter([root])
         for item in files:
