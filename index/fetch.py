@@ -1,0 +1,205 @@
+"""Fetch articles from the web: one page, or the entries of an RSS/Atom feed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+
+from index.load import Article, article_from_html, decode_bytes, strip_boilerplate
+from qa.errors import LoadError
+
+USER_AGENT = "article-qa/0.1 (fetches the articles its user asked for)"
+FEED_TYPES = ("rss", "atom", "rdf", "/xml", "+xml")
+
+
+def make_client(timeout: float = 10.0) -> httpx.Client:
+    """An HTTP client with timeouts and a bounded number of redirects."""
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=True,
+        max_redirects=5,
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5",
+        },
+    )
+
+
+def check_url(url: str) -> str:
+    """The URL stripped, or a LoadError when it is not an http(s) URL."""
+    url = url.strip()
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise LoadError(
+            url or "(empty)", "not a web address: give a URL starting with http:// or https://"
+        )
+    return url
+
+
+def fetch_bytes(client: httpx.Client, url: str, max_bytes: int) -> tuple[bytes, str, str]:
+    """Body (at most `max_bytes`, after decompression), content type and final URL of a GET."""
+    try:
+        with client.stream("GET", url) as response:
+            if response.status_code >= 400:
+                raise LoadError(
+                    url, f"the server answered HTTP {response.status_code}; check the address"
+                )
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > max_bytes:
+                raise LoadError(
+                    url,
+                    f"the page is {declared / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB cap",
+                )
+            chunks, total = [], 0
+            for chunk in response.iter_bytes():
+                total += len(chunk)
+                if total > max_bytes:
+                    raise LoadError(url, f"the page is over the {max_bytes / 1e6:.0f} MB cap")
+                chunks.append(chunk)
+            content_type = response.headers.get("content-type", "").lower()
+            return b"".join(chunks), content_type, str(response.url)
+    except httpx.TimeoutException:
+        raise LoadError(
+            url, "the server did not answer in time; check the address or try again later"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise LoadError(url, f"could not fetch it ({type(exc).__name__}: {exc})") from None
+
+
+def looks_like_feed(content_type: str, body: bytes) -> bool:
+    """Whether a response is an RSS/Atom feed (by its type, else by its first tags)."""
+    media = content_type.split(";")[0].strip()
+    if media in ("text/html", "application/xhtml+xml"):
+        return False
+    head = body[:2048].lower()
+    if b"<html" in head:
+        return False
+    return any(t in media for t in FEED_TYPES) or any(
+        t in head for t in (b"<rss", b"<feed", b"<rdf:rdf")
+    )
+
+
+def text_of(body: bytes, content_type: str, url: str) -> str:
+    """Decode a response body, honouring the declared charset."""
+    charset = content_type.partition("charset=")[2].split(";")[0].strip().strip("\"'")
+    if charset:
+        try:
+            return body.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_bytes(body, url)
+
+
+def page_article(body: bytes, content_type: str, url: str) -> Article:
+    """An article from an HTML (or plain text) page."""
+    text = text_of(body, content_type, url)
+    if content_type.startswith("text/plain"):
+        text = strip_boilerplate(text)
+        if not text:
+            raise LoadError(url, "the page has no text")
+        return Article(
+            id=url, text=text, title=urlparse(url).path.rsplit("/", 1)[-1] or url, url=url, path=url
+        )
+    if content_type and not any(t in content_type for t in ("html", "xml")):
+        raise LoadError(url, f"not a web page or feed (content type {content_type.split(';')[0]})")
+    return article_from_html(text, url, url, url=url)
+
+
+def entry_date(entry: Any) -> str:
+    """An entry's publication (else update) date as YYYY-MM-DD, or ''."""
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    return time.strftime("%Y-%m-%d", parsed) if parsed else ""
+
+
+def entry_text(entry: Any) -> str:
+    """The text an entry carries itself (full content, else summary), without markup."""
+    import trafilatura
+
+    parts = [c.get("value", "") for c in entry.get("content") or []] or [entry.get("summary", "")]
+    html = "\n".join(p for p in parts if p)
+    if not html.strip():
+        return ""
+    # html2txt wants a whole document: a bare fragment parses as "not valid HTML".
+    return strip_boilerplate(trafilatura.html2txt(f"<html><body>{html}</body></html>") or "")
+
+
+def entry_article(entry: Any, feed_title: str, client: httpx.Client, max_bytes: int) -> Article:
+    """An article for one feed entry: its linked page, else the text the entry carries."""
+    link = str(entry.get("link") or "")
+    article_id = link or str(entry.get("id") or "")
+    if not article_id:
+        raise LoadError(feed_title or "feed", "an entry has neither a link nor an id")
+    page: Article | None = None
+    reason = "the entry has no link"
+    if link.startswith(("http://", "https://")):
+        try:
+            body, content_type, final_url = fetch_bytes(client, link, max_bytes)
+            page = page_article(body, content_type, final_url)
+        except LoadError as err:
+            reason = err.reason
+    text = page.text if page else entry_text(entry)
+    if not text:
+        raise LoadError(
+            link or article_id, f"no article text ({reason}, and the feed entry has no text)"
+        )
+    return Article(
+        id=article_id,
+        text=text,
+        title=str(entry.get("title") or (page.title if page else "") or article_id),
+        url=link,
+        source=feed_title or (page.source if page else ""),
+        published=entry_date(entry) or (page.published if page else ""),
+        path=link or article_id,
+    )
+
+
+def feed_articles(
+    body: bytes, url: str, client: httpx.Client, max_bytes: int, max_entries: int
+) -> Iterator[Article | LoadError]:
+    """The articles of a feed's entries (each entry's page fetched), errors for the rest."""
+    import feedparser
+
+    feed = feedparser.parse(body)
+    if not feed.entries:
+        reason = f" ({feed.bozo_exception})" if feed.get("bozo") else ""
+        yield LoadError(url, f"the feed has no entries{reason}")
+        return
+    feed_title = str(feed.feed.get("title") or urlparse(url).hostname or "")
+    for entry in feed.entries[:max_entries]:
+        try:
+            yield entry_article(entry, feed_title, client, max_bytes)
+        except LoadError as err:
+            yield err
+
+
+def fetch_url(
+    url: str,
+    client: httpx.Client | None = None,
+    max_bytes: int = 5_000_000,
+    max_entries: int = 50,
+) -> Iterator[Article | LoadError]:
+    """Articles behind a URL: the page itself, or up to `max_entries` entries of a feed."""
+    try:
+        url = check_url(url)
+    except LoadError as err:
+        yield err
+        return
+    own = client is None
+    http = client or make_client()
+    try:
+        try:
+            body, content_type, final_url = fetch_bytes(http, url, max_bytes)
+            if not looks_like_feed(content_type, body):
+                yield page_article(body, content_type, final_url)
+                return
+        except LoadError as err:
+            yield err
+            return
+        yield from feed_articles(body, final_url, http, max_bytes, max_entries)
+    finally:
+        if own:
+            http.close()
