@@ -1,0 +1,309 @@
+"""The HTTP API: OpenAI-compatible chat completions that keep their citations, and the articles.
+
+Every error is `{"error": {"message", "type"}}`: 4xx for bad input, 503 when the index or the
+LLM endpoint cannot serve, never a traceback. Blocking engine calls run in worker threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import os
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException
+
+from qa.chat_completions import completion, completion_events, split_conversation
+from qa.citations import Answer
+from qa.errors import ConfigError, LLMError, LoadError, NoIndexError, QAError
+from qa.http_models import (
+    AnswerOut,
+    ArticleIn,
+    AskRequest,
+    ChatCompletionOut,
+    ChatRequest,
+    ErrorResponse,
+    RequestError,
+)
+
+if TYPE_CHECKING:
+    from qa.api import Engine
+
+log = logging.getLogger("qa.http")
+STATUS_OF = {NoIndexError: 503, ConfigError: 503, LLMError: 503, LoadError: 400}
+TYPE_OF = {401: "authentication_error", 404: "not_found_error", 413: "request_too_large"}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorResponse},
+    "5XX": {"model": ErrorResponse},
+}
+ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+BEARER = HTTPBearer(auto_error=False, description="QA_API_TOKEN, when the server sets one.")
+
+
+def error_response(status: int, message: str) -> JSONResponse:
+    """The one error shape of the API."""
+    kind = TYPE_OF.get(status, "server_error" if status >= 500 else "invalid_request_error")
+    return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
+
+
+def qa_status(exc: QAError) -> int:
+    """HTTP status of an error the engine raised on purpose (bad input unless listed)."""
+    return next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 400)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Turn every failure into the JSON error shape; tracebacks go to the log only."""
+
+    @app.exception_handler(RequestError)
+    async def on_request_error(_: Request, exc: RequestError) -> JSONResponse:
+        return error_response(exc.status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        where = (".".join(str(p) for p in e["loc"] if p != "body") for e in exc.errors())
+        parts = [
+            f"{w or 'body'}: {e['msg']}" for w, e in zip(where, exc.errors()[:5], strict=False)
+        ]
+        return error_response(400, "Invalid request: " + "; ".join(parts))
+
+    @app.exception_handler(HTTPException)
+    async def on_http(_: Request, exc: HTTPException) -> JSONResponse:
+        return error_response(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(QAError)
+    async def on_qa(_: Request, exc: QAError) -> JSONResponse:
+        return error_response(qa_status(exc), str(exc))
+
+    @app.exception_handler(Exception)
+    async def on_crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("error serving %s %s", request.method, request.url.path)
+        message = f"Internal error ({type(exc).__name__}); the server log has the details."
+        return error_response(500, message)
+
+
+class BodyLimit:
+    """Refuse API request bodies over `max_bytes` (413) instead of reading them into memory."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(("/api/", "/v1/")):
+            return await self.app(scope, receive, send)
+        message = f"Request body over {self.max_bytes / 1e6:g} MB (QA_MAX_FILE_MB): send less."
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            return await error_response(413, message)(scope, receive, send)
+        received = 0
+
+        async def limited() -> Any:
+            nonlocal received
+            event = await receive()
+            received += len(event.get("body", b""))
+            if received > self.max_bytes:
+                raise HTTPException(413, message)
+            return event
+
+        await self.app(scope, limited, send)
+
+
+def answerer_name(engine: Engine) -> str:
+    """What answers: `extractive`, or the LLM model's name."""
+    return engine.settings.llm_model if engine.settings.llm == "openai" else "extractive"
+
+
+def engine_workers(engine: Engine) -> int:
+    """Questions answered at once: one per core when computed here, more when awaiting an LLM."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity else os.cpu_count() or 2
+    return cores if engine.settings.llm == "extractive" else max(8, 4 * cores)
+
+
+def article_records(body: ArticleIn) -> tuple[str, list[tuple[int, str]]]:
+    """JSONL to ingest and the id on each line; ids come from the content, never the temp file."""
+    if body.text is not None:
+        digest = hashlib.sha256(f"{body.title}\x1f{body.text}".encode()).hexdigest()[:16]
+        aid = body.id or body.url or f"api/{digest}"
+        fields = body.model_dump(include={"title", "url", "source", "published", "text"})
+        return json.dumps({"id": aid, **fields}, ensure_ascii=False) + "\n", [(1, aid)]
+    lines, ids = [], []
+    for n, raw in enumerate((body.jsonl or "").splitlines(), 1):
+        try:
+            record = json.loads(raw) if raw.strip() else None
+        except json.JSONDecodeError:
+            record = None  # kept as is: the loader reports the line
+        if isinstance(record, dict):
+            if record.get("id") in (None, ""):
+                record["id"] = "api/" + hashlib.sha256(raw.encode()).hexdigest()[:16]
+            ids.append((n, str(record["id"])))
+            raw = json.dumps(record, ensure_ascii=False)
+        lines.append(raw)
+    return "\n".join(lines) + "\n", ids
+
+
+def fetched_jsonl(url: str, max_bytes: int) -> tuple[str, list[dict[str, Any]]]:
+    """The articles behind a URL (a page, or a feed's entries) as JSONL, and what failed."""
+    try:
+        from index.fetch import fetch_url
+    except ImportError:
+        message = "Fetching a URL is not available here: send the page's `text` with its `url`."
+        raise RequestError(400, message) from None
+    from index.ingest import failure
+
+    lines, failed = [], []
+    for item in fetch_url(url, max_bytes=max_bytes):
+        if isinstance(item, LoadError):
+            failed.append(failure(item))
+            continue
+        fields = ("id", "title", "url", "source", "published", "text")
+        lines.append(json.dumps({k: getattr(item, k) for k in fields}, ensure_ascii=False))
+    if not lines:
+        where = [f"{f['path']}: " if f["path"] != url else "" for f in failed]
+        reasons = "; ".join(f"{w}{f['error']}" for w, f in zip(where, failed[:5], strict=False))
+        raise RequestError(400, f"Nothing ingested from {url}: {reasons or 'no article found'}")
+    return "\n".join(lines), failed
+
+
+def build_api(engine: Engine, token: str | None = None) -> FastAPI:
+    """The app with every API route; with `token` set, each call needs it as a bearer token."""
+    from index.ingest import bump_revision, ingest_paths, rebuild_lexical
+
+    app = FastAPI(title="article-qa", version="0.1.0", description=__doc__)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=int(engine.settings.max_file_mb * 1_000_000))
+
+    def authorize(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+    ) -> None:
+        given = credentials.credentials if credentials else ""
+        if token and not secrets.compare_digest(given.encode(), token.encode()):
+            raise RequestError(401, "Missing or wrong API token: send `Authorization: Bearer …`.")
+
+    api = APIRouter(dependencies=[Depends(authorize)], responses=ERRORS)
+    write_lock = threading.Lock()  # one ingest or delete at a time; questions go on meanwhile
+    # More threads than cores only thrash: 50 questions at once took 3x longer than 2 at a time.
+    limiter = anyio.CapacityLimiter(engine_workers(engine))
+
+    async def call(fn: Callable[..., Any], *args: Any) -> Any:
+        return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
+
+    async def pull(events: Iterator[str]) -> AsyncIterator[str]:
+        while (event := await call(next, events, None)) is not None:
+            yield event
+
+    @app.get("/api/health", responses=ERRORS)
+    def health() -> dict[str, Any]:
+        """Whether the index answers (no token needed)."""
+        try:
+            passages = engine.store.count()
+        except Exception as exc:
+            log.exception("health check failed")
+            raise RequestError(503, f"The index cannot be read ({type(exc).__name__}).") from None
+        status = "ok" if passages else "empty"
+        return {"status": status, "passages": passages, "answerer": answerer_name(engine)}
+
+    @api.get("/v1/models")
+    def models() -> dict[str, Any]:
+        """The answerer, as OpenAI's model list."""
+        model = {"id": answerer_name(engine), "object": "model", "created": 0, "owned_by": "qa"}
+        return {"object": "list", "data": [model]}
+
+    stream_doc = {200: {"model": ChatCompletionOut, "content": {"text/event-stream": {}}}}
+
+    @api.post("/v1/chat/completions", responses=stream_doc)
+    async def chat_completions(body: ChatRequest) -> Any:
+        """OpenAI chat completion: the answer with `[n]` markers, plus `citations`."""
+        question, history = split_conversation(body.messages)
+        head = {
+            "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+            "created": int(time.time()),
+            "model": answerer_name(engine),
+        }
+        items = engine.stream(question, history, body.top_k, body.since, body.until, body.sources)
+        first = await call(next, items, None)  # retrieval runs here: its errors are HTTP errors
+        rest = itertools.chain([first] if first is not None else [], items)
+        if body.stream:
+            events = pull(completion_events(rest, head))
+            headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+            return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+        answer = await call(lambda: next(i for i in rest if isinstance(i, Answer)))
+        return completion(answer, head)
+
+    @api.post("/api/ask", responses={200: {"model": AnswerOut}})
+    async def ask(body: AskRequest) -> dict[str, Any]:
+        """The `qa ask --json` answer."""
+        b = body
+        answer = await call(engine.ask, b.question, b.history, b.top_k, b.since, b.until, b.sources)
+        return dict(answer.as_dict())
+
+    @api.get("/api/articles")
+    def list_articles() -> list[dict[str, Any]]:
+        """Every indexed article: id, title, published, source, chunks."""
+        entries = sorted(
+            engine.store.manifest().values(), key=lambda e: (e.published, e.title), reverse=True
+        )
+        return [e.as_dict() for e in entries]
+
+    @api.post("/api/articles")
+    def add_articles(body: ArticleIn) -> dict[str, Any]:
+        """Ingest one article's `text` (with its metadata), `jsonl` articles, or a `url` alone."""
+        if (body.text is None) == (body.jsonl is None) and (body.text is not None or not body.url):
+            raise RequestError(400, "Send one of `text` (with title, url, ...) or `jsonl`.")
+        max_bytes = int(engine.settings.max_file_mb * 1_000_000)
+        fetch_failed: list[dict[str, Any]] = []
+        if body.text is None and body.jsonl is None:
+            jsonl, fetch_failed = fetched_jsonl(body.url, max_bytes)
+            body = ArticleIn(jsonl=jsonl)
+        content, ids = article_records(body)
+        uploads = engine.settings.index_dir / "uploads"
+        uploads.mkdir(parents=True, exist_ok=True)
+        path = uploads / f"{uuid.uuid4().hex}.jsonl"  # our name, never the client's: no traversal
+        with write_lock:
+            try:
+                path.write_text(content, encoding="utf-8")
+                report = ingest_paths(
+                    [str(path)], engine.settings, engine.store, engine.embed_model, progress=False
+                )
+            finally:
+                path.unlink(missing_ok=True)
+        label = "jsonl" if body.jsonl is not None else "text"
+        failed = fetch_failed + [{**f, "path": label} for f in report.failed]  # not our temp path
+        if failed and not (report.added or report.updated or report.unchanged):
+            reasons = [
+                f"line {f['line']}: {f['error']}" if "line" in f else f["error"] for f in failed
+            ]
+            raise RequestError(400, "Nothing ingested: " + "; ".join(reasons[:5]))
+        failed_lines = {f.get("line") for f in failed}
+        kept = [aid for n, aid in ids if n not in failed_lines]
+        return {**report.as_dict(), "failed": failed, "ids": kept}
+
+    @api.delete("/api/articles/{article_id:path}")
+    def delete_article(article_id: str) -> dict[str, Any]:
+        """Remove an article's passages from Chroma and the lexical index."""
+        with write_lock:
+            entry = engine.store.manifest().get(article_id)
+            if entry is None:
+                raise RequestError(404, f"No article {article_id!r}: GET /api/articles lists them.")
+            engine.store.delete_articles([article_id])
+            rebuild_lexical(engine.store, engine.settings, bump_revision(engine.store))
+        return {"deleted": article_id, "passages": entry.chunks}
+
+    @api.api_route("/api/{rest:path}", methods=ANY_METHOD, include_in_schema=False)
+    @api.api_route("/v1/{rest:path}", methods=ANY_METHOD, include_in_schema=False)
+    def unknown(rest: str) -> None:
+        raise RequestError(404, "No such API route: /openapi.json lists them.")
+
+    app.include_router(api)
+    return app
