@@ -51,7 +51,7 @@ class Engine:
         if self.llm is None and self.settings.llm == "openai":
             from qa.llm import OpenAIAnswerer
 
-            self.llm = OpenAIAnswerer.from_settings(self.settings)
+            self.llm = OpenAIAnswerer.from_settings(self.settings, embed_model=self.embed_model)
         self._lexical: LexicalIndex | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -115,6 +115,8 @@ class Engine:
             yield refusal("", notice="Ask a question about the articles.")
             return
         standalone = standalone_question(question, history)
+        if standalone != question and hasattr(self.llm, "rewrite_question"):
+            standalone = self.llm.rewrite_question(question, history or []) or standalone
         filters = Filters(day_number(since), day_number(until), frozenset(sources or ()))
         passages, query_vector = self.retrieve(standalone, top_k, filters)
         if not passages:

@@ -1,0 +1,175 @@
+"""The generative answerer: streams a cited answer from an OpenAI-compatible API, verifies it."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, cast
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import openai
+from openai.types.chat import ChatCompletionMessageParam
+
+from qa.citations import Answer, Passage
+from qa.errors import ConfigError, LLMError
+from qa.prompts import Message, answer_messages, rewrite_messages
+from qa.settings import Settings
+from qa.verify import EmbedTexts, verify_answer
+
+log = logging.getLogger(__name__)
+
+# One retry: a blip is retried, a dead endpoint falls back to the extractive answer quickly.
+MAX_RETRIES = 1
+REWRITE_MAX_TOKENS = 64
+
+
+def endpoint_name(base_url: str) -> str:
+    """The endpoint's url without credentials or query, safe to show and log."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+def describe_failure(
+    exc: BaseException,
+    endpoint: str,
+    model: str,
+    timeout: float,
+    then: str = "showing the extractive answer",
+) -> LLMError:
+    """A user-facing error for a failed request; built from the error's kind, never its text."""
+    where = f"The LLM endpoint at {endpoint}"
+    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
+        what = (
+            f"did not answer within {timeout:g} s (raise QA_LLM_TIMEOUT or check the server's load)"
+        )
+    elif isinstance(exc, openai.APIConnectionError | httpx.ConnectError):
+        what = "is unreachable (check OPENAI_BASE_URL and that the server is running)"
+    elif isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        what = f"rejected the API key (HTTP {exc.status_code}; check OPENAI_API_KEY)"
+    elif isinstance(exc, openai.NotFoundError):
+        what = f"does not serve the model {model!r} (HTTP 404; check QA_LLM_MODEL)"
+    elif isinstance(exc, openai.APIStatusError):
+        what = f"failed with HTTP {exc.status_code}"
+    else:
+        what = f"sent a malformed response ({type(exc).__name__})"
+    return LLMError(f"{where} {what}; {then}.")
+
+
+class OpenAIAnswerer:
+    """Answers from passages through an OpenAI-compatible chat API, with verified citations."""
+
+    def __init__(
+        self,
+        client: openai.OpenAI,
+        model: str,
+        embed_texts: EmbedTexts,
+        max_tokens: int = 512,
+        allow_unsupported: bool = False,
+    ) -> None:
+        self.client = client
+        self.model = model
+        self.embed_texts = embed_texts
+        self.max_tokens = max_tokens
+        self.allow_unsupported = allow_unsupported
+        self.endpoint = endpoint_name(str(client.base_url))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embed_model: Any = None) -> OpenAIAnswerer:
+        """An answerer for QA_LLM_MODEL at OPENAI_BASE_URL (else OpenAI), key OPENAI_API_KEY."""
+        api_key = os.environ.get("OPENAI_API_KEY")
+        base_url = os.environ.get("OPENAI_BASE_URL") or None
+        if not api_key and not base_url:
+            raise ConfigError(
+                "QA_LLM=openai needs OPENAI_API_KEY (for api.openai.com) or OPENAI_BASE_URL "
+                "(for a local server such as llama.cpp, vLLM or Ollama), or unset QA_LLM."
+            )
+        # local servers usually take any key, but the client insists on one
+        client = openai.OpenAI(
+            api_key=api_key or "unused",
+            base_url=base_url,
+            timeout=settings.llm_timeout,
+            max_retries=MAX_RETRIES,
+        )
+        if embed_model is None:
+            from index.embed import build_embed_model
+
+            embed_model = build_embed_model(settings.embed_batch_size)
+        return cls(
+            client,
+            settings.llm_model,
+            embed_model.get_text_embedding_batch,
+            max_tokens=settings.llm_max_tokens,
+            allow_unsupported=settings.llm_allow_unsupported,
+        )
+
+    def _failure(self, exc: BaseException, then: str = "showing the extractive answer") -> LLMError:
+        timeout = self.client.timeout
+        seconds = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
+        error = describe_failure(exc, self.endpoint, self.model, float(seconds or 0), then)
+        log.warning("%s", error)
+        return error
+
+    def _chunks(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        stream = self.client.chat.completions.create(
+            model=self.model,
+            messages=cast(list[ChatCompletionMessageParam], messages),
+            stream=True,
+            temperature=0,
+            max_tokens=max_tokens,
+        )
+        with stream:
+            for chunk in stream:
+                for choice in getattr(chunk, "choices", None) or []:
+                    delta = getattr(choice.delta, "content", None)
+                    if delta:
+                        yield delta
+
+    def stream_answer(
+        self, question: str, passages: Sequence[Passage], fallback: Callable[[], Answer]
+    ) -> Iterator[str | Answer]:
+        """Yield the model's text as it streams, then the verified Answer (or the fallback)."""
+        parts: list[str] = []
+        try:
+            for delta in self._chunks(answer_messages(question, passages), self.max_tokens):
+                parts.append(delta)
+                yield delta
+        except Exception as exc:  # the endpoint is outside our control: every failure falls back
+            error = self._failure(exc)
+            yield _with_notice(fallback(), str(error))
+            return
+        text = "".join(parts).strip()
+        if not text:
+            error = LLMError(
+                f"The LLM endpoint at {self.endpoint} returned an empty answer; "
+                "showing the extractive answer."
+            )
+            log.warning("%s", error)
+            yield _with_notice(fallback(), str(error))
+            return
+        yield verify_answer(
+            question, text, passages, self.embed_texts, allow_unsupported=self.allow_unsupported
+        )
+
+    def rewrite_question(self, question: str, history: Sequence[tuple[str, str]]) -> str | None:
+        """The follow-up `question` as a standalone one, or None when the model fails or rambles."""
+        try:
+            text = "".join(
+                self._chunks(rewrite_messages(question, history), REWRITE_MAX_TOKENS)
+            ).strip()
+        except Exception as exc:  # the caller falls back to the deterministic rewrite
+            self._failure(exc, then="using the question's own words")
+            return None
+        text = text.strip().strip('"“”').strip()
+        # a small model often answers instead of rewriting: keep only a one-line question
+        if not text.endswith("?") or "\n" in text or len(text) > 3 * len(question) + 80:
+            return None
+        return text
+
+
+def _with_notice(answer: Answer, notice: str) -> Answer:
+    return dataclasses.replace(answer, notice=" ".join(filter(None, [notice, answer.notice])))

