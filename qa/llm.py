@@ -162,7 +162,7 @@ class OpenAIAnswerer:
                 self._chunks(rewrite_messages(question, history), REWRITE_MAX_TOKENS)
             ).strip()
         except Exception as exc:  # the caller falls back to the deterministic rewrite
-            self._failure(exc, then="using the question's own words")
+            self._failure(exc, then="rewriting the follow-up by rule instead")
             return None
         text = text.strip().strip('"“”').strip()
         # a small model often answers instead of rewriting: keep only a one-line question
