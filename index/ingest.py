@@ -22,6 +22,9 @@ from qa.errors import LoadError
 from qa.settings import Settings
 
 REVISION_KEY = "qa_revision"
+# Revision prefix while an ingest writes: a lexical index tagged with it (or older) is stale, so a
+# crashed ingest can't leave BM25 and Chroma apart (the next ingest, or query, rebuilds BM25).
+WRITING = "writing-"
 
 
 @dataclass
@@ -78,9 +81,9 @@ def current_revision(store: PassageStore) -> str:
     return str((store.collection.metadata or {}).get(REVISION_KEY, ""))
 
 
-def bump_revision(store: PassageStore) -> str:
+def bump_revision(store: PassageStore, prefix: str = "") -> str:
     """Mark the collection as changed, so every lexical index built before is stale."""
-    revision = uuid.uuid4().hex
+    revision = prefix + uuid.uuid4().hex
     old = store.collection.metadata or {}
     metadata = {k: v for k, v in old.items() if not k.startswith("hnsw:")}
     metadata[REVISION_KEY] = revision
@@ -96,7 +99,7 @@ def rebuild_lexical(
     rows = (
         (
             pid,
-            f"{meta.get('title', '')}\n{doc or ''}",
+            f"{meta.get('title', '')}\n{meta.get('source', '')}\n{doc or ''}",
             int(meta.get("published_day", 0) or 0),
             str(meta.get("source", "")),
         )
@@ -115,13 +118,14 @@ def ingest(
     settings: Settings,
     prune: bool = False,
     progress: bool = True,
-    batch_chunks: int = 256,
+    batch_chunks: int | None = None,
 ) -> IngestReport:
     """Index new and changed articles, skip unchanged ones, optionally prune absent ones.
 
     `embed_model=None` loads the bundled model only once something needs embedding.
     """
     started = time.perf_counter()
+    batch_chunks = batch_chunks or settings.ingest_batch
     report = IngestReport()
     manifest = store.manifest()
     seen: dict[str, str] = {}
@@ -142,6 +146,7 @@ def ingest(
         nodes = [n for _, chunk_nodes in pending for n in chunk_nodes]
         embed_nodes(nodes, embed_model)
         stale = [a.id for a, _ in pending if a.id in manifest]
+        bump_revision(store, WRITING)
         store.delete_articles(stale)
         store.add(nodes)
         for article, chunk_nodes in pending:
@@ -179,11 +184,13 @@ def ingest(
     if prune:
         # Articles whose file failed to load this time are kept: pruning never loses data.
         gone = [a for a, e in manifest.items() if a not in seen and e.path not in failed_paths]
-        store.delete_articles(gone)
+        if gone:
+            bump_revision(store, WRITING)
+            store.delete_articles(gone)
         report.removed = len(gone)
 
-    lexical_revision = _saved_revision(settings)
-    if report.changed or not lexical_revision or lexical_revision != current_revision(store):
+    revision = current_revision(store)
+    if report.changed or revision.startswith(WRITING) or _saved_revision(settings) != revision:
         rebuild_lexical(store, settings, bump_revision(store))
     report.seconds = time.perf_counter() - started
     return report

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -13,6 +15,10 @@ from pathlib import Path
 import numpy as np
 
 STOPWORDS = "en"
+POINTER = "CURRENT"
+# Versions no longer current are removed once this old: a reader that has just read CURRENT
+# still finds the files it names (mmap keeps open files alive anyway).
+KEEP_OLD_S = 120.0
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +32,9 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop-worded, stemmed tokens (the same for passages and queries)."""
     import bm25s
 
-    out = bm25s.tokenize(texts, stopwords=STOPWORDS, stemmer=_stemmer(), return_ids=False, show_progress=False)
+    out = bm25s.tokenize(
+        texts, stopwords=STOPWORDS, stemmer=_stemmer(), return_ids=False, show_progress=False
+    )
     return [list(toks) for toks in out]
 
 
@@ -58,20 +66,26 @@ class LexicalIndex:
         return cls(ids, np.asarray(days, dtype=np.int64), sources, revision, retriever)
 
     def save(self, directory: Path) -> None:
-        """Write to `directory` atomically (a crash leaves the old copy or the new one)."""
-        tmp = directory.with_name(directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        """Write a new version under `directory` and point `CURRENT` at it, atomically.
+
+        Readers and other writers never see a half-written index: a version is complete before
+        its name is written to `CURRENT` (file rename is atomic), and a crash at any point leaves
+        the previous version in place.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        name = f"v-{uuid.uuid4().hex}"
+        tmp = directory / f"{name}.tmp"
+        tmp.mkdir()
         if self.retriever is not None:
             self.retriever.save(str(tmp / "bm25"))  # type: ignore[attr-defined]
-        (tmp / "rows.json").write_text(json.dumps({"ids": self.ids, "sources": self.sources, "revision": self.revision}))
+        rows = {"ids": self.ids, "sources": self.sources, "revision": self.revision}
+        (tmp / "rows.json").write_text(json.dumps(rows))
         np.save(tmp / "days.npy", self.days)
-        old = directory.with_name(directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if directory.exists():
-            os.replace(directory, old)
-        os.replace(tmp, directory)
-        shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, directory / name)
+        pointer = directory / f"{POINTER}.{name}.tmp"
+        pointer.write_text(name)
+        os.replace(pointer, directory / POINTER)
+        _remove_old_versions(directory)
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex | None:
@@ -79,12 +93,13 @@ class LexicalIndex:
         import bm25s
 
         try:
-            rows = json.loads((directory / "rows.json").read_text())
-            days = np.load(directory / "days.npy")
-            retriever = bm25s.BM25.load(str(directory / "bm25"), mmap=True) if rows["ids"] else None
+            version = directory / (directory / POINTER).read_text().strip()
+            rows = json.loads((version / "rows.json").read_text())
+            days = np.load(version / "days.npy")
+            bm25 = bm25s.BM25.load(str(version / "bm25"), mmap=True) if rows["ids"] else None
         except (OSError, ValueError, KeyError):
             return None
-        return cls(rows["ids"], days, rows["sources"], rows["revision"], retriever)
+        return cls(rows["ids"], days, rows["sources"], rows["revision"], bm25)
 
     def search(
         self, query: str, k: int, since: int = 0, until: int = 0, sources: set[str] | None = None
@@ -103,7 +118,9 @@ class LexicalIndex:
             if until:
                 keep &= (self.days <= until) & (self.days > 0)
             if sources:
-                keep &= np.fromiter((s in sources for s in self.sources), dtype=bool, count=len(self.sources))
+                keep &= np.fromiter(
+                    (s in sources for s in self.sources), dtype=bool, count=len(self.sources)
+                )
             if not keep.any():
                 return []
             mask = keep.astype(np.float32)
@@ -111,4 +128,27 @@ class LexicalIndex:
         docs, scores = self.retriever.retrieve(  # type: ignore[attr-defined]
             tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1
         )
-        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=False) if s > 0]
+        return [
+            (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=False) if s > 0
+        ]
+
+
+def _remove_old_versions(directory: Path) -> None:
+    """Delete versions (and temp dirs of crashed saves) that are neither current nor recent."""
+    try:
+        current = (directory / POINTER).read_text().strip()
+    except OSError:
+        return
+    cutoff = time.time() - KEEP_OLD_S
+    for entry in directory.iterdir():
+        if entry.name == current or entry.name == POINTER:
+            continue
+        try:
+            if entry.stat().st_mtime > cutoff:
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink()
+        except OSError:
+            continue

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; unset = embedded store in index_dir.")
     embed: Literal["local"] = Field("local", description="Embedder: the bundled all-MiniLM-L6-v2.")
     embed_batch_size: int = Field(32, description="Chunks embedded per model call.")
+    ingest_batch: int = Field(256, description="Chunks embedded and written per ingest step; a crash redoes at most one step.")
     chunk_size: int = Field(192, description="Chunk size in MiniLM word pieces, title included (the model truncates at 256).")
     chunk_overlap: int = Field(32, description="Word pieces shared by neighbouring chunks.")
     top_k: int = Field(5, description="Passages handed to the answerer.")
