@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
 from pathlib import Path
+
+import pytest
 
 from index.chunk import chunk_article, make_splitter
 from index.embed import word_piece_tokenizer
@@ -30,33 +37,90 @@ def test_chunks_fit_the_embedder_and_spans_match_the_text() -> None:
     assert len(covered) >= 0.95 * len(seed.text.replace("\n\n", ""))
 
 
-def test_reingest_is_noop_change_replaces_prune_removes(tmp_path: Path, settings, embed_model, articles_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reingest_is_noop_change_replaces_prune_removes(
+    tmp_path: Path, settings, embed_model, articles_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
     store = PassageStore(settings)
-    first = ingest_paths([str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False)
+    first = ingest_paths(
+        [str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False
+    )
     assert (first.added, first.updated, first.unchanged, first.failed) == (5, 0, 0, [])
     total = store.count()
     assert total == first.chunks > 0
 
-    again = ingest_paths([str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False)
+    again = ingest_paths(
+        [str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False
+    )
     assert (again.added, again.updated, again.unchanged, again.chunks) == (0, 0, 5, 0)
     assert store.count() == total
 
     orchard = articles_dir / "orchard.txt"
-    orchard.write_text("Apple growers now expect a poor harvest after a late frost destroyed blossoms.")
-    changed = ingest_paths([str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False)
+    orchard.write_text(
+        "Apple growers now expect a poor harvest after a late frost destroyed blossoms."
+    )
+    changed = ingest_paths(
+        [str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False
+    )
     assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 4)
-    texts = [d for _, m, d in store.iter_records(["documents", "metadatas"]) if m["article_id"] == "articles/orchard.txt"]
-    assert texts == ["Apple growers now expect a poor harvest after a late frost destroyed blossoms."]
+    texts = [
+        d
+        for _, m, d in store.iter_records(["documents", "metadatas"])
+        if m["article_id"] == "articles/orchard.txt"
+    ]
+    assert texts == [
+        "Apple growers now expect a poor harvest after a late frost destroyed blossoms."
+    ]
 
     (articles_dir / "festival.html").unlink()
-    kept = ingest_paths([str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False)
+    kept = ingest_paths(
+        [str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False
+    )
     assert kept.removed == 0 and "articles/festival.html" in store.manifest()
-    pruned = ingest_paths([str(articles_dir)], settings, store=store, embed_model=embed_model, prune=True, progress=False)
+    pruned = ingest_paths(
+        [str(articles_dir)],
+        settings,
+        store=store,
+        embed_model=embed_model,
+        prune=True,
+        progress=False,
+    )
     assert pruned.removed == 1
     manifest = store.manifest()
     assert "articles/festival.html" not in manifest and len(manifest) == 4
     assert all(entry.complete for entry in manifest.values())
 
     lexical = LexicalIndex.load(settings.lexical_dir)
-    assert lexical is not None and sorted(lexical.ids) == sorted(pid for pid, _, _ in store.iter_records([]))
+    assert lexical is not None and sorted(lexical.ids) == sorted(
+        pid for pid, _, _ in store.iter_records([])
+    )
     assert lexical.search("frost blossoms", 3)[0][0].startswith("articles/orchard.txt::")
+
+
+@pytest.mark.slow
+def test_articles_command_lists_what_is_indexed(settings, embed_model, articles_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    store = PassageStore(settings)
+    ingest_paths(
+        [str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False
+    )
+    env = {**os.environ, "QA_INDEX_DIR": str(settings.index_dir)}
+
+    def qa_articles(*flags: str) -> str:
+        command = [sys.executable, "-m", "qa.cli", "articles", *flags]
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    listed = json.loads(qa_articles("--json"))
+    chunks = Counter(m["article_id"] for _, m, _ in store.iter_records(["metadatas"]))
+    assert {a["id"]: a["chunks"] for a in listed} == dict(chunks)
+    assert all(set(a) == {"id", "title", "published", "source", "chunks"} for a in listed)
+    wire = next(a for a in listed if a["id"] == "wire-001")
+    assert (wire["source"], wire["title"]) == ("Wire", "Central bank holds rates")
+    dates = [a["published"] for a in listed]
+    assert dates == sorted(dates, reverse=True)  # newest first
+
+    text = qa_articles()
+    assert text.rstrip().endswith("5 articles")
+    assert all(a["title"] in text and a["id"] in text for a in listed)
