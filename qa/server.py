@@ -63,7 +63,7 @@ def create_server(engine: Engine) -> Any:
 
     token = engine.settings.api_token
     api = build_api(engine, token.get_secret_value() if token else None)
-    demo = build_app(stream).queue(default_concurrency_limit=4)
+    demo = build_app(engine).queue(default_concurrency_limit=4)
     return gr.mount_gradio_app(
         api, demo, path="/", show_error=False, auth=ui_credentials(engine.settings)
     )

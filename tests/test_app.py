@@ -1,34 +1,252 @@
-"""The Gradio app answers through gradio_client against a launched server on 127.0.0.1."""
+"""The page's pure formatting (hostile article text stays text) and its API via gradio_client."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import gradio as gr
 import pytest
+from markdown_it import MarkdownIt
 
-from app import build_app, format_answer, render_sources
+from app import (
+    build_app,
+    escape_text,
+    example_questions,
+    format_answer,
+    highlight_passage,
+    ingest_row,
+    parse_filters,
+    prune_uploads,
+    render_sources,
+    safe_filename,
+    store_upload,
+    user_errors,
+)
+from index.ingest import IngestReport
+from index.store import ArticleEntry
 from qa.citations import Answer, Citation
+from qa.errors import ConfigError, LoadError, NoIndexError
+
+HOSTILE = (
+    '<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> '
+    "[click](javascript:window.__pwned=3) <a href='javascript:x'>a</a> ${window.__pwned=4} "
+    "{{constructor}} **bold** `code` # heading\n1. item\n> quote | table | www.example.com &amp;"
+)
 
 
-def test_sources_are_escaped_and_highlighted() -> None:
-    cite = Citation(1, "a", "<b>T</b>", "javascript:alert(1)", "2020-01-01", "x <script>bad()</script> y", 0, 30, 0.5, highlights=((2, 24),))
-    html = render_sources(Answer("x [1]", True, [cite]))
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "<mark>&lt;script&gt;bad()&lt;/script&gt;</mark>" in html
-    assert "javascript:" not in html
-    assert format_answer(Answer("nope", False)).startswith("⚠️")
+def rendered(markdown: str) -> str:
+    """Chat markdown as a CommonMark renderer (like the page's) turns it into HTML."""
+    return MarkdownIt("commonmark").render(markdown)
+
+
+def shown(chat_message: dict) -> str:
+    """The HTML a chat message renders to (Gradio returns content as a list of parts)."""
+    content = chat_message["content"]
+    parts = content if isinstance(content, list) else [{"text": content}]
+    return rendered("".join(p.get("text", "") for p in parts))
+
+
+def cite(n: int = 1, **kw: object) -> Citation:
+    fields: dict = dict(
+        n=n,
+        article_id="a",
+        title="T",
+        url="",
+        published="2020-11-17",
+        passage="p",
+        start=0,
+        end=1,
+        score=0.5,
+    )
+    fields.update(kw)
+    return Citation(**fields)
+
+
+def entry(title: str, published: str = "", source: str = "", chunks: int = 1) -> ArticleEntry:
+    return ArticleEntry(title.lower(), title, published, source, "", "", "h", chunks, chunks)
+
+
+def test_hostile_text_renders_as_text_in_chat() -> None:
+    html = rendered(escape_text(HOSTILE))
+    assert not re.search(r"<(script|img|a|strong|code|h1|ol|blockquote|table)\b", html)
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+    assert "[click](javascript:window.__pwned=3)" in html  # shown literally, not a link
+    assert "**bold**" in html and "&amp;amp;" in html
+
+
+def test_answer_links_only_cited_markers_to_their_source() -> None:
+    answer = Answer(
+        "Fired from <b>east</b> [1]. Maybe [7]. Both [1, 2].",
+        True,
+        [cite(1), cite(2, title="<i>x</i>")],
+    )
+    html = rendered(format_answer(answer, turn=3))
+    links = re.findall(r"<a class='qa-cite' href='#source-3-(\d)'>\[\d\]</a>", html)
+    assert links == ["1", "1", "2", "1", "2"]  # three in the text, then the cited-titles line
+    assert "[7]" in html and "#source-3-7" not in html
+    assert "&lt;b&gt;east&lt;/b&gt;" in html and "&lt;i&gt;x&lt;/i&gt;" in html
+    assert "qa-refusal-tag" not in html
+
+
+def test_refusal_has_its_own_look_and_hostile_text_stays_inert() -> None:
+    html = rendered(format_answer(Answer(HOSTILE, False, notice="Try <u>other</u> words")))
+    assert html.count("qa-refusal-tag") == 1 and "Not in the articles" in html
+    assert not re.search(r"<(script|img|u)\b", html) and "qa-cite" not in html
+    assert "Try &lt;u&gt;other&lt;/u&gt; words" in html
+
+
+def test_highlights_are_marked_escaped_sorted_and_clamped() -> None:
+    passage = "a <script>x()</script> b. Second sentence here."
+    out = highlight_passage(passage, [(26, 99), (2, 22), (5, 10), (40, 30)])
+    assert out == (
+        "a <mark>&lt;script&gt;x()&lt;/script&gt;</mark> b. <mark>Second sentence here.</mark>"
+    )
+    assert highlight_passage("<b>", []) == "&lt;b&gt;"
+
+
+def test_sources_panel_escapes_everything_and_links_only_web_urls() -> None:
+    hostile = cite(
+        1,
+        title=HOSTILE,
+        url="javascript:window.__pwned=6",
+        source="<img src=x onerror=y>",
+        passage=HOSTILE,
+        highlights=((0, 33),),
+    )
+    web = cite(2, title="Web", url='https://example.com/a?b=1&c="2"', passage="plain")
+    html = render_sources(
+        [Answer("first", False, question="<q>"), Answer("x [1][2]", True, [hostile, web], "why?")]
+    )
+    assert not re.search(r"<(script|img)\b", html)
+    assert not re.search(r"href=[\"']?javascript", html, re.IGNORECASE)
+    assert "<mark>&lt;script&gt;window.__pwned=1&lt;/script&gt;</mark>" in html
+    assert 'href="https://example.com/a?b=1&amp;c=&quot;2&quot;"' in html and "noopener" in html
+    assert "id='source-1-1'" in html and "id='source-1-2'" in html
+    assert "data-turn='0' hidden" in html and "data-turn='1'>" in html  # the newest answer is shown
+    assert "For “&lt;q&gt;”" in html
+    assert "data-turn='0'>" in render_sources([Answer("a", False), Answer("b", False)], selected=0)
+
+
+def test_example_questions_come_from_the_newest_titles() -> None:
+    entries = [
+        entry("Old news", "2001-01-01"),
+        entry("New news.", "2024-01-01"),
+        entry("", "2025-01-01"),
+        entry("Mid", "2010-01-01"),
+    ]
+    assert example_questions(entries, limit=2) == [
+        "What do the articles say about “New news”?",
+        "What do the articles say about “Mid”?",
+    ]
+    assert example_questions([]) == []
+
+
+def test_filters_are_checked_and_passed_on() -> None:
+    assert parse_filters(3, " 2020-11-01 ", "", ["Wire"]) == {
+        "top_k": 3,
+        "since": "2020-11-01",
+        "until": None,
+        "sources": ["Wire"],
+    }
+    assert parse_filters(None, None, None, None) == {
+        "top_k": None,
+        "since": None,
+        "until": None,
+        "sources": None,
+    }
+    with pytest.raises(ConfigError, match="YYYY-MM-DD"):
+        parse_filters(5, "17/11/2020", "", [])
+    with pytest.raises(ConfigError, match="after the 'until'"):
+        parse_filters(5, "2021-01-01", "2020-01-01", [])
+
+
+def test_ingest_rows_say_what_happened_and_why() -> None:
+    assert ingest_row("a.txt", IngestReport(added=1)) == ["a.txt", "added", ""]
+    assert ingest_row("a.md", IngestReport(unchanged=1)) == ["a.md", "unchanged", ""]
+    bad = IngestReport(
+        failed=[{"path": "/idx/uploads/ab/x.json", "error": "invalid JSON", "line": 3}]
+    )
+    assert ingest_row("x.json", bad) == ["x.json", "failed", "x.json:3: invalid JSON"]
+    mixed = IngestReport(
+        added=2, updated=1, failed=[{"path": "http://h/p", "error": "HTTP 404"}] * 7
+    )
+    name, result, details = ingest_row("http://h/feed", mixed)
+    assert result == "added 2, updated 1, failed 7"
+    assert details.startswith("http://h/p: HTTP 404;") and details.endswith("and 2 more")
+    assert ingest_row("e.jsonl", IngestReport())[1] == "nothing to add"
+
+
+@pytest.mark.parametrize(
+    ("given", "safe"),
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("C:\\Users\\me\\My Notes (1).MD", "My_Notes_1.md"),
+        ("<img src=x onerror=alert(1)>.html", "img_src_x_onerror_alert_1.html"),
+        (".hidden.txt", "hidden.txt"),
+        ("....txt", "upload.txt"),
+    ],
+)
+def test_safe_filename(given: str, safe: str) -> None:
+    assert safe_filename(given) == safe
+
+
+def test_uploads_are_stored_by_content_and_pruned(tmp_path: Path) -> None:
+    src = tmp_path / "in" / "note.txt"
+    src.parent.mkdir()
+    src.write_text("hello")
+    uploads = tmp_path / "uploads"
+    stored = store_upload(src, uploads, 100, "My note.txt")
+    assert stored.read_text() == "hello" and stored.name == "My_note.txt"
+    assert (
+        stored.parent.parent == uploads and store_upload(src, uploads, 100, "My note.txt") == stored
+    )
+    with pytest.raises(LoadError, match="not an article file"):
+        store_upload(src, uploads, 100, "run.exe")
+    with pytest.raises(LoadError, match="over the"):
+        store_upload(src, uploads, 3, "note.txt")
+    prune_uploads(uploads, {str(stored)})
+    assert stored.exists()
+    prune_uploads(uploads, set())
+    assert not any(uploads.iterdir())
+
+
+def test_errors_become_readable_page_messages() -> None:
+    with pytest.raises(gr.Error, match="Articles tab"), user_errors("answering"):
+        raise NoIndexError("/tmp/x")
+    with pytest.raises(gr.Error, match="must look like &lt;YYYY&gt;"), user_errors("answering"):
+        raise ConfigError("must look like <YYYY>")
+    with pytest.raises(gr.Error) as caught, user_errors("answering this question"):
+        raise KeyError("internal detail")
+    assert "while answering this question" in str(caught.value) and "internal detail" not in str(
+        caught.value
+    )
 
 
 @pytest.mark.slow
-def test_gradio_client_gets_cited_answer(seed_engine) -> None:  # type: ignore[no-untyped-def]
+def test_gradio_client_gets_cited_answers_with_history(seed_engine) -> None:  # type: ignore[no-untyped-def]
     from gradio_client import Client
 
-    demo = build_app(lambda q, h: seed_engine.stream(q, history=h))
-    demo.queue().launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    demo = build_app(seed_engine)
+    demo.queue().launch(
+        server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True
+    )
     try:
         client = Client(demo.local_url, verbose=False)
         result = client.predict("How many civilians were wounded?", api_name="/ask")
         assert result["answered"] and "five" in result["text"] and result["citations"][0]["n"] == 1
-        chat, sources, _ = client.predict("Where were the rockets fired from?", [], api_name="/chat")
-        assert "al-Amin al-Thaniyah" in str(chat[-1]["content"])
-        assert "<mark>" in sources
+        chat, sources, box = client.predict(
+            "Where were the rockets fired from?", [], api_name="/chat"
+        )
+        assert "al-Amin al-Thaniyah" in shown(chat[-1]) and box == ""
+        assert "href='#source-0-1'" in shown(chat[-1])
+        assert "<mark>" in sources and "id='source-0-1'" in sources
+        # the session keeps the history: a follow-up is answered as turn 1, about the rockets
+        chat, sources, _ = client.predict("And how many were wounded?", chat, api_name="/chat")
+        assert (
+            len(chat) == 4 and "five" in str(chat[-1]["content"]) and "id='source-1-1'" in sources
+        )
+        with pytest.raises(Exception, match="YYYY-MM-DD"):
+            client.predict("Where?", [], 5, "yesterday", "", [], api_name="/chat")
     finally:
         demo.close()
