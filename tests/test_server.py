@@ -1,0 +1,150 @@
+"""Serving: loopback unless told otherwise, credentials beyond it, the bearer token, and load."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from qa.errors import ConfigError
+from qa.server import check_exposure, is_loopback, ui_credentials
+from qa.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+QA = str(Path(sys.executable).with_name("qa"))
+TOKEN = "s3cret-token"
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without credentials, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("QA_AUTH", "QA_API_TOKEN")}
+    return {**env, "HF_HUB_OFFLINE": "1", **extra}
+
+
+def test_loopback_hosts() -> None:
+    assert all(is_loopback(h) for h in ("127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.5", "example.org", ""))
+
+
+def test_exposure_needs_both_credentials(tmp_path: Path) -> None:
+    bare = Settings(index_dir=tmp_path)
+    check_exposure("127.0.0.1", bare)
+    with pytest.raises(ConfigError, match="without QA_AUTH and QA_API_TOKEN"):
+        check_exposure("0.0.0.0", bare)
+    with pytest.raises(ConfigError, match="without QA_API_TOKEN:"):
+        check_exposure("10.0.0.1", Settings(index_dir=tmp_path, auth="ann:pw"))
+    check_exposure("0.0.0.0", Settings(index_dir=tmp_path, auth="ann:pw", api_token=TOKEN))
+    with pytest.raises(ConfigError, match="user:password"):
+        ui_credentials(Settings(index_dir=tmp_path, auth="ann"))
+    assert ui_credentials(Settings(index_dir=tmp_path, auth="ann:p:w")) == ("ann", "p:w")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_refuses_a_public_host_without_credentials(tmp_path: Path) -> None:
+    port = free_port()
+    env = clean_env(QA_INDEX_DIR=str(tmp_path / "index"))
+    cmd = [QA, "serve", "--host", "0.0.0.0", "--port", str(port)]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "Refusing to serve on 0.0.0.0" in done.stderr and "QA_AUTH" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "index").exists()
+
+
+@pytest.fixture(scope="module")
+def guarded_url(
+    seed_index: Path, embed_model, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The real server with QA_API_TOKEN and QA_AUTH set."""
+    from qa.api import Engine
+    from qa.server import create_server, run_in_thread
+
+    index_dir = tmp_path_factory.mktemp("guarded") / "index"
+    shutil.copytree(seed_index, index_dir)
+    settings = Settings(index_dir=index_dir, api_token=TOKEN, auth="ann:pw")
+    with run_in_thread(create_server(Engine(settings, embed_model=embed_model))) as url:
+        yield url
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("header", [None, "Bearer wrong", f"Basic {TOKEN}", "Bearer"])
+def test_api_refuses_a_missing_or_wrong_token(guarded_url: str, header: str | None) -> None:
+    headers = {"Authorization": header} if header else {}
+    for method, path in [("GET", "/v1/models"), ("GET", "/api/articles"), ("POST", "/api/ask")]:
+        r = httpx.request(method, guarded_url + path, headers=headers, json={"question": "q"})
+        assert r.status_code == 401
+        assert r.json()["error"]["type"] == "authentication_error"
+
+
+@pytest.mark.slow
+def test_api_answers_with_the_token(guarded_url: str) -> None:
+    from openai import AuthenticationError, OpenAI
+
+    client = OpenAI(base_url=f"{guarded_url}/v1", api_key=TOKEN, max_retries=0)
+    messages = [{"role": "user", "content": "How many civilians were wounded?"}]
+    reply = client.chat.completions.create(model="extractive", messages=messages)
+    assert "five" in reply.choices[0].message.content and reply.model_extra["citations"]
+    wrong = OpenAI(base_url=f"{guarded_url}/v1", api_key="nope", max_retries=0)
+    with pytest.raises(AuthenticationError):
+        wrong.chat.completions.create(model="extractive", messages=messages)
+    assert httpx.get(f"{guarded_url}/api/health").json()["status"] == "ok"  # probes need no token
+
+
+@pytest.mark.slow
+def test_ui_asks_for_qa_auth(guarded_url: str) -> None:
+    with httpx.Client(base_url=guarded_url) as browser:
+        assert browser.get("/config").status_code == 401
+        assert browser.post("/login", data={"username": "ann", "password": "no"}).status_code == 400
+        assert browser.post("/login", data={"username": "ann", "password": "pw"}).status_code == 200
+        assert browser.get("/config").status_code == 200
+
+
+@pytest.fixture
+def served_copy(seed_index: Path, embed_model, tmp_path: Path) -> Iterator[tuple[str, Path]]:  # type: ignore[no-untyped-def]
+    """The real server over a private copy of the seed index: (url, index dir)."""
+    from qa.api import Engine
+    from qa.server import create_server, run_in_thread
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(seed_index, index_dir)
+    engine = Engine(Settings(index_dir=index_dir), embed_model=embed_model)
+    with run_in_thread(create_server(engine)) as url:
+        yield url, index_dir
+
+
+@pytest.mark.slow
+def test_concurrent_questions_while_qa_ingest_writes(served_copy: tuple[str, Path]) -> None:
+    """bench/load.py, small: rounds of 10 questions at once until a `qa ingest` into the same
+    index ends; every question is answered."""
+    url, index_dir = served_copy
+    cmd = [sys.executable, str(ROOT / "bench" / "load.py"), "--url", url, "-n", "10", "--json"]
+    cmd += ["--ingest", str(ROOT / "tests" / "data" / "articles")]
+    env = clean_env(QA_INDEX_DIR=str(index_dir))
+    load = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=400)
+    assert load.returncode == 0, load.stdout + load.stderr
+    report = json.loads(load.stdout)
+    assert report["errors"] == [] and report["answered"] == report["questions"] >= 10
+    assert report["cited"] >= 0.8 * report["answered"] and report["p95_s"] > 0
+    ingest = report["ingest"]
+    assert ingest["exit_code"] == 0 and json.loads(ingest["report"])["added"] == 5
+    question = {"question": "How much did the Harbor Bridge repairs cost?"}
+    time.sleep(2.5)  # the engine rechecks the index revision every 2 s
+    after = httpx.post(f"{url}/api/ask", json=question, timeout=60).json()
+    if "$42 million" not in after["text"]:
+        pytest.xfail(
+            "known gap: the embedded Chroma HNSW and the cached revision are per process, so a "
+            "running server misses what a separate `qa ingest` wrote (POST /api/articles does not)"
+        )
