@@ -58,9 +58,6 @@ def create_server(engine: Engine) -> Any:
     from app import build_app
     from qa.http_api import build_api
 
-    def stream(question: str, history: Sequence[tuple[str, str]]) -> Iterator[Any]:
-        return engine.stream(question, history=history)
-
     token = engine.settings.api_token
     api = build_api(engine, token.get_secret_value() if token else None)
     demo = build_app(engine).queue(default_concurrency_limit=4)
