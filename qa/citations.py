@@ -107,14 +107,26 @@ def renumber_markers(text: str, valid: set[int]) -> tuple[str, list[int]]:
     """
     order = [n for n in marker_numbers(text) if n in valid]
     new_number = {old: i for i, old in enumerate(order, 1)}
-
-    def replace(match: re.Match[str]) -> str:
+    pieces: list[str] = []
+    literal, last = "", 0
+    for match in _MARKER.finditer(text):
+        literal += text[last : match.start()]
+        last = match.end()
         kept = [new_number[int(p)] for p in match.group(1).split(",") if int(p) in new_number]
-        return "".join(f"[{n}]" for n in dict.fromkeys(kept))
-
-    cleaned = _MARKER.sub(replace, text)
+        if kept:
+            pieces += [_drop_markers(literal), "".join(f"[{n}]" for n in dict.fromkeys(kept))]
+            literal = ""
+    pieces.append(_drop_markers(literal + text[last:]))
+    cleaned = "".join(pieces)
     cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
     return re.sub(r"[ \t]{2,}", " ", cleaned).strip(), order
+
+
+def _drop_markers(text: str) -> str:
+    """Remove markers that dropping one between their halves made ("[1[9]]" -> "", not "[1]")."""
+    while (stripped := _MARKER.sub("", text)) != text:
+        text = stripped
+    return text
 
 
 def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
