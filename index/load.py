@@ -198,6 +198,9 @@ def iter_json_file(data: bytes, path: str, file_id: str = "") -> Iterator[Articl
     """Articles of a .json file (an object or a list of them); bad records become errors."""
     try:
         records = json.loads(decode_bytes(data, path))
+    except LoadError as err:
+        yield err
+        return
     except json.JSONDecodeError as exc:
         yield LoadError(path, f"invalid JSON ({exc.msg} at line {exc.lineno})")
         return
@@ -235,7 +238,12 @@ def iter_jsonl(
         if len(data) > max_bytes:
             yield LoadError(path, f"UTF-16 file over the {cap(max_bytes)}; re-save it as UTF-8")
             return
-        for lineno, text in enumerate(decode_bytes(data, path).splitlines(), 1):
+        try:
+            lines = decode_bytes(data, path).splitlines()
+        except LoadError as err:
+            yield err
+            return
+        for lineno, text in enumerate(lines, 1):
             item = json_line(text.encode(), path, lineno, file_id)
             if item is not None:
                 yield item
@@ -292,13 +300,13 @@ def load_file(path: Path, article_id: str, max_bytes: int) -> Iterator[Article |
     try:
         with gzip.open(path, "rb") if suffix.endswith(".gz") else path.open("rb") as stream:
             if streamed:
-                yield from iter_jsonl(stream, name, max_bytes, article_id)
+                yield from _or_empty(iter_jsonl(stream, name, max_bytes, article_id), name)
                 return
             data = stream.read(max_bytes + 1)
         if len(data) > max_bytes:
             yield LoadError(name, f"uncompressed size is over the {cap(max_bytes)}")
         elif suffix in JSON_SUFFIXES:
-            yield from iter_json_file(data, name, article_id)
+            yield from _or_empty(iter_json_file(data, name, article_id), name)
         elif suffix in HTML_SUFFIXES:
             yield article_from_html(decode_bytes(data, name), article_id, name)
         else:
@@ -311,6 +319,16 @@ def load_file(path: Path, article_id: str, max_bytes: int) -> Iterator[Article |
         yield LoadError(name, f"cannot read file ({exc.strerror or exc})")
     except (ValueError, TypeError, RecursionError) as exc:  # a parser choking on hostile input
         yield LoadError(name, f"could not parse the file ({type(exc).__name__}: {exc})")
+
+
+def _or_empty(items: Iterator[Article | LoadError], path: str) -> Iterator[Article | LoadError]:
+    """Pass the items through; a file that held nothing at all is reported too."""
+    empty = True
+    for item in items:
+        empty = False
+        yield item
+    if empty:
+        yield LoadError(path, "no articles in this file (only blank lines or an empty list)")
 
 
 def iter_files(root: Path) -> Iterator[Path | LoadError]:
