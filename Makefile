@@ -21,7 +21,11 @@ install: $(STAMP)
 run: install
 	$(BIN)/qa serve --host 127.0.0.1 --port 7860 --seed seeds
 
-test: install
+# Chromium for the real-browser test (Playwright drives /usr/bin/chromium; it cannot download one)
+browser-deps:
+	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+
+test: install browser-deps
 	$(BIN)/python -m pytest -q
 
 lint: install

@@ -527,6 +527,7 @@ def build_app(engine: Engine) -> gr.Blocks:
                             file_count="multiple",
                             file_types=list(UPLOAD_SUFFIXES),
                             height=140,
+                            elem_id="qa-upload",
                         )
                         add_btn = gr.Button("Add files", variant="primary")
                     with gr.Column():
@@ -540,13 +541,16 @@ def build_app(engine: Engine) -> gr.Blocks:
                     label="Results",
                     interactive=False,
                     wrap=True,
+                    elem_id="qa-results",
                 )
                 gr.Markdown("### Indexed articles")
                 table = gr.Dataframe(
                     headers=["title", "date", "source", "passages", "id"],
+                    column_widths=["36%", "11%", "18%", "9%", "26%"],
                     interactive=False,
                     wrap=True,
                     max_height=420,
+                    elem_id="qa-articles",
                 )
                 with gr.Row():
                     doomed = gr.Dropdown([], multiselect=True, label="Articles to delete", scale=4)

@@ -1,0 +1,180 @@
+"""End to end in a real Chromium: ask, follow [1] to its passage, upload, delete; no script runs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ANSWER_WAIT_MS = 60_000
+
+# Every way an article could try to run code in the page; each sets window.__pwned.
+HOSTILE = """---
+title: <img src=x onerror="window.__pwned=5">Lighthouse log
+source: <script>window.__pwned=7</script>Coast Post
+url: javascript:window.__pwned=6
+published: 2021-06-01
+---
+The lighthouse keeper counted 42 fishing boats <img src=x onerror="window.__pwned=2">
+returning before the storm.
+
+<script>window.__pwned=1</script>
+
+He wrote [the log](javascript:window.__pwned=3) by hand ${window.__pwned=4} {{constructor}}
+every night.
+"""
+
+# Records what the last bot message showed over time, to see the answer stream in.
+WATCH_BOT = """() => {
+  window.__seen = [];
+  new MutationObserver(() => {
+    const bots = document.querySelectorAll('[data-testid="bot"]');
+    const text = bots.length ? bots[bots.length - 1].innerText : '';
+    if (text && window.__seen[window.__seen.length - 1] !== text) window.__seen.push(text);
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+@pytest.fixture
+def served(seed_engine) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app as `qa serve` mounts it, over the seed index, on a free loopback port."""
+    from qa.server import create_server, run_in_thread
+
+    with run_in_thread(create_server(seed_engine)) as url:
+        yield url
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[Any]:
+    """A fresh Chromium profile and page."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: run `make browser-deps` (apt-get install chromium).")
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            args=FLAGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        browser.set_default_timeout(20_000)
+        yield browser.new_page()
+        browser.close()
+
+
+def ask(page: Any, question: str) -> Any:
+    """Type a question, send it and return the locator of the answer once it has arrived."""
+    from playwright.sync_api import expect
+
+    before = page.locator('[data-testid="bot"]').count()
+    page.get_by_placeholder("Ask a question about the articles…").fill(question)
+    page.keyboard.press("Enter")
+    answer = page.locator('[data-testid="bot"]').nth(before)
+    expect(answer).not_to_contain_text("Searching the articles", timeout=ANSWER_WAIT_MS)
+    expect(answer).not_to_contain_text("▍", timeout=ANSWER_WAIT_MS)
+    return answer
+
+
+@pytest.mark.slow
+def test_chat_sources_upload_delete_and_hostile_article(
+    served: str, page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(served)
+    expect(page.locator("#qa-status")).to_contain_text(
+        re.compile(r"1 articles · \d+ passages"), timeout=ANSWER_WAIT_MS
+    )
+    expect(page.locator("#qa-status")).to_contain_text("all-MiniLM-L6-v2")
+
+    # A question: the answer streams in, then [1] shows its passage with the cited sentence marked.
+    page.evaluate(WATCH_BOT)
+    first = ask(page, "Where were the rockets fired from?")
+    expect(first).to_contain_text("al-Amin al-Thaniyah")
+    seen = page.evaluate("() => window.__seen")
+    assert any("Searching the articles" in s for s in seen) and "al-Amin" in seen[-1], seen
+    first.locator("a.qa-cite", has_text="[1]").first.click()
+    source = page.locator("#source-0-1")
+    expect(source).to_be_visible()
+    expect(source).to_have_class(re.compile(r"qa-active"))
+    expect(source.locator("mark")).to_be_visible()
+    expect(source.locator("mark").first).to_contain_text("al-Amin al-Thaniyah")
+    expect(source).to_contain_text("Rockets fired at U.S. Embassy in Baghdad")
+    expect(source).to_contain_text("2020-11-17")
+
+    # A follow-up uses the history; [1] of the first answer brings its sources back.
+    second = ask(page, "And how many were wounded?")
+    expect(second).to_contain_text("five")
+    expect(page.locator("section.qa-turn[data-turn='1']")).to_be_visible()
+    first.locator("a.qa-cite").first.click()
+    expect(page.locator("section.qa-turn[data-turn='0']")).to_be_visible()
+    expect(page.locator("section.qa-turn[data-turn='1']")).to_be_hidden()
+    page.screenshot(path=str(tmp_path / "answer.png"))
+
+    # A question the articles cannot answer looks different.
+    refusal = ask(page, "Who won the 1998 football world cup final?")
+    expect(refusal.locator(".qa-refusal-tag")).to_have_text("Not in the articles")
+
+    # A bad setting is a readable message, and the question comes back to be fixed and resent.
+    page.get_by_text("Search settings").click()
+    page.get_by_label("Published on or after").fill("17/11/2020")
+    page.get_by_placeholder("Ask a question about the articles…").fill(
+        "Where were the rockets fired from?"
+    )
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("toast-body")).to_contain_text("YYYY-MM-DD")
+    expect(page.get_by_test_id("toast-body")).not_to_contain_text("Traceback")
+    expect(page.get_by_placeholder("Ask a question about the articles…")).to_have_value(
+        "Where were the rockets fired from?"
+    )
+    page.get_by_label("Published on or after").fill("")
+
+    # Upload a hostile article: it is listed, answered from, and never runs code.
+    hostile = tmp_path / "upload" / "lighthouse log.txt"
+    hostile.parent.mkdir()
+    hostile.write_text(HOSTILE)
+    page.get_by_role("tab", name="Articles").click()
+    page.locator("#qa-upload input[type=file]").set_input_files(str(hostile))
+    expect(page.get_by_text("lighthouse log.txt").first).to_be_visible()
+    page.get_by_role("button", name="Add files").click()
+    expect(page.locator("#qa-results")).to_contain_text("added")
+    articles = page.locator("#qa-articles")
+    expect(articles).to_contain_text('<img src=x onerror="window.__pwned=5">Lighthouse log')
+    expect(page.locator("#qa-status")).to_contain_text("2 articles")
+    page.screenshot(path=str(tmp_path / "articles.png"), full_page=True)
+
+    page.get_by_role("tab", name="Chat").click()
+    answer = ask(page, "How many fishing boats did the lighthouse keeper count?")
+    expect(answer).to_contain_text("42 fishing boats")
+    answer.locator("a.qa-cite").first.click()
+    panel = page.locator("#qa-sources")
+    expect(panel).to_contain_text("<script>window.__pwned=1</script>")
+    expect(panel).to_contain_text("[the log](javascript:window.__pwned=3)")
+    expect(panel).to_contain_text("<script>window.__pwned=7</script>Coast Post")
+    page.screenshot(path=str(tmp_path / "hostile.png"))
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator("img[onerror], a[href^='javascript:' i], [onerror]").count() == 0
+
+    # Delete it: gone from the list and the status.
+    page.get_by_role("tab", name="Articles").click()
+    page.get_by_label("Articles to delete").click()
+    page.get_by_role("option", name=re.compile("Lighthouse log")).click()
+    page.get_by_role("button", name="Delete selected").click()
+    expect(page.locator("#qa-status")).to_contain_text("1 articles")
+    expect(articles).not_to_contain_text("Lighthouse log")
+    assert page.evaluate("() => window.__pwned") is None
+    shutil.copyfile(tmp_path / "answer.png", tmp_path / "screenshot.png")
