@@ -193,14 +193,16 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
 
     api = APIRouter(dependencies=[Depends(authorize)], responses=ERRORS)
     write_lock = threading.Lock()  # one ingest or delete at a time; questions go on meanwhile
-    # More threads than cores only thrash: 50 questions at once took 3x longer than 2 at a time.
+    # Questions past the core count wait their turn instead of all slowing down together, so
+    # answers come back one by one; each question takes the limiter once, or it would queue again.
     limiter = anyio.CapacityLimiter(engine_workers(engine))
 
     async def call(fn: Callable[..., Any], *args: Any) -> Any:
         return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
 
     async def pull(events: Iterator[str]) -> AsyncIterator[str]:
-        while (event := await call(next, events, None)) is not None:
+        # after the first item only text is left (or an LLM being awaited): the default pool
+        while (event := await anyio.to_thread.run_sync(next, events, None)) is not None:
             yield event
 
     @app.get("/api/health", responses=ERRORS)
@@ -220,7 +222,9 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
         model = {"id": answerer_name(engine), "object": "model", "created": 0, "owned_by": "qa"}
         return {"object": "list", "data": [model]}
 
-    stream_doc = {200: {"model": ChatCompletionOut, "content": {"text/event-stream": {}}}}
+    stream_doc: dict[int | str, dict[str, Any]] = {
+        200: {"model": ChatCompletionOut, "content": {"text/event-stream": {}}}
+    }
 
     @api.post("/v1/chat/completions", responses=stream_doc)
     async def chat_completions(body: ChatRequest) -> Any:
@@ -232,14 +236,14 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
             "model": answerer_name(engine),
         }
         items = engine.stream(question, history, body.top_k, body.since, body.until, body.sources)
+        if not body.stream:
+            answer = await call(lambda: next(i for i in items if isinstance(i, Answer)))
+            return completion(answer, head)
         first = await call(next, items, None)  # retrieval runs here: its errors are HTTP errors
         rest = itertools.chain([first] if first is not None else [], items)
-        if body.stream:
-            events = pull(completion_events(rest, head))
-            headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-            return StreamingResponse(events, media_type="text/event-stream", headers=headers)
-        answer = await call(lambda: next(i for i in rest if isinstance(i, Answer)))
-        return completion(answer, head)
+        events = pull(completion_events(rest, head))
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return StreamingResponse(events, media_type="text/event-stream", headers=headers)
 
     @api.post("/api/ask", responses={200: {"model": AnswerOut}})
     async def ask(body: AskRequest) -> dict[str, Any]:
@@ -265,7 +269,7 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
         fetch_failed: list[dict[str, Any]] = []
         if body.text is None and body.jsonl is None:
             jsonl, fetch_failed = fetched_jsonl(body.url, max_bytes)
-            body = ArticleIn(jsonl=jsonl)
+            body = body.model_copy(update={"jsonl": jsonl})
         content, ids = article_records(body)
         uploads = engine.settings.index_dir / "uploads"
         uploads.mkdir(parents=True, exist_ok=True)
