@@ -17,9 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from qa.chat_completions import completion_events, split_conversation
-from qa.citations import Answer, Citation
-from qa.http_models import ChatMessage, RequestError
+from qa.citations import Answer
 
 pytestmark = pytest.mark.slow
 WOUNDED = "How many civilians were wounded?"
@@ -214,7 +212,8 @@ def test_malformed_json_is_a_400(http: httpx.Client) -> None:
 
 
 def test_empty_index_and_oversized_body(tmp_path: Path, embed_model) -> None:  # type: ignore[no-untyped-def]
-    """An empty index is a 503 saying to ingest; a body over QA_MAX_FILE_MB is a 413."""
+    """An empty index is a 503 saying to ingest; a body over QA_MAX_FILE_MB is a 413; client
+    ids never name files."""
     from qa.api import Engine
     from qa.http_api import build_api
     from qa.server import run_in_thread
@@ -229,6 +228,11 @@ def test_empty_index_and_oversized_body(tmp_path: Path, embed_model) -> None:  #
         assert httpx.get(f"{url}/api/health").json()["status"] == "empty"
         big = httpx.post(f"{url}/api/articles", json={"text": "word " * 5000})
         assert big.status_code == 413 and "QA_MAX_FILE_MB" in big.json()["error"]["message"]
+        sneaky = {"text": "Gulls nest on the roof.", "id": "../../escape", "title": "../x"}
+        assert httpx.post(f"{url}/api/articles", json=sneaky, timeout=120).status_code == 200
+    # the upload went to a generated name under the index dir, and is gone
+    assert list((tmp_path / "empty" / "uploads").iterdir()) == []
+    assert {p.name for p in tmp_path.rglob("*escape*")} == set()
 
 
 def test_openapi_document_lists_the_routes(http: httpx.Client) -> None:
@@ -241,44 +245,6 @@ def test_openapi_document_lists_the_routes(http: httpx.Client) -> None:
         "/api/health",
     } <= set(paths)
     assert "/api/articles/{article_id}" in paths
-
-
-# Pure pieces: the conversation split and the event stream.
-
-
-def test_conversation_split_pairs_turns() -> None:
-    messages = [
-        ChatMessage(role="system", content="be brief"),
-        ChatMessage(role="user", content="q1"),
-        ChatMessage(role="assistant", content="a1"),
-        ChatMessage(role="user", content=[{"type": "text", "text": "q2"}]),
-    ]
-    assert split_conversation(messages) == ("q2", [("q1", "a1")])
-    with pytest.raises(RequestError):
-        split_conversation(messages[:3])
-
-
-def test_events_end_with_citations_and_done() -> None:
-    cite = Citation(1, "a", "T", "", "2020-01-01", "p", 0, 1, 0.5)
-    events = list(
-        completion_events(iter(["Hello ", Answer("Hello there [1]", True, [cite])]), {"id": "x"})
-    )
-    payloads = [json.loads(e[6:]) for e in events[:-1]]
-    assert events[-1] == "data: [DONE]\n\n"
-    assert [p["choices"][0]["delta"].get("content") for p in payloads] == [
-        "",
-        "Hello ",
-        "there [1]",
-        None,
-    ]
-    assert (
-        payloads[-1]["citations"][0]["n"] == 1
-        and payloads[-1]["choices"][0]["finish_reason"] == "stop"
-    )
-    renumbered = list(
-        completion_events(iter(["A [3]", Answer("A [1]", True, [cite])]), {"id": "x"})
-    )
-    assert json.loads(renumbered[-2][6:])["content"] == "A [1]"
 
 
 # schemathesis: requests generated from /openapi.json (valid and invalid) never get a 5xx.

@@ -1,0 +1,93 @@
+"""The OpenAI shapes and API helpers as pure functions: no model, no server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from qa.chat_completions import completion, completion_events, split_conversation
+from qa.citations import Answer, Citation
+from qa.errors import ConfigError, LLMError, LoadError, NoIndexError, QAError
+from qa.http_api import article_records, qa_status
+from qa.http_models import ArticleIn, ChatMessage, RequestError
+
+CITE = Citation(1, "a", "T", "", "2020-01-01", "p", 0, 1, 0.5)
+
+
+def payloads(events: list[str]) -> list[dict]:  # type: ignore[type-arg]
+    assert events[-1] == "data: [DONE]\n\n"
+    return [json.loads(e.removeprefix("data: ")) for e in events[:-1]]
+
+
+def test_conversation_split_pairs_user_and_assistant_turns() -> None:
+    messages = [
+        ChatMessage(role="system", content="be brief"),
+        ChatMessage(role="user", content="q1"),
+        ChatMessage(role="assistant", content="a1"),
+        ChatMessage(role="user", content="unanswered"),
+        ChatMessage(role="user", content=[{"type": "text", "text": "q2"}, {"type": "image_url"}]),
+    ]
+    assert split_conversation(messages) == ("q2", [("q1", "a1")])
+    with pytest.raises(RequestError, match="last message"):
+        split_conversation(messages[:3])
+    with pytest.raises(RequestError, match="1 to 4000"):
+        split_conversation([ChatMessage(role="user", content="x" * 4001)])
+
+
+def test_completion_carries_citations_beside_the_choices() -> None:
+    body = completion(Answer("Yes [1]", True, [CITE]), {"id": "c", "created": 1, "model": "m"})
+    assert body["choices"][0]["message"] == {"role": "assistant", "content": "Yes [1]"}
+    assert body["object"] == "chat.completion" and body["citations"] == [CITE.as_dict()]
+
+
+def test_events_stream_text_then_citations_then_done() -> None:
+    items = iter(["Hello ", Answer("Hello there [1]", True, [CITE])])
+    events = payloads(list(completion_events(items, {"id": "x"})))
+    assert [e["choices"][0]["delta"].get("content") for e in events] == [
+        "",
+        "Hello ",
+        "there [1]",
+        None,
+    ]
+    assert (
+        events[-1]["citations"][0]["n"] == 1 and events[-1]["choices"][0]["finish_reason"] == "stop"
+    )
+    assert all("citations" not in e for e in events[:-1])
+
+
+def test_renumbered_text_travels_whole_in_the_last_event() -> None:
+    events = payloads(list(completion_events(iter(["A [3]", Answer("A [1]", True, [CITE])]), {})))
+    assert events[-1]["content"] == "A [1]"
+
+
+def test_an_error_mid_stream_becomes_an_error_event() -> None:
+    def failing() -> Iterator[str | Answer]:
+        yield "partial "
+        raise LLMError("The LLM endpoint at http://x is unreachable")
+
+    events = payloads(list(completion_events(failing(), {})))
+    assert events[-1] == {
+        "error": {"message": "The LLM endpoint at http://x is unreachable", "type": "server_error"}
+    }
+
+
+def test_engine_errors_map_to_http_statuses() -> None:
+    assert qa_status(NoIndexError("here")) == 503
+    assert qa_status(ConfigError("x")) == qa_status(LLMError("x")) == 503
+    assert qa_status(LoadError("p", "bad")) == qa_status(QAError("x")) == 400
+
+
+def test_article_ids_come_from_the_content_not_the_temp_file() -> None:
+    text, ids = article_records(ArticleIn(text="Body.", title="T", url="https://x.org/a"))
+    assert ids == [(1, "https://x.org/a")] and json.loads(text)["title"] == "T"
+    same = article_records(ArticleIn(text="Body.", title="T"))[1]
+    assert same == article_records(ArticleIn(text="Body.", title="T"))[1] and same[0][1].startswith(
+        "api/"
+    )
+    jsonl, ids = article_records(
+        ArticleIn(jsonl='{"text": "a"}\n{broken\n{"id": "k", "text": "b"}')
+    )
+    assert [n for n, _ in ids] == [1, 3] and ids[1][1] == "k"
+    assert jsonl.splitlines()[1] == "{broken"  # left for the loader to report with its line
