@@ -303,12 +303,10 @@ def prune_uploads(upload_dir: Path, kept_paths: set[str]) -> None:
 
 
 def answerer_name(engine: Engine) -> str:
-    """Which answerer the engine uses."""
-    return (
-        f"{engine.settings.llm} · {engine.settings.llm_model}"
-        if engine.llm is not None
-        else "extractive"
-    )
+    """Which answerer the engine uses, as people see it."""
+    if engine.llm is None:
+        return "extractive"
+    return f"{engine.settings.llm_model} (OpenAI-compatible)"
 
 
 @contextmanager
@@ -346,11 +344,18 @@ def build_app(engine: Engine) -> gr.Blocks:
     from index.fetch import fetch_url
     from index.ingest import bump_revision, ingest, rebuild_lexical
     from index.load import load_file
+    from qa.api import Engine
 
     settings = engine.settings
     upload_dir = settings.index_dir / "uploads"
     max_bytes = int(settings.max_file_mb * 1_000_000)
     writing = threading.Lock()  # one ingest or delete at a time: each reads the manifest first
+    answerers = {answerer_name(engine): engine}
+    if engine.llm is not None:  # the offline answerer stays available next to a configured LLM
+        offline = settings.model_copy(update={"llm": "extractive"})
+        answerers["extractive"] = Engine(
+            offline, store=engine.store, embed_model=engine.embed_model
+        )
 
     def index_items(items: Iterable[Any]) -> IngestReport:
         splitter = make_splitter(
@@ -382,6 +387,7 @@ def build_app(engine: Engine) -> gr.Blocks:
         since: str,
         until: str,
         sources: list[str],
+        answerer: str,
         pairs: list[tuple[str, str]],
         turns: list[Answer],
     ) -> Iterator[tuple[Any, ...]]:
@@ -399,7 +405,8 @@ def build_app(engine: Engine) -> gr.Blocks:
                 filters = parse_filters(top_k, since, until, sources)
                 yield chat, render_sources(turns), "", pairs, turns
                 text = ""
-                for item in engine.stream(question, history=pairs, **filters):
+                chosen = answerers.get(answerer, engine)
+                for item in chosen.stream(question, history=pairs, **filters):
                     if isinstance(item, Answer):
                         turns, pairs = [*turns, item], [*pairs, (question, item.text)]
                         chat[-1] = message("assistant", format_answer(item, len(turns) - 1))
@@ -408,13 +415,8 @@ def build_app(engine: Engine) -> gr.Blocks:
                         chat[-1] = message("assistant", format_partial(text))
                     yield chat, render_sources(turns), "", pairs, turns
         except gr.Error:
-            yield (
-                before,
-                render_sources(turns),
-                question,
-                pairs,
-                turns,
-            )  # the question back, to retry
+            # The chat as it was and the question back in the box, to fix and resend.
+            yield before, render_sources(turns), question, pairs, turns
             raise
 
     def ask_api(question: str) -> dict[str, Any]:
@@ -513,6 +515,12 @@ def build_app(engine: Engine) -> gr.Blocks:
                             allow_custom_value=True,
                             label="Only these sources (empty: all)",
                         )
+                        answerer = gr.Radio(
+                            list(answerers),
+                            value=answerer_name(engine),
+                            label="Answerer",
+                            visible=len(answerers) > 1,
+                        )
                     new_chat = gr.Button("New chat", size="sm", variant="secondary")
                 with gr.Column(scale=2):
                     gr.Markdown("### Sources")
@@ -558,20 +566,20 @@ def build_app(engine: Engine) -> gr.Blocks:
         pairs, turns = gr.State([]), gr.State([])
 
         refreshed = [status, table, doomed, source_filter, examples]
-        chat_in = [box, chatbot, top_k, since, until, source_filter, pairs, turns]
+        chat_in = [box, chatbot, top_k, since, until, source_filter, answerer, pairs, turns]
         chat_out = [chatbot, sources, box, pairs, turns]
         box.submit(respond, chat_in, chat_out, api_name="chat")
-        examples.click(lambda sample: sample[0], examples, box, api_name=False).then(
-            respond, chat_in, chat_out, api_name=False
+        examples.click(lambda sample: sample[0], examples, box, api_visibility="private").then(
+            respond, chat_in, chat_out, api_visibility="private"
         )
         new_chat.click(
-            lambda: ([], SOURCES_PLACEHOLDER, "", [], []), None, chat_out, api_name=False
+            lambda: ([], SOURCES_PLACEHOLDER, "", [], []), None, chat_out, api_visibility="private"
         )
-        add_btn.click(add_files, files, [results, *refreshed, files], api_name=False)
-        fetch_btn.click(add_url, url, [results, *refreshed, url], api_name=False)
-        url.submit(add_url, url, [results, *refreshed, url], api_name=False)
-        delete_btn.click(delete, doomed, refreshed, api_name=False)
-        demo.load(refresh, None, refreshed, api_name=False)
+        add_btn.click(add_files, files, [results, *refreshed, files], api_visibility="private")
+        fetch_btn.click(add_url, url, [results, *refreshed, url], api_visibility="private")
+        url.submit(add_url, url, [results, *refreshed, url], api_visibility="private")
+        delete_btn.click(delete, doomed, refreshed, api_visibility="private")
+        demo.load(refresh, None, refreshed, api_visibility="private")
         gr.api(ask_api, api_name="ask")
     return demo
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import gradio as gr
@@ -250,3 +254,75 @@ def test_gradio_client_gets_cited_answers_with_history(seed_engine) -> None:  # 
             client.predict("Where?", [], 5, "yesterday", "", [], api_name="/chat")
     finally:
         demo.close()
+
+
+class ScriptedLLM(BaseHTTPRequestHandler):
+    """An OpenAI-compatible endpoint that streams a fixed answer a few words at a time."""
+
+    deltas = [
+        "The rockets were fired ",
+        "from the al-Amin ",
+        "al-Thaniyah neighborhood, ",
+        "east of Baghdad. [1]",
+    ]
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for delta in self.deltas:
+            chunk = {
+                "id": "c",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": "scripted",
+                "choices": [{"index": 0, "delta": {"content": delta}, "finish_reason": None}],
+            }
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            self.wfile.flush()
+            time.sleep(0.3)
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.slow
+def test_llm_answers_stream_into_the_chat_and_the_offline_answerer_stays_available(
+    seed_engine,  # type: ignore[no-untyped-def]
+) -> None:
+    import openai
+    from gradio_client import Client
+
+    from qa.api import Engine
+    from qa.llm import OpenAIAnswerer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ScriptedLLM)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    client = openai.OpenAI(api_key="k", base_url=f"http://127.0.0.1:{server.server_address[1]}/v1")
+    settings = seed_engine.settings.model_copy(update={"llm": "openai", "llm_model": "scripted"})
+    llm = OpenAIAnswerer(client, "scripted", seed_engine.embed_model.get_text_embedding_batch)
+    engine = Engine(settings, store=seed_engine.store, embed_model=seed_engine.embed_model, llm=llm)
+    demo = build_app(engine)
+    demo.queue().launch(
+        server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True
+    )
+    try:
+        chat = Client(demo.local_url, verbose=False)
+        question = "Where were the rockets fired from?"
+        job = chat.submit(
+            question, [], 5, "", "", [], "scripted (OpenAI-compatible)", api_name="/chat"
+        )
+        shown_over_time = [shown(out[0][-1]) for out in job]
+        partial = [s for s in dict.fromkeys(shown_over_time) if "▍" in s]
+        assert len(partial) >= 3, shown_over_time  # the text grew in steps while the model wrote
+        assert "from the al-Amin" in partial[-1] and "qa-cite" not in partial[-1]
+        final = shown_over_time[-1]
+        assert "The rockets were fired from the al-Amin" in final and "#source-0-1" in final
+        offline, _, _ = chat.predict(question, [], 5, "", "", [], "extractive", api_name="/chat")
+        assert "According to an army statement" in shown(offline[-1])
+    finally:
+        demo.close()
+        server.shutdown()
+        server.server_close()

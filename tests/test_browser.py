@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
+import threading
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,11 @@ He wrote [the log](javascript:window.__pwned=3) by hand ${window.__pwned=4} {{co
 every night.
 """
 
+FERRY = """<html><head><title>Night ferry returns</title></head><body><nav>Home | News</nav>
+<article><h1>Night ferry returns</h1><p>The night ferry between the two islands resumed service
+on Monday after the harbor authority hired twelve new deckhands for the winter season.</p>
+</article></body></html>"""
+
 # Records what the last bot message showed over time, to see the answer stream in.
 WATCH_BOT = """() => {
   window.__seen = [];
@@ -55,6 +63,24 @@ def served(seed_engine) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
     with run_in_thread(create_server(seed_engine)) as url:
         yield url
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def website(tmp_path: Path) -> Iterator[str]:
+    """A web site on 127.0.0.1 with one article page."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "ferry.html").write_text(FERRY)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=root))
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture
@@ -91,7 +117,7 @@ def ask(page: Any, question: str) -> Any:
 
 @pytest.mark.slow
 def test_chat_sources_upload_delete_and_hostile_article(
-    served: str, page: Any, tmp_path: Path
+    served: str, website: str, page: Any, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -129,6 +155,14 @@ def test_chat_sources_upload_delete_and_hostile_article(
     refusal = ask(page, "Who won the 1998 football world cup final?")
     expect(refusal.locator(".qa-refusal-tag")).to_have_text("Not in the articles")
 
+    # An example question, made from an article's title, is asked with one click.
+    example = page.get_by_text("What do the articles say about “Rockets fired at U.S.")
+    before = page.locator('[data-testid="bot"]').count()
+    example.click()
+    expect(
+        page.locator('[data-testid="bot"]').nth(before).locator("a.qa-cite").first
+    ).to_be_visible(timeout=ANSWER_WAIT_MS)
+
     # A bad setting is a readable message, and the question comes back to be fixed and resent.
     page.get_by_text("Search settings").click()
     page.get_by_label("Published on or after").fill("17/11/2020")
@@ -142,6 +176,7 @@ def test_chat_sources_upload_delete_and_hostile_article(
         "Where were the rockets fired from?"
     )
     page.get_by_label("Published on or after").fill("")
+    page.get_by_test_id("toast-close").click()
 
     # Upload a hostile article: it is listed, answered from, and never runs code.
     hostile = tmp_path / "upload" / "lighthouse log.txt"
@@ -155,6 +190,15 @@ def test_chat_sources_upload_delete_and_hostile_article(
     articles = page.locator("#qa-articles")
     expect(articles).to_contain_text('<img src=x onerror="window.__pwned=5">Lighthouse log')
     expect(page.locator("#qa-status")).to_contain_text("2 articles")
+
+    # ...and an article from a web address.
+    page.get_by_label("…or the address of an article or an RSS/Atom feed").fill(
+        f"{website}/ferry.html"
+    )
+    page.get_by_role("button", name="Fetch and add").click()
+    expect(page.locator("#qa-results")).to_contain_text(f"{website}/ferry.html")
+    expect(articles).to_contain_text("Night ferry returns")
+    expect(page.locator("#qa-status")).to_contain_text("3 articles")
     page.screenshot(path=str(tmp_path / "articles.png"), full_page=True)
 
     page.get_by_role("tab", name="Chat").click()
@@ -174,7 +218,8 @@ def test_chat_sources_upload_delete_and_hostile_article(
     page.get_by_label("Articles to delete").click()
     page.get_by_role("option", name=re.compile("Lighthouse log")).click()
     page.get_by_role("button", name="Delete selected").click()
-    expect(page.locator("#qa-status")).to_contain_text("1 articles")
+    expect(page.locator("#qa-status")).to_contain_text("2 articles")
     expect(articles).not_to_contain_text("Lighthouse log")
+    expect(articles).to_contain_text("Night ferry returns")
     assert page.evaluate("() => window.__pwned") is None
     shutil.copyfile(tmp_path / "answer.png", tmp_path / "screenshot.png")
