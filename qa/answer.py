@@ -52,12 +52,18 @@ def stems(text: str) -> set[str]:
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
     """Every sentence of every passage."""
     return [
-        Candidate(i, s, e, p.text[s:e]) for i, p in enumerate(passages) for s, e in sentence_spans(p.text) if e - s > 15
+        Candidate(i, s, e, p.text[s:e])
+        for i, p in enumerate(passages)
+        for s, e in sentence_spans(p.text)
+        if e - s > 15
     ]
 
 
 def score_sentences(
-    question: str, cands: Sequence[Candidate], similarities: Sequence[float], titles: Sequence[str] = ()
+    question: str,
+    cands: Sequence[Candidate],
+    similarities: Sequence[float],
+    titles: Sequence[str] = (),
 ) -> list[Scored]:
     """Score candidates: similarity + coverage of the question's content words + answer-type match."""
     qstems = stems(question)
@@ -75,7 +81,9 @@ def score_sentences(
     return sorted(scored, key=lambda s: -s.score)
 
 
-def choose(scored: Sequence[Scored], max_sentences: int = 2, keep_ratio: float = 0.9) -> list[Scored]:
+def choose(
+    scored: Sequence[Scored], max_sentences: int = 2, keep_ratio: float = 0.9
+) -> list[Scored]:
     """The best sentence, plus runners-up that score close to it."""
     if not scored:
         return []
@@ -93,10 +101,14 @@ def refusal(question: str, notice: str = "", confidence: float = 0.0) -> Answer:
     """The answer when the articles do not hold one."""
     q = question.strip().rstrip("?").strip()
     text = f"The articles don't say. No passage answers “{q}?”" if q else "The articles don't say."
-    return Answer(text=text, answered=False, question=question, notice=notice, confidence=confidence)
+    return Answer(
+        text=text, answered=False, question=question, notice=notice, confidence=confidence
+    )
 
 
-def compose(question: str, passages: Sequence[Passage], chosen: Sequence[Scored], confidence: float = 0.0) -> Answer:
+def compose(
+    question: str, passages: Sequence[Passage], chosen: Sequence[Scored], confidence: float = 0.0
+) -> Answer:
     """Answer text with a `[n]` after each sentence, and the matching citations."""
     numbers: dict[int, int] = {}
     highlights: dict[int, list[tuple[int, int]]] = {}
@@ -107,9 +119,16 @@ def compose(question: str, passages: Sequence[Passage], chosen: Sequence[Scored]
         highlights.setdefault(p, []).append((s.candidate.start, s.candidate.end))
         parts.append(f"{s.candidate.text} [{numbers[p]}]")
     citations = [
-        Citation.from_passage(n, passages[p], tuple(sorted(highlights[p]))) for p, n in sorted(numbers.items(), key=lambda kv: kv[1])
+        Citation.from_passage(n, passages[p], tuple(sorted(highlights[p])))
+        for p, n in sorted(numbers.items(), key=lambda kv: kv[1])
     ]
-    return Answer(text=" ".join(parts), answered=True, citations=citations, question=question, confidence=confidence)
+    return Answer(
+        text=" ".join(parts),
+        answered=True,
+        citations=citations,
+        question=question,
+        confidence=confidence,
+    )
 
 
 def extractive_answer(

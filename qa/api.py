@@ -19,6 +19,7 @@ from qa.answer import extractive_answer, refusal
 from qa.citations import Answer, Passage
 from qa.errors import NoIndexError
 from qa.followup import standalone_question
+from qa.rerank import TermWeights
 from qa.retrieve import Filters, HybridRetriever, to_passage
 from qa.settings import Settings
 
@@ -53,6 +54,8 @@ class Engine:
 
             self.llm = OpenAIAnswerer.from_settings(self.settings, embed_model=self.embed_model)
         self._lexical: LexicalIndex | None = None
+        self._term_weights: TermWeights | None = None
+        self._sources: frozenset[str] = frozenset()
         self._checked_at = 0.0
         self._lock = threading.Lock()
 
@@ -69,6 +72,8 @@ class Engine:
                 if saved is None or saved.revision != revision:
                     saved = rebuild_lexical(self.store, self.settings, revision)
                 self._lexical = saved
+                self._term_weights = TermWeights.from_lexical(saved)
+                self._sources = frozenset(s for s in saved.sources if s)
             return self._lexical
 
     def retrieve(
@@ -78,7 +83,15 @@ class Engine:
         if self.store.count() == 0:
             raise NoIndexError(self.settings.chroma_url or str(self.settings.index_dir))
         retriever = HybridRetriever(
-            self.store, self.lexical(), self.embed_model, top_k=top_k or self.settings.top_k, filters=filters
+            self.store,
+            self.lexical(),
+            self.embed_model,
+            top_k=top_k or self.settings.top_k,
+            filters=filters,
+            term_weights=self._term_weights,
+            rerank_alpha=self.settings.rerank_weight,
+            known_sources=self._sources,
+            source_weight=self.settings.source_weight,
         )
         hits = retriever.retrieve(QueryBundle(question))
         return [to_passage(h) for h in hits], retriever.last_query_embedding or []
@@ -123,15 +136,25 @@ class Engine:
             yield refusal(question)
             return
         if self.llm is not None:
-            yield from self.llm.stream_answer(standalone, passages, fallback=lambda: self._extractive(standalone, passages, query_vector))
+            yield from self.llm.stream_answer(
+                standalone,
+                passages,
+                fallback=lambda: self._extractive(standalone, passages, query_vector),
+            )
             return
         answer = self._extractive(standalone, passages, query_vector)
         yield answer.text
         yield answer
 
-    def _extractive(self, question: str, passages: list[Passage], query_vector: list[float]) -> Answer:
+    def _extractive(
+        self, question: str, passages: list[Passage], query_vector: list[float]
+    ) -> Answer:
         return extractive_answer(
-            question, passages, query_vector, self.embed_model.get_text_embedding_batch, self.settings.min_score
+            question,
+            passages,
+            query_vector,
+            self.embed_model.get_text_embedding_batch,
+            self.settings.min_score,
         )
 
 

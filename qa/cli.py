@@ -13,12 +13,18 @@ from qa.errors import QAError
 
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(prog="qa", description="Ask questions about news articles; answers cite passages.")
+    parser = argparse.ArgumentParser(
+        prog="qa", description="Ask questions about news articles; answers cite passages."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="index articles from files or folders (txt, md, html, json, jsonl[.gz])")
+    p = sub.add_parser(
+        "ingest", help="index articles from files or folders (txt, md, html, json, jsonl[.gz])"
+    )
     p.add_argument("paths", nargs="+", help="files or folders to index")
-    p.add_argument("--prune", action="store_true", help="remove indexed articles not found under PATHS")
+    p.add_argument(
+        "--prune", action="store_true", help="remove indexed articles not found under PATHS"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser("ask", help="answer a question from the indexed articles")
@@ -27,7 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=None, help="passages to consider")
     p.add_argument("--since", help="only articles published on/after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only articles published on/before this date (YYYY-MM-DD)")
-    p.add_argument("--source", action="append", dest="sources", help="only articles from this source (repeatable)")
+    p.add_argument(
+        "--source",
+        action="append",
+        dest="sources",
+        help="only articles from this source (repeatable)",
+    )
 
     p = sub.add_parser("articles", help="list indexed articles")
     p.add_argument("--json", action="store_true", help="print as JSON")
@@ -35,13 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the web chat")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
-    p.add_argument("--seed", nargs="*", default=None, help="ingest these paths first when the index is empty")
+    p.add_argument(
+        "--seed", nargs="*", default=None, help="ingest these paths first when the index is empty"
+    )
 
     p = sub.add_parser("eval", help="measure retrieval, answers and refusals on a dataset")
     p.add_argument("dataset", help="folder with articles.jsonl.gz and questions.jsonl")
     p.add_argument("--limit", type=int, default=None, help="only the first N questions")
     p.add_argument("--json", dest="json_out", help="write the metrics to this file")
-    p.add_argument("--baseline", choices=["vanilla"], help="also measure plain LlamaIndex retrieval")
+    p.add_argument(
+        "--baseline", choices=["vanilla"], help="also measure plain LlamaIndex retrieval"
+    )
     return parser
 
 
@@ -64,7 +79,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from qa.api import ask
 
-    answer = ask(args.question, top_k=args.top_k, since=args.since, until=args.until, sources=args.sources)
+    answer = ask(
+        args.question, top_k=args.top_k, since=args.since, until=args.until, sources=args.sources
+    )
     if args.json:
         print(json.dumps(answer.as_dict(), ensure_ascii=False))
         return 0
@@ -74,7 +91,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for c in answer.citations:
         date = f", {c.published}" if c.published else ""
         print(f"\n[{c.n}] {c.title}{date}  {c.url or ''}".rstrip())
-        print(f"    chars {c.start}-{c.end} of {c.article_id}: {c.passage[:300]}{'…' if len(c.passage) > 300 else ''}")
+        print(
+            f"    chars {c.start}-{c.end} of {c.article_id}: {c.passage[:300]}{'…' if len(c.passage) > 300 else ''}"
+        )
     return 0
 
 
@@ -82,7 +101,11 @@ def cmd_articles(args: argparse.Namespace) -> int:
     from index.store import PassageStore
     from qa.settings import Settings
 
-    entries = sorted(PassageStore(Settings()).manifest().values(), key=lambda e: (e.published, e.title), reverse=True)
+    entries = sorted(
+        PassageStore(Settings()).manifest().values(),
+        key=lambda e: (e.published, e.title),
+        reverse=True,
+    )
     if args.json:
         print(json.dumps([e.as_dict() for e in entries], ensure_ascii=False))
     else:
@@ -106,7 +129,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "articles": cmd_articles, "serve": cmd_serve, "eval": cmd_eval}
+COMMANDS = {
+    "ingest": cmd_ingest,
+    "ask": cmd_ask,
+    "articles": cmd_articles,
+    "serve": cmd_serve,
+    "eval": cmd_eval,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,7 +150,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the CLI is the edge: translate every error for people
         if debug:
             raise
-        message = str(exc) if isinstance(exc, QAError) else f"{type(exc).__name__}: {exc} (set QA_DEBUG=1 for details)"
+        message = (
+            str(exc)
+            if isinstance(exc, QAError)
+            else f"{type(exc).__name__}: {exc} (set QA_DEBUG=1 for details)"
+        )
         print(f"error: {message}", file=sys.stderr)
         return 1
 

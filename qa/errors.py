@@ -11,7 +11,9 @@ class NoIndexError(QAError):
     """The index holds no articles yet."""
 
     def __init__(self, where: str) -> None:
-        super().__init__(f"No articles indexed yet in {where}: run `qa ingest seeds/` (or a folder of your own).")
+        super().__init__(
+            f"No articles indexed yet in {where}: run `qa ingest seeds/` (or a folder of your own)."
+        )
 
 
 class LoadError(QAError):

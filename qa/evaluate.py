@@ -36,8 +36,22 @@ class Question:
 
 def read_questions(dataset: Path, limit: int | None) -> list[Question]:
     """The dataset's questions, the first `limit` of them when given."""
-    rows = [json.loads(line) for line in (dataset / "questions.jsonl").read_text().splitlines() if line.strip()]
-    qs = [Question(r["id"], r["question"], r.get("answers") or [], bool(r["answerable"]), set(r.get("evidence") or []), r.get("kind", "")) for r in rows]
+    rows = [
+        json.loads(line)
+        for line in (dataset / "questions.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
+    qs = [
+        Question(
+            r["id"],
+            r["question"],
+            r.get("answers") or [],
+            bool(r["answerable"]),
+            set(r.get("evidence") or []),
+            r.get("kind", ""),
+        )
+        for r in rows
+    ]
     return qs[:limit] if limit else qs
 
 
@@ -54,12 +68,18 @@ def select_articles(dataset: Path, questions: list[Question], limited: bool) -> 
     if not limited:
         return None
     needed = set().union(*(q.evidence for q in questions)) if questions else set()
-    others = sorted((hashlib.sha1(r["id"].encode()).hexdigest(), r["id"]) for r in iter_records(dataset) if r["id"] not in needed)
+    others = sorted(
+        (hashlib.sha1(r["id"].encode()).hexdigest(), r["id"])
+        for r in iter_records(dataset)
+        if r["id"] not in needed
+    )
     take = max(SAMPLE_FLOOR, 3 * len(needed))
     return needed | {aid for _, aid in others[:take]}
 
 
-def cache_key(dataset: Path, selection: set[str] | None, settings: Settings, extra: str = "") -> str:
+def cache_key(
+    dataset: Path, selection: set[str] | None, settings: Settings, extra: str = ""
+) -> str:
     """Key of a cached index: dataset content, selected articles and the index settings."""
     h = hashlib.sha256()
     h.update(hashlib.sha256((dataset / "articles.jsonl.gz").read_bytes()).digest())
@@ -73,7 +93,9 @@ def cache_root() -> Path:
     return Path(os.environ.get("QA_EVAL_CACHE", ".qa-eval-cache"))
 
 
-def build_index(dataset: Path, selection: set[str] | None, base: Settings, embed_model: Any, progress: bool) -> tuple[Settings, dict[str, Any]]:
+def build_index(
+    dataset: Path, selection: set[str] | None, base: Settings, embed_model: Any, progress: bool
+) -> tuple[Settings, dict[str, Any]]:
     """Ingest the (selected) articles into a cached index; a second run reuses it."""
     from index.chunk import make_splitter
     from index.embed import word_piece_tokenizer
@@ -82,7 +104,9 @@ def build_index(dataset: Path, selection: set[str] | None, base: Settings, embed
     from index.store import PassageStore
 
     target = cache_root() / cache_key(dataset, selection, base)
-    settings = base.model_copy(update={"index_dir": target, "collection": "eval", "chroma_url": None})
+    settings = base.model_copy(
+        update={"index_dir": target, "collection": "eval", "chroma_url": None}
+    )
     marker = target / "done.json"
     if marker.exists():
         return settings, json.loads(marker.read_text())
@@ -91,28 +115,51 @@ def build_index(dataset: Path, selection: set[str] | None, base: Settings, embed
     splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, word_piece_tokenizer())
     store = PassageStore(settings)
     report = ingest(items, store, embed_model, splitter, settings, progress=progress)
-    stats = {"ingest_s": round(report.seconds, 2), "chunks": store.count(), "articles": report.added + report.unchanged}
+    stats = {
+        "ingest_s": round(report.seconds, 2),
+        "chunks": store.count(),
+        "articles": report.added + report.unchanged,
+    }
     marker.write_text(json.dumps(stats))
     return settings, stats
 
 
-def vanilla_runs(dataset: Path, selection: set[str] | None, questions: list[Question], embed_model: Any, progress: bool) -> list[list[str]]:
+def vanilla_runs(
+    dataset: Path,
+    selection: set[str] | None,
+    questions: list[Question],
+    embed_model: Any,
+    progress: bool,
+) -> list[list[str]]:
     """Plain LlamaIndex: VectorStoreIndex.from_documents (default parser), top 10, same embedder."""
     from llama_index.core import Document, StorageContext, VectorStoreIndex, load_index_from_storage
 
     target = cache_root() / ("vanilla-" + cache_key(dataset, selection, Settings(), "vanilla"))
     if (target / "docstore.json").exists():
-        index = load_index_from_storage(StorageContext.from_defaults(persist_dir=str(target)), embed_model=embed_model)
+        index = load_index_from_storage(
+            StorageContext.from_defaults(persist_dir=str(target)), embed_model=embed_model
+        )
     else:
         docs = [
-            Document(text=r["text"], metadata={"article_id": r["id"]}, excluded_embed_metadata_keys=["article_id"], excluded_llm_metadata_keys=["article_id"])
+            Document(
+                text=r["text"],
+                metadata={"article_id": r["id"]},
+                excluded_embed_metadata_keys=["article_id"],
+                excluded_llm_metadata_keys=["article_id"],
+            )
             for r in iter_records(dataset)
             if selection is None or r["id"] in selection
         ]
-        index = VectorStoreIndex.from_documents(docs, embed_model=embed_model, show_progress=progress)
+        index = VectorStoreIndex.from_documents(
+            docs, embed_model=embed_model, show_progress=progress
+        )
         index.storage_context.persist(persist_dir=str(target))
     retriever = index.as_retriever(similarity_top_k=10)
-    return [[n.node.metadata["article_id"] for n in retriever.retrieve(q.question)] for q in questions if q.answerable]
+    return [
+        [n.node.metadata["article_id"] for n in retriever.retrieve(q.question)]
+        for q in questions
+        if q.answerable
+    ]
 
 
 def run_questions(engine: Any, questions: list[Question], progress: bool) -> list[dict[str, Any]]:
@@ -120,7 +167,9 @@ def run_questions(engine: Any, questions: list[Question], progress: bool) -> lis
     from qa.api import ask
 
     rows = []
-    for q in tqdm(questions, desc="questions", disable=not progress, file=sys.stderr, dynamic_ncols=True):
+    for q in tqdm(
+        questions, desc="questions", disable=not progress, file=sys.stderr, dynamic_ncols=True
+    ):
         started = time.perf_counter()
         answer = ask(q.question, engine=engine)
         latency = (time.perf_counter() - started) * 1000
@@ -156,16 +205,29 @@ def summarize(rows: list[dict[str, Any]], stats: dict[str, Any]) -> dict[str, An
         "n_unanswerable": len(unanswerable),
         "chunks": stats["chunks"],
     }
-    out.update({k: round(v, 4) for k, v in retrieval_metrics([(r["ranked"], set(r["evidence"])) for r in answerable]).items()})
+    out.update(
+        {
+            k: round(v, 4)
+            for k, v in retrieval_metrics(
+                [(r["ranked"], set(r["evidence"])) for r in answerable]
+            ).items()
+        }
+    )
     out["answer_recall"] = round(sum(r["correct"] for r in answerable) / (len(answerable) or 1), 4)
     out["answer_words_median"] = median_or_zero([r["words"] for r in rows if r["answered"]])
     out["citation_precision"] = round(sum(a in ev for a, ev in cited) / (len(cited) or 1), 4)
-    out["refusal_accuracy"] = round(sum(not r["answered"] for r in unanswerable) / (len(unanswerable) or 1), 4)
-    out["false_refusal_rate"] = round(sum(not r["answered"] for r in answerable) / (len(answerable) or 1), 4)
+    out["refusal_accuracy"] = round(
+        sum(not r["answered"] for r in unanswerable) / (len(unanswerable) or 1), 4
+    )
+    out["false_refusal_rate"] = round(
+        sum(not r["answered"] for r in answerable) / (len(answerable) or 1), 4
+    )
     out["ask_p50_ms"] = round(percentile(latencies, 50), 1)
     out["ask_p95_ms"] = round(percentile(latencies, 95), 1)
     out["ingest_s"] = stats["ingest_s"]
-    out["ingest_chunks_per_s"] = round(stats["chunks"] / stats["ingest_s"], 1) if stats["ingest_s"] else 0.0
+    out["ingest_chunks_per_s"] = (
+        round(stats["chunks"] / stats["ingest_s"], 1) if stats["ingest_s"] else 0.0
+    )
     return out
 
 
@@ -184,7 +246,14 @@ def format_table(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def run_eval(dataset_dir: str, limit: int | None = None, json_out: str | None = None, baseline: str | None = None, progress: bool = True, settings: Settings | None = None) -> dict[str, Any]:
+def run_eval(
+    dataset_dir: str,
+    limit: int | None = None,
+    json_out: str | None = None,
+    baseline: str | None = None,
+    progress: bool = True,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
     """Run the whole evaluation and print the table; write `--json` and per-question details."""
     from index.embed import build_embed_model
     from qa.api import Engine
@@ -193,12 +262,17 @@ def run_eval(dataset_dir: str, limit: int | None = None, json_out: str | None = 
     if not (dataset / "articles.jsonl.gz").exists() or not (dataset / "questions.jsonl").exists():
         from qa.errors import ConfigError
 
-        raise ConfigError(f"{dataset} must hold articles.jsonl.gz and questions.jsonl (see ../shared/eval/README.md)")
+        raise ConfigError(
+            f"{dataset} must hold articles.jsonl.gz and questions.jsonl (see ../shared/eval/README.md)"
+        )
     base = settings or Settings()
     questions = read_questions(dataset, limit)
     selection = select_articles(dataset, questions, limit is not None)
     if selection is not None:
-        print(f"--limit {limit}: {len(questions)} questions over {len(selection)} articles (their evidence + a fixed sample of the rest)", file=sys.stderr)
+        print(
+            f"--limit {limit}: {len(questions)} questions over {len(selection)} articles (their evidence + a fixed sample of the rest)",
+            file=sys.stderr,
+        )
     embed_model = build_embed_model(base.embed_batch_size)
     settings, stats = build_index(dataset, selection, base, embed_model, progress)
     engine = Engine(settings, embed_model=embed_model)
@@ -207,7 +281,9 @@ def run_eval(dataset_dir: str, limit: int | None = None, json_out: str | None = 
     if baseline == "vanilla":
         evid = [set(q.evidence) for q in questions if q.answerable]
         runs = vanilla_runs(dataset, selection, questions, embed_model, progress)
-        metrics["baseline"] = {k: round(v, 4) for k, v in retrieval_metrics(list(zip(runs, evid, strict=True))).items()}
+        metrics["baseline"] = {
+            k: round(v, 4) for k, v in retrieval_metrics(list(zip(runs, evid, strict=True))).items()
+        }
     print(format_table(metrics))
     if json_out:
         Path(json_out).parent.mkdir(parents=True, exist_ok=True)

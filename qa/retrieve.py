@@ -9,7 +9,6 @@ from typing import Any
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle
-from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.core.vector_stores.types import (
     FilterCondition,
     FilterOperator,
@@ -17,11 +16,14 @@ from llama_index.core.vector_stores.types import (
     MetadataFilters,
     VectorStoreQuery,
 )
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
 from index.lexical import LexicalIndex
 from index.store import PassageStore
 from qa.citations import Passage
 from qa.fusion import reciprocal_rank_fusion
+from qa.mentions import mentioned_days, mentioned_sources
+from qa.rerank import TermWeights, coverage_scores, rerank
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,18 @@ class Filters:
         """The same restriction as llama-index metadata filters for the vector store."""
         items: list[MetadataFilter] = []
         if self.since:
-            items.append(MetadataFilter(key="published_day", value=self.since, operator=FilterOperator.GTE))
+            items.append(
+                MetadataFilter(key="published_day", value=self.since, operator=FilterOperator.GTE)
+            )
         if self.until:
-            items.append(MetadataFilter(key="published_day", value=self.until, operator=FilterOperator.LTE))
+            items.append(
+                MetadataFilter(key="published_day", value=self.until, operator=FilterOperator.LTE)
+            )
             items.append(MetadataFilter(key="published_day", value=0, operator=FilterOperator.GT))
         if self.sources:
-            items.append(MetadataFilter(key="source", value=sorted(self.sources), operator=FilterOperator.IN))
+            items.append(
+                MetadataFilter(key="source", value=sorted(self.sources), operator=FilterOperator.IN)
+            )
         return MetadataFilters(filters=items, condition=FilterCondition.AND) if items else None  # type: ignore[arg-type]
 
 
@@ -57,33 +65,77 @@ class HybridRetriever(BaseRetriever):
         candidates: int = 30,
         lexical_weight: float = 1.0,
         filters: Filters | None = None,
+        term_weights: TermWeights | None = None,
+        rerank_depth: int = 20,
+        rerank_alpha: float = 0.5,
+        known_sources: frozenset[str] = frozenset(),
+        source_weight: float = 1.0,
     ) -> None:
         super().__init__()
         self.store, self.lexical, self.embed_model = store, lexical, embed_model
         self.top_k, self.candidates, self.lexical_weight = top_k, candidates, lexical_weight
         self.filters = filters or Filters()
+        self.term_weights = term_weights
+        self.rerank_depth, self.rerank_alpha = rerank_depth, rerank_alpha
+        self.known_sources, self.source_weight = known_sources, source_weight
         self.last_query_embedding: list[float] | None = None
 
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        embedding = query_bundle.embedding or self.embed_model.get_query_embedding(query_bundle.query_str)
-        self.last_query_embedding = embedding
-        dense = self.store.vector_store.query(
+    def _dense(
+        self, embedding: list[float], filters: Filters | None = None
+    ) -> tuple[list[str], dict[str, Any], dict[str, float]]:
+        result = self.store.vector_store.query(
             VectorStoreQuery(
                 query_embedding=embedding,
                 similarity_top_k=self.candidates,
-                filters=self.filters.to_metadata_filters(),
+                filters=(filters or self.filters).to_metadata_filters(),
             )
         )
-        dense_nodes = {n.node_id: n for n in dense.nodes or []}
+        nodes = {n.node_id: n for n in result.nodes or []}
         # llama-index's Chroma store reports exp(-cosine distance); recover the cosine similarity
-        dense_cos = {i: 1.0 + math.log(max(s, 1e-9)) for i, s in zip(dense.ids or [], dense.similarities or [], strict=False)}
-        lexical_hits: list[tuple[str, float]] = []
-        if self.lexical is not None:
-            f = self.filters
-            lexical_hits = self.lexical.search(query_bundle.query_str, self.candidates, f.since, f.until, set(f.sources))
-        fused = reciprocal_rank_fusion(
-            [list(dense_nodes), [pid for pid, _ in lexical_hits]], [1.0, self.lexical_weight]
-        )[: self.top_k]
+        cosine = {
+            i: 1.0 + math.log(max(s, 1e-9))
+            for i, s in zip(result.ids or [], result.similarities or [], strict=False)
+        }
+        return list(nodes), nodes, cosine
+
+    def _lexical(self, text: str, filters: Filters | None = None) -> list[str]:
+        if self.lexical is None:
+            return []
+        f = filters or self.filters
+        return [
+            pid
+            for pid, _ in self.lexical.search(
+                text, self.candidates, f.since, f.until, set(f.sources)
+            )
+        ]
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        question = query_bundle.query_str
+        embedding = query_bundle.embedding or self.embed_model.get_query_embedding(question)
+        self.last_query_embedding = embedding
+        dense_ids, dense_nodes, dense_cos = self._dense(embedding)
+        rankings, weights = [dense_ids, self._lexical(question)], [1.0, self.lexical_weight]
+        # A question naming sources ("according to The Verge and TechCrunch") searches each one.
+        for source in mentioned_sources(question, self.known_sources) if self.source_weight else []:
+            narrowed = Filters(self.filters.since, self.filters.until, frozenset({source}))
+            if self.filters.sources and source not in self.filters.sources:
+                continue
+            ids, nodes, _ = self._dense(embedding, narrowed)
+            dense_nodes.update({k: v for k, v in nodes.items() if k not in dense_nodes})
+            rankings += [ids, self._lexical(question, narrowed)]
+            weights += [self.source_weight, self.source_weight * self.lexical_weight]
+        # ... and a question naming a date ("reported on October 31, 2023") searches that day.
+        for day in mentioned_days(question) if self.source_weight else []:
+            if (self.filters.since and day < self.filters.since) or (
+                self.filters.until and day > self.filters.until
+            ):
+                continue
+            narrowed = Filters(day, day, self.filters.sources)
+            ids, nodes, _ = self._dense(embedding, narrowed)
+            dense_nodes.update({k: v for k, v in nodes.items() if k not in dense_nodes})
+            rankings += [ids, self._lexical(question, narrowed)]
+            weights += [self.source_weight, self.source_weight * self.lexical_weight]
+        fused = reciprocal_rank_fusion(rankings, weights)[: max(self.top_k, self.rerank_depth)]
         missing = [pid for pid, _ in fused if pid not in dense_nodes]
         fetched = self.store.get_passages(missing)
         out: list[NodeWithScore] = []
@@ -96,7 +148,12 @@ class HybridRetriever(BaseRetriever):
                 node = metadata_dict_to_node(meta, text=text)
             node.metadata["dense_cosine"] = dense_cos.get(pid)
             out.append(NodeWithScore(node=node, score=score))
-        return out
+        if self.term_weights is not None and self.rerank_alpha and out:
+            pairs = [(h.node.get_content(), str(h.node.metadata.get("title", ""))) for h in out]
+            coverage = coverage_scores(query_bundle.query_str, pairs, self.term_weights)
+            order = rerank([h.score or 0.0 for h in out], coverage, self.rerank_alpha)
+            out = [out[i] for i in order]
+        return out[: self.top_k]
 
 
 def to_passage(hit: NodeWithScore) -> Passage:

@@ -13,11 +13,7 @@ _ABBREV = re.compile(
 )
 
 STOPWORDS = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been being do does did
-    what which who whom whose when where why how many much that this these those it its they them their there
-    here he she his her him we us our you your i me my not no yes can could would should will shall may might
-    must has have had about into over after before than then so such also just only very more most some any
-    each other same both all according say said says tell told according following name named called""".split()
+    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "many", "much", "that", "this", "these", "those", "it", "its", "they", "them", "their", "there", "here", "he", "she", "his", "her", "him", "we", "us", "our", "you", "your", "i", "me", "my", "not", "no", "yes", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "has", "have", "had", "about", "into", "over", "after", "before", "than", "then", "so", "such", "also", "just", "only", "very", "more", "most", "some", "any", "each", "other", "same", "both", "all", "according", "say", "said", "says", "tell", "told", "according", "following", "name", "named", "called"]
 )
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
@@ -40,7 +36,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _END.finditer(text):
         cut = match.start() + 1 if text[match.start()] in ".!?" else match.start()
-        if text[match.start()] == "." and _ABBREV.search(text[max(start, match.start() - 12) : match.start() + 1]):
+        if text[match.start()] == "." and _ABBREV.search(
+            text[max(start, match.start() - 12) : match.start() + 1]
+        ):
             continue
         # keep closing quotes/brackets with the sentence they close
         while cut < len(text) and text[cut] in "\"'”’)]":
@@ -68,13 +66,23 @@ def content_words(text: str) -> list[str]:
 def question_type(question: str) -> str:
     """Expected answer type: number, date, person, place or other."""
     q = question.lower().strip()
-    if re.search(r"\bhow (many|much|long|old|far|big|large|tall)\b|\bwhat (percentage|percent|number|amount)\b", q):
+    if re.search(
+        r"\bhow (many|much|long|old|far|big|large|tall)\b|\bwhat (percentage|percent|number|amount)\b",
+        q,
+    ):
         return "number"
-    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b", q):
+    if re.search(
+        r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b", q
+    ):
         return "date"
-    if re.search(r"\bwho\b|\bwhose\b|\bwhom\b|\bwhich (person|man|woman|company|team|country|leader)\b", q):
+    if re.search(
+        r"\bwho\b|\bwhose\b|\bwhom\b|\bwhich (person|man|woman|company|team|country|leader)\b", q
+    ):
         return "person"
-    if re.search(r"\bwhere\b|\bwhat (city|country|state|place|town|region)\b|\bwhich (city|country|state|place)\b", q):
+    if re.search(
+        r"\bwhere\b|\bwhat (city|country|state|place|town|region)\b|\bwhich (city|country|state|place)\b",
+        q,
+    ):
         return "place"
     return "other"
 

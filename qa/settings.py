@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     ingest_batch: int = Field(256, description="Chunks embedded and written per ingest step; a crash redoes at most one step.")
     chunk_size: int = Field(192, description="Chunk size in MiniLM word pieces, title included (the model truncates at 256).")
     chunk_overlap: int = Field(32, description="Word pieces shared by neighbouring chunks.")
+    rerank_weight: float = Field(0.5, description="Weight of best-sentence coverage of the question's rare words when re-ranking fused passages (0 = off).")
+    source_weight: float = Field(1.0, description="Weight of the extra searches within each source a question names (0 = off).")
     top_k: int = Field(5, description="Passages handed to the answerer.")
     llm: Literal["extractive", "openai"] = Field("extractive", description="Answerer: extractive (offline) or an OpenAI-compatible LLM.")
     llm_model: str = Field("gpt-4o-mini", description="Model name sent to the OpenAI-compatible endpoint.")

@@ -16,7 +16,9 @@ def test_where_were_rockets_fired_from(seed_engine) -> None:  # type: ignore[no-
     assert "al-Amin al-Thaniyah" in answer.text and "[1]" in answer.text
     cite = answer.citations[0]
     assert isinstance(cite, Citation) and cite.n == 1
-    assert cite.title == "Rockets fired at U.S. Embassy in Baghdad" and cite.published == "2020-11-17"
+    assert (
+        cite.title == "Rockets fired at U.S. Embassy in Baghdad" and cite.published == "2020-11-17"
+    )
     assert "al-Amin al-Thaniyah" in cite.passage
     (start, end), *_ = cite.highlights
     assert "al-Amin al-Thaniyah" in cite.passage[start:end]

@@ -15,19 +15,34 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def qa(*args: str, index_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QA_INDEX_DIR": str(index_dir)}
-    return subprocess.run([sys.executable, "-m", "qa.cli", *args], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "qa.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=ROOT,
+    )
 
 
 @pytest.mark.slow
 def test_ingest_ask_articles_json(tmp_path: Path, articles_dir: Path) -> None:
     index_dir = tmp_path / "idx"
-    (articles_dir / "broken.jsonl").write_text('{"id": "ok-1", "title": "Fine", "text": "A ferry service to the island resumes in June."}\nnot json\n')
+    (articles_dir / "broken.jsonl").write_text(
+        '{"id": "ok-1", "title": "Fine", "text": "A ferry service to the island resumes in June."}\nnot json\n'
+    )
     done = qa("ingest", str(ROOT / "seeds"), str(articles_dir), "--json", index_dir=index_dir)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert set(report) == {"added", "updated", "unchanged", "removed", "chunks", "failed"}
     assert report["added"] == 7 and report["chunks"] >= 7
-    assert report["failed"] == [{"path": str(articles_dir / "broken.jsonl"), "error": "invalid JSON (Expecting value)", "line": 2}]
+    assert report["failed"] == [
+        {
+            "path": str(articles_dir / "broken.jsonl"),
+            "error": "invalid JSON (Expecting value)",
+            "line": 2,
+        }
+    ]
 
     asked = qa("ask", "Where were the rockets fired from?", "--json", index_dir=index_dir)
     assert asked.returncode == 0, asked.stderr

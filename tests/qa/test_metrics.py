@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from qa.metrics import contains_answer, hit_at, normalize, percentile, recall_at, reciprocal_rank, retrieval_metrics, word_count
+from qa.metrics import (
+    contains_answer,
+    hit_at,
+    normalize,
+    percentile,
+    recall_at,
+    reciprocal_rank,
+    retrieval_metrics,
+    word_count,
+)
 
 
 def test_hit_at_rank_three_gives_mrr_one_third() -> None:

@@ -1,0 +1,78 @@
+"""Re-rank fused passages by how densely their best sentence covers the question's rare words."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.lexical import LexicalIndex, tokenize
+from qa.sentences import sentence_spans
+
+
+@dataclass(frozen=True)
+class TermWeights:
+    """Inverse document frequency of the lexical index's terms."""
+
+    vocab: dict[str, int]
+    doc_freq: np.ndarray
+    n_docs: int
+
+    @classmethod
+    def from_lexical(cls, lexical: LexicalIndex | None) -> TermWeights:
+        """IDF table read from a bm25s index (document frequency = postings per term)."""
+        retriever = getattr(lexical, "retriever", None)
+        if retriever is None:
+            return cls({}, np.zeros(0), 0)
+        indptr = np.asarray(retriever.scores["indptr"])
+        return cls(
+            dict(retriever.vocab_dict),
+            np.diff(indptr),
+            int(retriever.scores.get("num_docs", len(lexical.ids))),
+        )  # type: ignore[union-attr]
+
+    def idf(self, term: str) -> float:
+        """BM25's idf; unseen terms weigh as if they appeared once."""
+        i = self.vocab.get(term)
+        df = float(self.doc_freq[i]) if i is not None and i < len(self.doc_freq) else 1.0
+        return math.log(1.0 + (max(self.n_docs, 1) - df + 0.5) / (df + 0.5))
+
+
+def best_sentence_coverage(
+    question_terms: set[str], sentences: Sequence[set[str]], title: set[str], weights: TermWeights
+) -> float:
+    """Largest idf-weighted share of the question's terms found in one sentence (plus the title)."""
+    if not question_terms:
+        return 0.0
+    total = sum(weights.idf(t) for t in question_terms)
+    best = 0.0
+    for terms in sentences or [set()]:
+        covered = question_terms & (terms | title)
+        best = max(best, sum(weights.idf(t) for t in covered) / total)
+    return best
+
+
+def coverage_scores(
+    question: str, passages: Sequence[tuple[str, str]], weights: TermWeights
+) -> list[float]:
+    """Best-sentence coverage of the question for each (text, title) passage."""
+    spans = [sentence_spans(text) for text, _ in passages]
+    flat = [text[s:e] for (text, _), sp in zip(passages, spans, strict=True) for s, e in sp]
+    tokens = tokenize([question] + [title for _, title in passages] + flat)
+    q_terms, rest = set(tokens[0]), tokens[1:]
+    titles, sentence_tokens = rest[: len(passages)], rest[len(passages) :]
+    out, pos = [], 0
+    for i, sp in enumerate(spans):
+        sentences = [set(t) for t in sentence_tokens[pos : pos + len(sp)]]
+        pos += len(sp)
+        out.append(best_sentence_coverage(q_terms, sentences, set(titles[i]), weights))
+    return out
+
+
+def rerank(fused: Sequence[float], coverage: Sequence[float], alpha: float) -> list[int]:
+    """Order (indices) by fused score scaled to the best one, plus alpha x coverage."""
+    top = max(fused, default=1.0) or 1.0
+    combined = [f / top + alpha * c for f, c in zip(fused, coverage, strict=True)]
+    return sorted(range(len(combined)), key=lambda i: -combined[i])

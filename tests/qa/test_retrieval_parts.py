@@ -1,0 +1,43 @@
+"""Pure parts of retrieval: rank fusion, re-ranking by sentence coverage, mentions of sources and dates."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa.fusion import reciprocal_rank_fusion
+from qa.mentions import mentioned_days, mentioned_sources
+from qa.rerank import TermWeights, best_sentence_coverage, rerank
+
+
+def test_rrf_rewards_agreement_and_respects_weights() -> None:
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["c", "b", "x"]], k=1)
+    assert {pid for pid, _ in fused[:2]} == {"b", "c"}
+    assert dict(fused)["b"] == 1 / 3 + 1 / 3
+    heavy = reciprocal_rank_fusion([["a"], ["z"]], weights=[1.0, 3.0])
+    assert heavy[0][0] == "z"
+
+
+def test_coverage_weighs_rare_terms_and_needs_one_sentence() -> None:
+    weights = TermWeights({"embassi": 0, "rocket": 1, "said": 2}, np.array([1, 2, 900]), 1000)
+    assert weights.idf("embassi") > weights.idf("rocket") > weights.idf("said")
+    q = {"embassi", "rocket", "said"}
+    together = best_sentence_coverage(q, [{"embassi", "rocket"}], set(), weights)
+    apart = best_sentence_coverage(q, [{"embassi"}, {"rocket"}], set(), weights)
+    assert together > apart > 0
+    assert best_sentence_coverage(q, [{"said"}], {"embassi", "rocket"}, weights) == 1.0
+
+
+def test_rerank_mixes_fused_score_and_coverage() -> None:
+    assert rerank([1.0, 0.9, 0.5], [0.0, 0.0, 1.0], alpha=0.0) == [0, 1, 2]
+    assert rerank([1.0, 0.9, 0.5], [0.0, 0.0, 1.0], alpha=1.0) == [2, 0, 1]
+
+
+def test_mentions_of_sources_and_dates() -> None:
+    known = frozenset({"The Verge", "TechCrunch", "The Age", "cnn.com"})
+    q = "Does 'The Verge' agree with TechCrunch, as reported on October 31, 2023 and 2023-12-15?"
+    assert mentioned_sources(q, known) == ["TechCrunch", "The Verge"]
+    assert mentioned_sources("What is the average age of voters?", known) == []
+    assert mentioned_days(q) == [20231031, 20231215]
+    assert mentioned_days("In October 2023, or on Feb. 30th, 2024, or Feb. 29th, 2024") == [
+        20240229
+    ]
