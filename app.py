@@ -211,9 +211,14 @@ def example_questions(entries: Iterable[ArticleEntry], limit: int = 4) -> list[s
 def status_markdown(articles: int, passages: int, embedder: str, answerer: str) -> str:
     """The index status line."""
     return (
-        f"**{articles}** articles · **{passages}** passages · embedder `{embedder}` · "
-        f"answerer `{answerer}`"
+        f"**{articles}** {plural(articles, 'article')} · **{passages}** "
+        f"{plural(passages, 'passage')} · embedder `{embedder}` · answerer `{answerer}`"
     )
+
+
+def plural(n: int, word: str) -> str:
+    """`word` for one, `word`s otherwise."""
+    return word if n == 1 else f"{word}s"
 
 
 def article_rows(entries: Iterable[ArticleEntry]) -> list[list[Any]]:
@@ -574,6 +579,12 @@ def build_app(engine: Engine) -> gr.Blocks:
         )
         new_chat.click(
             lambda: ([], SOURCES_PLACEHOLDER, "", [], []), None, chat_out, api_visibility="private"
+        )
+        chatbot.clear(  # the chat's own bin icon: forget the history and sources with it
+            lambda: (SOURCES_PLACEHOLDER, [], []),
+            None,
+            [sources, pairs, turns],
+            api_visibility="private",
         )
         add_btn.click(add_files, files, [results, *refreshed, files], api_visibility="private")
         fetch_btn.click(add_url, url, [results, *refreshed, url], api_visibility="private")

@@ -24,6 +24,7 @@ from app import (
     prune_uploads,
     render_sources,
     safe_filename,
+    status_markdown,
     store_upload,
     user_errors,
 )
@@ -130,6 +131,13 @@ def test_sources_panel_escapes_everything_and_links_only_web_urls() -> None:
     assert "data-turn='0' hidden" in html and "data-turn='1'>" in html  # the newest answer is shown
     assert "For “&lt;q&gt;”" in html
     assert "data-turn='0'>" in render_sources([Answer("a", False), Answer("b", False)], selected=0)
+
+
+def test_status_line() -> None:
+    assert status_markdown(1, 1, "m", "extractive") == (
+        "**1** article · **1** passage · embedder `m` · answerer `extractive`"
+    )
+    assert status_markdown(0, 12, "m", "x").startswith("**0** articles · **12** passages")
 
 
 def test_example_questions_come_from_the_newest_titles() -> None:

@@ -123,7 +123,7 @@ def test_chat_sources_upload_delete_and_hostile_article(
 
     page.goto(served)
     expect(page.locator("#qa-status")).to_contain_text(
-        re.compile(r"1 articles · \d+ passages"), timeout=ANSWER_WAIT_MS
+        re.compile(r"1 article · \d+ passages"), timeout=ANSWER_WAIT_MS
     )
     expect(page.locator("#qa-status")).to_contain_text("all-MiniLM-L6-v2")
 
@@ -220,6 +220,7 @@ def test_chat_sources_upload_delete_and_hostile_article(
     page.get_by_role("button", name="Delete selected").click()
     expect(page.locator("#qa-status")).to_contain_text("2 articles")
     expect(articles).not_to_contain_text("Lighthouse log")
+    assert not list((tmp_path / "seed-index" / "uploads").rglob("*.txt"))  # its upload is gone too
     expect(articles).to_contain_text("Night ferry returns")
     assert page.evaluate("() => window.__pwned") is None
     shutil.copyfile(tmp_path / "answer.png", tmp_path / "screenshot.png")
