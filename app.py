@@ -370,6 +370,7 @@ def build_app(engine: Engine) -> gr.Blocks:
 
     def refresh() -> tuple[Any, ...]:
         entries = sorted(engine.store.manifest().values(), key=lambda e: e.title.lower())
+        questions = example_questions(entries)
         status = status_markdown(
             len(entries), engine.store.count(), MODEL_NAME, answerer_name(engine)
         )
@@ -382,7 +383,7 @@ def build_app(engine: Engine) -> gr.Blocks:
             article_rows(entries),
             gr.Dropdown(choices=choices, value=[]),
             gr.Dropdown(choices=sorted({e.source for e in entries if e.source})),
-            gr.Dataset(samples=[[q] for q in example_questions(entries)]),
+            gr.Dataset(samples=[[q] for q in questions], visible=bool(questions)),
         )
 
     def respond(
@@ -423,6 +424,15 @@ def build_app(engine: Engine) -> gr.Blocks:
             # The chat as it was and the question back in the box, to fix and resend.
             yield before, render_sources(turns), question, pairs, turns
             raise
+
+    def check(question: str, since: str, until: str) -> None:
+        # A step with no outputs: its error is a message alone, with no badge on the chat.
+        with user_errors("checking the question"):
+            if not (question or "").strip():
+                raise gr.Error("Type a question about the articles first.")
+            parse_filters(None, since, until, None)
+            if engine.store.count() == 0:
+                raise NoIndexError(str(settings.index_dir))
 
     def ask_api(question: str) -> dict[str, Any]:
         with user_errors("answering this question"):
@@ -492,7 +502,8 @@ def build_app(engine: Engine) -> gr.Blocks:
                         feedback_options=None,
                         buttons=[],
                         placeholder="Ask about the indexed articles. Every answer cites its "
-                        "passages: click a **[n]** to see the passage it rests on.",
+                        "passages: click a **[n]** to see the passage it rests on.<br>"
+                        "No articles yet? Add files or a web address in the **Articles** tab.",
                     )
                     box = gr.Textbox(
                         placeholder="Ask a question about the articles…",
@@ -573,10 +584,15 @@ def build_app(engine: Engine) -> gr.Blocks:
         refreshed = [status, table, doomed, source_filter, examples]
         chat_in = [box, chatbot, top_k, since, until, source_filter, answerer, pairs, turns]
         chat_out = [chatbot, sources, box, pairs, turns]
-        box.submit(respond, chat_in, chat_out, api_name="chat")
-        examples.click(lambda sample: sample[0], examples, box, api_visibility="private").then(
-            respond, chat_in, chat_out, api_visibility="private"
+        # Questions are checked first, in a step without outputs, so a mistake is only a message;
+        # the chat shows its own "Searching…" bubble, so Gradio's progress overlay is hidden.
+        check_in = [box, since, until]
+        box.submit(check, check_in, None, api_visibility="private").success(
+            respond, chat_in, chat_out, api_name="chat", show_progress="hidden"
         )
+        examples.click(lambda sample: sample[0], examples, box, api_visibility="private").then(
+            check, check_in, None, api_visibility="private"
+        ).success(respond, chat_in, chat_out, show_progress="hidden", api_visibility="private")
         new_chat.click(
             lambda: ([], SOURCES_PLACEHOLDER, "", [], []), None, chat_out, api_visibility="private"
         )
