@@ -45,7 +45,7 @@ a.qa-cite, .prose a.qa-cite { font-weight: 600; text-decoration: none; padding: 
   border-radius: 4px; background: rgba(249, 115, 22, 0.14); color: #c2410c; }
 a.qa-cite:hover { background: rgba(249, 115, 22, 0.3); }
 .qa-cited { font-size: 0.85em; color: var(--body-text-color-subdued); }
-.qa-refusal-tag { display: inline-block; font-weight: 600; color: #7a4b00; background: #ffe2a8;
+.qa-refusal-tag { display: inline-block; font-weight: 600; color: #7a4b00 !important; background: #ffe2a8;
   border-radius: 6px; padding: 0 6px; margin-right: 4px; }
 .message.bot:has(.qa-refusal-tag) { background: #fff8e8 !important;
   border-color: #f0b429 !important; }
@@ -58,6 +58,10 @@ a.qa-cite:hover { background: rgba(249, 115, 22, 0.3); }
   border-left: 3px solid var(--border-color-primary); font-size: 0.95em; }
 .qa-passage mark { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius: 2px; }
 .qa-question { margin: 0 0 8px; font-size: 0.9em; color: var(--body-text-color-subdued); }
+.dark a.qa-cite { color: #fdba74; }
+.dark .message.bot:has(.qa-refusal-tag) { background: #3b2f14 !important; }
+.dark .qa-passage mark { background: #a16207; color: #fff7ed; }
+.dark .qa-refusal-tag { background: #b45309; color: #fff7ed !important; }
 """
 
 # Citation links show their source in the panel without a round trip, for any answer in the chat.
