@@ -22,7 +22,7 @@ def published_day(published: str) -> int:
     text = (published or "").strip()
     if not text:
         return 0
-    for candidate in (text[:10], text):
+    for candidate in (text[:10].replace("/", "-"), text):
         try:
             d = datetime.fromisoformat(candidate).date()
             return d.year * 10000 + d.month * 100 + d.day

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from index.chunk import published_day
 from qa.citations import Answer, Citation, Passage
 from qa.sentences import content_words, has_type, question_type, sentence_spans
+
+TIME_SENSITIVE = re.compile(
+    r"\b(latest|current|currently|now|recent|recently|today|this (week|month|year)|still|new)\b",
+    re.IGNORECASE,
+)
 
 # Weights of the sentence score: dense similarity + lexical coverage + answer-type match.
 COVERAGE_WEIGHT = 0.5
@@ -81,6 +88,41 @@ def score_sentences(
     return sorted(scored, key=lambda s: -s.score)
 
 
+def prefer_newer(
+    scored: Sequence[Scored], days: Sequence[int], margin: float = 0.03
+) -> list[Scored]:
+    """Among sentences scoring within `margin` of the best, put the newest article's first."""
+    if not scored:
+        return []
+    top = scored[0].score
+    close = [s for s in scored if top - s.score <= margin]
+    rest = [s for s in scored if top - s.score > margin]
+    close.sort(key=lambda s: -days[s.candidate.passage] if s.candidate.passage < len(days) else 0)
+    return close + rest
+
+
+def date_phrase(published: str) -> str:
+    """'Nov. 17, 2020' for a published date, '' when unknown."""
+    day = published_day(published)
+    if not day:
+        return ""
+    months = [
+        "Jan.",
+        "Feb.",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "Aug.",
+        "Sept.",
+        "Oct.",
+        "Nov.",
+        "Dec.",
+    ]
+    return f"{months[day // 100 % 100 - 1]} {day % 100}, {day // 10000}"
+
+
 def choose(
     scored: Sequence[Scored], max_sentences: int = 2, keep_ratio: float = 0.9
 ) -> list[Scored]:
@@ -118,6 +160,12 @@ def compose(
         numbers.setdefault(p, len(numbers) + 1)
         highlights.setdefault(p, []).append((s.candidate.start, s.candidate.end))
         parts.append(f"{s.candidate.text} [{numbers[p]}]")
+    # Time-sensitive questions, and answers drawn from articles of different dates, say when.
+    dates = list(
+        dict.fromkeys(date_phrase(passages[s.candidate.passage].published) for s in chosen)
+    )
+    if dates and dates[0] and (TIME_SENSITIVE.search(question) or len(dates) > 1):
+        parts.insert(0, f"According to a {dates[0]} report:")
     citations = [
         Citation.from_passage(n, passages[p], tuple(sorted(highlights[p])))
         for p, n in sorted(numbers.items(), key=lambda kv: kv[1])
@@ -131,21 +179,45 @@ def compose(
     )
 
 
+def shortlist(
+    question: str, cands: Sequence[Candidate], titles: Sequence[str], size: int
+) -> list[Candidate]:
+    """The candidates sharing most words with the question (earlier passages first on ties).
+
+    Embedding every sentence of every passage costs most of a query's time; the sentences
+    that share no words with the question rarely win, so only a shortlist is embedded.
+    """
+    if len(cands) <= size:
+        return list(cands)
+    qstems = stems(question)
+    title_stems = [stems(t) for t in titles]
+
+    def overlap(c: Candidate) -> float:
+        words = stems(c.text) | (title_stems[c.passage] if c.passage < len(title_stems) else set())
+        return len(qstems & words)
+
+    ranked = sorted(range(len(cands)), key=lambda i: (-overlap(cands[i]), cands[i].passage, i))
+    return [cands[i] for i in sorted(ranked[:size])]
+
+
 def extractive_answer(
     question: str,
     passages: Sequence[Passage],
     query_vector: Sequence[float],
     embed_texts: Callable[[list[str]], list[list[float]]],
     min_score: float,
+    shortlist_size: int = 12,
 ) -> Answer:
     """Answer from the passages' best sentences, or refuse when none scores `min_score`."""
-    cands = candidates(passages)
+    titles = [p.title for p in passages]
+    cands = shortlist(question, candidates(passages), titles, shortlist_size)
     if not cands:
         return refusal(question)
     vectors = np.asarray(embed_texts([c.text for c in cands]), dtype=np.float32)
     q = np.asarray(query_vector, dtype=np.float32)
     sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)
-    scored = score_sentences(question, cands, sims.tolist(), [p.title for p in passages])
+    scored = score_sentences(question, cands, sims.tolist(), titles)
+    scored = prefer_newer(scored, [published_day(p.published) for p in passages])
     best = scored[0].score
     if best < min_score:
         return refusal(question, confidence=best)

@@ -1,0 +1,55 @@
+"""Pure parts of the extractive answerer: shortlist, recency tie-break, dates, composition."""
+
+from __future__ import annotations
+
+from qa.answer import Candidate, Scored, compose, date_phrase, prefer_newer, shortlist
+from qa.citations import Passage
+
+
+def passage(i: int, text: str, published: str = "") -> Passage:
+    return Passage(f"a{i}::0", f"a{i}", f"Title {i}", "", published, "", text, 0, len(text), 1.0)
+
+
+def test_shortlist_keeps_sentences_sharing_words_with_the_question() -> None:
+    cands = [
+        Candidate(0, 0, 10, "The weather was fine."),
+        Candidate(1, 0, 10, "Rockets were fired at the embassy."),
+        Candidate(2, 0, 10, "Nothing else."),
+    ]
+    assert [c.passage for c in shortlist("Where were rockets fired?", cands, ["", "", ""], 1)] == [
+        1
+    ]
+    assert shortlist("anything", cands, ["", "", ""], 5) == cands
+
+
+def test_newer_article_wins_a_near_tie_only() -> None:
+    old, new = Candidate(0, 0, 5, "x was 3"), Candidate(1, 0, 5, "x is 4")
+    scored = [Scored(old, 1.00, 0.5, 1.0), Scored(new, 0.99, 0.5, 1.0)]
+    assert prefer_newer(scored, [20200101, 20230101])[0].candidate is new
+    far = [Scored(old, 1.00, 0.5, 1.0), Scored(new, 0.80, 0.5, 1.0)]
+    assert prefer_newer(far, [20200101, 20230101])[0].candidate is old
+
+
+def test_dates_are_written_for_people() -> None:
+    assert date_phrase("2020-11-17") == "Nov. 17, 2020"
+    assert date_phrase("2022/06/17") == "June 17, 2022"
+    assert date_phrase("") == "" and date_phrase("someday") == ""
+
+
+def test_compose_cites_each_sentence_and_dates_time_sensitive_answers() -> None:
+    ps = [
+        passage(0, "Five were hurt. Calm returned.", "2020-11-17"),
+        passage(1, "Six were hurt.", "2020-11-18"),
+    ]
+    chosen = [Scored(Candidate(0, 0, 15, "Five were hurt."), 1.0, 0.5, 1.0)]
+    answer = compose("How many were hurt?", ps, chosen)
+    assert answer.text == "Five were hurt. [1]" and answer.citations[0].highlights == ((0, 15),)
+    both = chosen + [Scored(Candidate(1, 0, 14, "Six were hurt."), 0.95, 0.5, 1.0)]
+    dated = compose("How many were hurt?", ps, both)
+    assert (
+        dated.text == "According to a Nov. 17, 2020 report: Five were hurt. [1] Six were hurt. [2]"
+    )
+    assert [c.article_id for c in dated.citations] == ["a0", "a1"]
+    assert compose("How many are hurt now?", ps, chosen).text.startswith(
+        "According to a Nov. 17, 2020 report:"
+    )
