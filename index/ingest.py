@@ -22,8 +22,9 @@ from qa.errors import LoadError
 from qa.settings import Settings
 
 REVISION_KEY = "qa_revision"
-# Revision prefix while an ingest writes: a lexical index tagged with it (or older) is stale, so a
-# crashed ingest can't leave BM25 and Chroma apart (the next ingest, or query, rebuilds BM25).
+# Revision set when an ingest starts writing: any BM25 index built before, or meanwhile (tagged
+# with it), is known stale, so a crashed ingest can't leave BM25 and Chroma apart: the next
+# ingest rebuilds it. Set once per ingest, so a serving app rebuilds once, not at every step.
 WRITING = "writing-"
 
 
@@ -135,6 +136,14 @@ def ingest(
         desc="ingest", unit=" articles", disable=not progress, file=sys.stderr, dynamic_ncols=True
     )
 
+    writing = False
+
+    def mark_writing() -> None:
+        nonlocal writing
+        if not writing:
+            bump_revision(store, WRITING)
+            writing = True
+
     def flush() -> None:
         nonlocal embed_model
         if not pending:
@@ -146,7 +155,7 @@ def ingest(
         nodes = [n for _, chunk_nodes in pending for n in chunk_nodes]
         embed_nodes(nodes, embed_model)
         stale = [a.id for a, _ in pending if a.id in manifest]
-        bump_revision(store, WRITING)
+        mark_writing()
         store.delete_articles(stale)
         store.add(nodes)
         for article, chunk_nodes in pending:
@@ -185,7 +194,7 @@ def ingest(
         # Articles whose file failed to load this time are kept: pruning never loses data.
         gone = [a for a, e in manifest.items() if a not in seen and e.path not in failed_paths]
         if gone:
-            bump_revision(store, WRITING)
+            mark_writing()
             store.delete_articles(gone)
         report.removed = len(gone)
 
