@@ -47,7 +47,8 @@ class Engine:
     ) -> None:
         self.settings = settings or Settings()
         self.store = store or PassageStore(self.settings)
-        self.embed_model = embed_model or build_embed_model(self.settings.embed_batch_size)
+        self._embed_model = embed_model
+        self._embed_lock = threading.Lock()
         self.llm = llm
         if self.llm is None and self.settings.llm == "openai":
             from qa.llm import OpenAIAnswerer
@@ -58,6 +59,20 @@ class Engine:
         self._sources: frozenset[str] = frozenset()
         self._checked_at = 0.0
         self._lock = threading.Lock()
+
+    @property
+    def embed_model(self) -> BaseEmbedding:
+        """The embedder, loaded on first use (it takes seconds: the UI can be served before)."""
+        with self._embed_lock:
+            if self._embed_model is None:
+                self._embed_model = build_embed_model(self.settings.embed_batch_size)
+            return self._embed_model
+
+    def warm_up(self) -> None:
+        """Load the embedder and the lexical index now rather than on the first question."""
+        self.embed_model.get_query_embedding("warm up")
+        if self.store.count():
+            self.lexical()
 
     def lexical(self) -> LexicalIndex:
         """The BM25 index matching Chroma's current revision (reloaded or rebuilt when stale)."""

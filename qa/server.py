@@ -99,6 +99,9 @@ def serve(
     settings = Settings()
     check_exposure(host, settings)  # before the slow part: a refusal comes at once
     engine = default_engine(settings)
+    if not (seed_paths and engine.store.count() == 0):
+        # serve the page while the embedder loads; the first question waits for it if need be
+        threading.Thread(target=engine.warm_up, name="warm-up", daemon=True).start()
     if seed_paths and engine.store.count() == 0:
         print(
             ingest_paths(
