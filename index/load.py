@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 from qa.errors import LoadError
 
@@ -214,6 +214,14 @@ def iter_json_file(data: bytes, path: str, file_id: str = "") -> Iterator[Articl
             yield err
 
 
+class ByteLines(Protocol):
+    """A binary stream read by lines: an open file or a GzipFile."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
 def json_line(raw: bytes, path: str, lineno: int, file_id: str) -> Article | LoadError | None:
     """The article of one .jsonl line, an error saying why not, or None for a blank line."""
     if not raw.strip():
@@ -229,10 +237,11 @@ def json_line(raw: bytes, path: str, lineno: int, file_id: str) -> Article | Loa
 
 
 def iter_jsonl(
-    stream: BinaryIO, path: str, max_bytes: int, file_id: str = ""
+    stream: ByteLines, path: str, max_bytes: int, file_id: str = ""
 ) -> Iterator[Article | LoadError]:
     """Articles of a .jsonl stream, a line at a time; a line over `max_bytes` is refused unread."""
-    head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
+    peek = getattr(stream, "peek", None)
+    head = peek(2)[:2] if peek is not None else b""
     if head in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 lines can't be split on b"\n": decode whole
         data = stream.read(max_bytes + 1)
         if len(data) > max_bytes:

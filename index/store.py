@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from llama_index.core.schema import TextNode
+from llama_index.core.schema import BaseNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from qa.errors import ConfigError
@@ -39,7 +39,13 @@ class ArticleEntry:
 
     def as_dict(self) -> dict[str, Any]:
         """The public listing shape of `qa articles --json`."""
-        return {"id": self.id, "title": self.title, "published": self.published, "source": self.source, "chunks": self.chunks}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "published": self.published,
+            "source": self.source,
+            "chunks": self.chunks,
+        }
 
 
 def open_client(settings: Settings) -> Any:
@@ -48,9 +54,14 @@ def open_client(settings: Settings) -> Any:
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         if not url.hostname:
-            raise ConfigError(f"QA_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000")
+            raise ConfigError(
+                f"QA_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000"
+            )
         return chromadb.HttpClient(
-            host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
+            host=url.hostname,
+            port=url.port or 8000,
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
         )
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
@@ -109,10 +120,10 @@ class PassageStore:
                     entry.expected_chunks = -1  # chunks of two versions: treat as incomplete
         return entries
 
-    def add(self, nodes: list[TextNode]) -> None:
-        """Store embedded passages (ids are stable, so re-adding overwrites)."""
+    def add(self, nodes: Sequence[BaseNode]) -> None:
+        """Store embedded passages; Chroma's add skips ids it has, so delete old versions first."""
         if nodes:
-            self.vector_store.add(nodes)
+            self.vector_store.add(list(nodes))
 
     def delete_articles(self, article_ids: list[str]) -> None:
         """Remove every passage of these articles."""
@@ -125,4 +136,7 @@ class PassageStore:
         if not ids:
             return {}
         page = self.collection.get(ids=ids, include=["documents", "metadatas"])
-        return {i: (d or "", m or {}) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=False)}
+        return {
+            i: (d or "", m or {})
+            for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=False)
+        }
