@@ -21,6 +21,9 @@ TIME_SENSITIVE = re.compile(
 # Weights of the sentence score: dense similarity + lexical coverage + answer-type match.
 COVERAGE_WEIGHT = 0.5
 TYPE_WEIGHT = 0.1
+QUESTION_PENALTY = 0.3
+FRAGMENT_PENALTY = 0.2
+ECHO_PENALTY = 0.3
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,18 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
     ]
 
 
+def echo_penalty(sentence: str, question_stems: set[str]) -> float:
+    """Penalty for sentences that cannot answer: questions, headline fragments, echoes of the question."""
+    penalty = 0.0
+    if sentence.rstrip("\"'”’) ").endswith("?"):
+        penalty += QUESTION_PENALTY
+    if len(sentence.split()) < 6:
+        penalty += FRAGMENT_PENALTY
+    if not stems(sentence) - question_stems:
+        penalty += ECHO_PENALTY
+    return penalty
+
+
 def score_sentences(
     question: str,
     cands: Sequence[Candidate],
@@ -82,8 +97,12 @@ def score_sentences(
         if cand.passage < len(title_stems):
             words |= title_stems[cand.passage]
         coverage = len(qstems & words) / len(qstems) if qstems else 0.0
-        type_bonus = TYPE_WEIGHT if qtype != "other" and has_type(cand.text, qtype) else 0.0
-        score = float(sim) + COVERAGE_WEIGHT * coverage + type_bonus
+        type_bonus = (
+            TYPE_WEIGHT if qtype != "other" and has_type(cand.text, qtype, question) else 0.0
+        )
+        score = (
+            float(sim) + COVERAGE_WEIGHT * coverage + type_bonus - echo_penalty(cand.text, qstems)
+        )
         scored.append(Scored(cand, score, float(sim), coverage))
     return sorted(scored, key=lambda s: -s.score)
 
@@ -124,18 +143,21 @@ def date_phrase(published: str) -> str:
 
 
 def choose(
-    scored: Sequence[Scored], max_sentences: int = 2, keep_ratio: float = 0.9
+    scored: Sequence[Scored], max_sentences: int = 2, keep_ratio: float = 0.85, max_words: int = 60
 ) -> list[Scored]:
-    """The best sentence, plus runners-up that score close to it."""
+    """The best sentence, plus close runners-up while the answer stays within `max_words`."""
     if not scored:
         return []
     best = scored[0]
     chosen = [best]
+    words = len(best.candidate.text.split())
     for s in scored[1:]:
         if len(chosen) >= max_sentences or s.score < keep_ratio * best.score:
             break
-        if s.candidate.text not in {c.candidate.text for c in chosen}:
+        size = len(s.candidate.text.split())
+        if words + size <= max_words and s.candidate.text not in {c.candidate.text for c in chosen}:
             chosen.append(s)
+            words += size
     return chosen
 
 

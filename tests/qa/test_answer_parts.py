@@ -53,3 +53,15 @@ def test_compose_cites_each_sentence_and_dates_time_sensitive_answers() -> None:
     assert compose("How many are hurt now?", ps, chosen).text.startswith(
         "According to a Nov. 17, 2020 report:"
     )
+
+
+def test_echoes_and_questions_cannot_win_and_types_must_be_new() -> None:
+    from qa.answer import echo_penalty, stems
+    from qa.sentences import has_type
+
+    q = stems("Which team won the 2022 Stanley Cup?")
+    assert echo_penalty("Who won the Stanley Cup in 2022?", q) > 0.5
+    assert echo_penalty("The Colorado Avalanche beat Tampa Bay in six games to win it.", q) == 0.0
+    assert not has_type("The 2022 final was long.", "number", "What happened in 2022?")
+    assert has_type("Five people were hurt in 2022.", "number", "How many were hurt in 2022?")
+    assert has_type("Mark Meadows hired her.", "person", "Who hired Cassidy Hutchinson?")
