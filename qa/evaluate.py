@@ -281,6 +281,8 @@ def run_eval(
     if baseline == "vanilla":
         evid = [set(q.evidence) for q in questions if q.answerable]
         runs = vanilla_runs(dataset, selection, questions, embed_model, progress)
+        for row, ranked in zip([r for r in rows if r["answerable"]], runs, strict=True):
+            row["vanilla_ranked"] = ranked
         metrics["baseline"] = {
             k: round(v, 4) for k, v in retrieval_metrics(list(zip(runs, evid, strict=True))).items()
         }

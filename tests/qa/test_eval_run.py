@@ -1,0 +1,71 @@
+"""One small end-to-end `qa eval` run on a tiny hand-written dataset (tests/data/evalset)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+DATASET = Path(__file__).resolve().parents[1] / "data" / "evalset"
+KEYS = {
+    "n_questions",
+    "n_answerable",
+    "n_unanswerable",
+    "chunks",
+    "hit@1",
+    "hit@5",
+    "hit@10",
+    "mrr@10",
+    "recall@10",
+    "answer_recall",
+    "answer_words_median",
+    "citation_precision",
+    "refusal_accuracy",
+    "false_refusal_rate",
+    "ask_p50_ms",
+    "ask_p95_ms",
+    "ingest_s",
+    "ingest_chunks_per_s",
+    "baseline",
+}
+
+
+@pytest.mark.slow
+def test_eval_writes_exactly_the_keys_with_plausible_figures(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.cli import main
+
+    monkeypatch.setenv("QA_EVAL_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "eval.json"
+    assert main(["eval", str(DATASET), "--json", str(out), "--baseline", "vanilla"]) == 0
+    metrics = json.loads(out.read_text())
+    assert set(metrics) == KEYS
+    assert (metrics["n_questions"], metrics["n_answerable"], metrics["n_unanswerable"]) == (6, 4, 2)
+    assert metrics["chunks"] >= 6
+    assert metrics["hit@1"] == 1.0 and metrics["mrr@10"] == 1.0
+    assert metrics["answer_recall"] >= 0.75 and metrics["citation_precision"] >= 0.75
+    assert metrics["refusal_accuracy"] == 1.0 and metrics["false_refusal_rate"] == 0.0
+    assert 0 < metrics["ask_p50_ms"] <= metrics["ask_p95_ms"]
+    assert set(metrics["baseline"]) == {"hit@1", "hit@5", "hit@10", "mrr@10", "recall@10"}
+    table = capsys.readouterr().out
+    assert "hit@1" in table and "vanilla" in table
+    details = [
+        json.loads(line) for line in out.with_suffix(".questions.jsonl").read_text().splitlines()
+    ]
+    assert len(details) == 6 and all("vanilla_ranked" in d for d in details if d["answerable"])
+
+    # A second run reuses the cached index: no embedding work, same figures.
+    assert main(["eval", str(DATASET), "--json", str(out)]) == 0
+    again = json.loads(out.read_text())
+    assert again["ingest_s"] == metrics["ingest_s"] and again["hit@1"] == metrics["hit@1"]
+
+
+def test_limit_keeps_evidence_and_a_fixed_sample() -> None:
+    from qa.evaluate import read_questions, select_articles
+
+    questions = read_questions(DATASET, 2)
+    chosen = select_articles(DATASET, questions, limited=True)
+    assert chosen is not None and {"e1", "e3"} <= chosen
+    assert chosen == select_articles(DATASET, questions, limited=True)
