@@ -45,3 +45,32 @@ def test_refuses_what_the_articles_do_not_say(seed_engine) -> None:  # type: ign
     answer = ask("Who won the 2018 FIFA World Cup?", engine=seed_engine)
     assert not answer.answered and answer.citations == []
     assert "articles don't say" in answer.text
+
+
+def test_follow_ups_are_answered_with_citations(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    first = ask("Where were the rockets fired from?", engine=seed_engine)
+    history = [("Where were the rockets fired from?", first.text)]
+    wounded = ask("And how many were wounded?", history=history, engine=seed_engine)
+    assert wounded.answered and "five" in wounded.text and wounded.citations
+    assert "rockets" in wounded.question  # rewritten into a standalone question
+    pentagon = ask(
+        "What did the Pentagon say about it?",
+        history=history + [("And how many were wounded?", wounded.text)],
+        engine=seed_engine,
+    )
+    assert pentagon.answered and "Pentagon" in pentagon.text and pentagon.citations
+
+
+def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() -> None:
+    from qa.followup import standalone_question
+
+    history = [("Where were the rockets fired from?", "From al-Amin al-Thaniyah [1].")]
+    assert (
+        standalone_question("And how many were wounded?", history)
+        == "And how many were wounded? (rockets fired)"
+    )
+    assert (
+        standalone_question("Who leads the Iraqi government coalition today?", history)
+        == "Who leads the Iraqi government coalition today?"
+    )
+    assert standalone_question("And how many were wounded?", None) == "And how many were wounded?"
