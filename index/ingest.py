@@ -78,8 +78,11 @@ def embed_nodes(nodes: list[TextNode], embed_model: BaseEmbedding) -> None:
 
 
 def current_revision(store: PassageStore) -> str:
-    """The revision tag of the collection (changes with every write)."""
-    return str((store.collection.metadata or {}).get(REVISION_KEY, ""))
+    """The revision tag of the collection (changes with every write), read fresh from Chroma."""
+    # `collection.metadata` is a snapshot taken when the store was opened; ask the client again
+    # so a long-running server notices what another process ingested.
+    fresh = store.client.get_collection(store.settings.collection, embedding_function=None)
+    return str((fresh.metadata or {}).get(REVISION_KEY, ""))
 
 
 def bump_revision(store: PassageStore, prefix: str = "") -> str:
