@@ -121,6 +121,7 @@ def test_chat_sources_upload_delete_and_hostile_article(
 ) -> None:
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=15_000)  # 2 shared cores: UI updates can take more than the default 5 s
     page.goto(served)
     expect(page.locator("#qa-status")).to_contain_text(
         re.compile(r"1 article · \d+ passages"), timeout=ANSWER_WAIT_MS
@@ -137,8 +138,9 @@ def test_chat_sources_upload_delete_and_hostile_article(
     source = page.locator("#source-0-1")
     expect(source).to_be_visible()
     expect(source).to_have_class(re.compile(r"qa-active"))
-    expect(source.locator("mark")).to_be_visible()
-    expect(source.locator("mark").first).to_contain_text("al-Amin al-Thaniyah")
+    # the answer may cite more than one sentence of the passage: one mark each
+    expect(source.locator("mark").first).to_be_visible()
+    expect(source.locator("mark", has_text="al-Amin al-Thaniyah")).to_be_visible()
     expect(source).to_contain_text("Rockets fired at U.S. Embassy in Baghdad")
     expect(source).to_contain_text("2020-11-17")
 
@@ -170,7 +172,7 @@ def test_chat_sources_upload_delete_and_hostile_article(
         "Where were the rockets fired from?"
     )
     page.keyboard.press("Enter")
-    expect(page.get_by_test_id("toast-body")).to_contain_text("YYYY-MM-DD")
+    expect(page.get_by_test_id("toast-body")).to_contain_text("YYYY-MM-DD", timeout=ANSWER_WAIT_MS)
     expect(page.get_by_test_id("toast-body")).not_to_contain_text("Traceback")
     expect(page.get_by_placeholder("Ask a question about the articles…")).to_have_value(
         "Where were the rockets fired from?"
