@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def load_all(*paths: Path) -> tuple[list[Article], list[LoadError]]:
     items = list(load_paths(paths))
-    return [i for i in items if isinstance(i, Article)], [i for i in items if isinstance(i, LoadError)]
+    return [i for i in items if isinstance(i, Article)], [
+        i for i in items if isinstance(i, LoadError)
+    ]
 
 
 def test_seed_has_title_date_and_no_newsletter_boilerplate() -> None:
@@ -31,11 +33,19 @@ def test_every_format_keeps_metadata(articles_dir: Path) -> None:
     assert not errors
     by_title = {a.title: a for a in articles}
     md = by_title["Harbor bridge reopens after repairs"]
-    assert (md.source, md.published, md.url) == ("Portside Daily", "2023-05-02", "https://example.com/harbor-bridge")
+    assert (md.source, md.published, md.url) == (
+        "Portside Daily",
+        "2023-05-02",
+        "https://example.com/harbor-bridge",
+    )
     assert "newsletter" not in md.text
     html = by_title["Jazz festival draws record crowd"]
     assert "85,000 visitors" in html.text
-    assert "tracking" not in html.text and "Weather menu item" not in html.text and "All rights reserved" not in html.text
+    assert (
+        "tracking" not in html.text
+        and "Weather menu item" not in html.text
+        and "All rights reserved" not in html.text
+    )
     assert html.published == "2024-07-14"
     wire = [a for a in articles if a.id.startswith("wire-")]
     assert [a.id for a in wire] == ["wire-001", "wire-002"]
@@ -48,23 +58,32 @@ def test_every_format_keeps_metadata(articles_dir: Path) -> None:
 def test_ids_are_stable_across_working_directories(articles_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     first = {a.id for a in load_all(articles_dir)[0]}
     monkeypatch.chdir(articles_dir)
-    assert {a.id for a in load_all(Path("."))[0]} == {i.replace("articles/", "articles/") for i in first}
+    assert {a.id for a in load_all(Path("."))[0]} == {
+        i.replace("articles/", "articles/") for i in first
+    }
 
 
 def test_jsonl_gz_and_bad_lines_are_reported_with_line_numbers(tmp_path: Path) -> None:
     import gzip
 
     good = '{"id": "a1", "title": "T", "text": "Body text of the first article."}\n'
-    (tmp_path / "x.jsonl.gz").write_bytes(gzip.compress((good + "{broken\n" + '{"id": "a3"}\n').encode()))
+    (tmp_path / "x.jsonl.gz").write_bytes(
+        gzip.compress((good + "{broken\n" + '{"id": "a3"}\n').encode())
+    )
     articles, errors = load_all(tmp_path)
     assert [a.id for a in articles] == ["a1"]
-    assert [(e.line, "invalid JSON" in e.reason or "text" in e.reason) for e in errors] == [(2, True), (3, True)]
+    assert [(e.line, "invalid JSON" in e.reason or "text" in e.reason) for e in errors] == [
+        (2, True),
+        (3, True),
+    ]
 
 
 def test_bad_files_fail_with_reasons_and_others_load(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 10)
-    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 owners in M\xfcnchen protest new rules.".encode("latin-1"))
+    (tmp_path / "latin1.txt").write_bytes(
+        "Caf\xe9 owners in M\xfcnchen protest new rules.".encode("latin-1")
+    )
     (tmp_path / "utf16.txt").write_bytes("Ein Bericht über Wahlen.".encode("utf-16"))
     (tmp_path / "huge.txt").write_bytes(b"a" * 2_000_001)
     items = list(load_paths([tmp_path], max_bytes=1_000_000))
@@ -80,4 +99,9 @@ def test_bad_files_fail_with_reasons_and_others_load(tmp_path: Path) -> None:
 def test_front_matter_and_boilerplate_are_pure_functions() -> None:
     meta, body = split_front_matter("---\ntitle: A: B\ndate: 2020-01-02\n---\nBody\n")
     assert meta == {"title": "A: B", "date": "2020-01-02"} and body == "Body\n"
-    assert strip_boilerplate("Real text.\n\nSign up to receive our latest news!\nBy submitting this form, I agree.") == "Real text."
+    assert (
+        strip_boilerplate(
+            "Real text.\n\nSign up to receive our latest news!\nBy submitting this form, I agree."
+        )
+        == "Real text."
+    )
