@@ -1,4 +1,4 @@
-"""Re-rank fused passages by how densely their best sentence covers the question's rare words."""
+"""Re-rank fused passages by their best sentence: coverage of the question's rare words, and meaning."""
 
 from __future__ import annotations
 
@@ -54,25 +54,55 @@ def best_sentence_coverage(
     return best
 
 
-def coverage_scores(
+def sentence_coverage(
     question: str, passages: Sequence[tuple[str, str]], weights: TermWeights
-) -> list[float]:
-    """Best-sentence coverage of the question for each (text, title) passage."""
-    spans = [sentence_spans(text) for text, _ in passages]
+) -> list[list[tuple[float, str]]]:
+    """For each (text, title) passage: (idf-weighted coverage of the question, sentence) per sentence."""
+    spans = [sentence_spans(text) or [(0, len(text))] for text, _ in passages]
     flat = [text[s:e] for (text, _), sp in zip(passages, spans, strict=True) for s, e in sp]
     tokens = tokenize([question] + [title for _, title in passages] + flat)
     q_terms, rest = set(tokens[0]), tokens[1:]
     titles, sentence_tokens = rest[: len(passages)], rest[len(passages) :]
     out, pos = [], 0
     for i, sp in enumerate(spans):
-        sentences = [set(t) for t in sentence_tokens[pos : pos + len(sp)]]
+        title = set(titles[i])
+        out.append(
+            [
+                (best_sentence_coverage(q_terms, [set(t)], title, weights), flat[pos + j])
+                for j, t in enumerate(sentence_tokens[pos : pos + len(sp)])
+            ]
+        )
         pos += len(sp)
-        out.append(best_sentence_coverage(q_terms, sentences, set(titles[i]), weights))
     return out
 
 
-def rerank(fused: Sequence[float], coverage: Sequence[float], alpha: float) -> list[int]:
-    """Order (indices) by fused score scaled to the best one, plus alpha x coverage."""
+def coverage_scores(
+    question: str, passages: Sequence[tuple[str, str]], weights: TermWeights
+) -> list[float]:
+    """Best-sentence coverage of the question for each (text, title) passage."""
+    return [
+        max((c for c, _ in sentences), default=0.0)
+        for sentences in sentence_coverage(question, passages, weights)
+    ]
+
+
+def key_sentences(sentences: Sequence[tuple[float, str]], per_passage: int) -> list[str]:
+    """The passage's sentences that cover most of the question (first ones on ties)."""
+    order = sorted(range(len(sentences)), key=lambda i: (-sentences[i][0], i))
+    return [sentences[i][1] for i in order[:per_passage]]
+
+
+def rerank(
+    fused: Sequence[float],
+    coverage: Sequence[float],
+    alpha: float,
+    similarity: Sequence[float] | None = None,
+    beta: float = 0.0,
+) -> list[int]:
+    """Order (indices) by fused score scaled to the best one, + alpha x coverage + beta x similarity."""
     top = max(fused, default=1.0) or 1.0
-    combined = [f / top + alpha * c for f, c in zip(fused, coverage, strict=True)]
+    sims = similarity if similarity is not None else [0.0] * len(fused)
+    combined = [
+        f / top + alpha * c + beta * s for f, c, s in zip(fused, coverage, sims, strict=True)
+    ]
     return sorted(range(len(combined)), key=lambda i: -combined[i])

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle
@@ -23,7 +24,8 @@ from index.store import PassageStore
 from qa.citations import Passage
 from qa.fusion import reciprocal_rank_fusion
 from qa.mentions import mentioned_days, mentioned_sources
-from qa.rerank import TermWeights, coverage_scores, rerank
+from qa.rerank import TermWeights, key_sentences, rerank, sentence_coverage
+from qa.vectors import EmbedTexts
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ class HybridRetriever(BaseRetriever):
         rerank_alpha: float = 0.5,
         known_sources: frozenset[str] = frozenset(),
         source_weight: float = 1.0,
+        sentence_weight: float = 1.0,
+        sentence_vectors: EmbedTexts | None = None,
+        sentences_per_passage: int = 2,
     ) -> None:
         super().__init__()
         self.store, self.lexical, self.embed_model = store, lexical, embed_model
@@ -78,6 +83,8 @@ class HybridRetriever(BaseRetriever):
         self.term_weights = term_weights
         self.rerank_depth, self.rerank_alpha = rerank_depth, rerank_alpha
         self.known_sources, self.source_weight = known_sources, source_weight
+        self.sentence_weight, self.sentences_per_passage = sentence_weight, sentences_per_passage
+        self.sentence_vectors = sentence_vectors or embed_model.get_text_embedding_batch
         self.last_query_embedding: list[float] | None = None
 
     def _dense(
@@ -148,12 +155,37 @@ class HybridRetriever(BaseRetriever):
                 node = metadata_dict_to_node(meta, text=text)
             node.metadata["dense_cosine"] = dense_cos.get(pid)
             out.append(NodeWithScore(node=node, score=score))
-        if self.term_weights is not None and self.rerank_alpha and out:
-            pairs = [(h.node.get_content(), str(h.node.metadata.get("title", ""))) for h in out]
-            coverage = coverage_scores(query_bundle.query_str, pairs, self.term_weights)
-            order = rerank([h.score or 0.0 for h in out], coverage, self.rerank_alpha)
-            out = [out[i] for i in order]
+        if self.term_weights is not None and (self.rerank_alpha or self.sentence_weight) and out:
+            out = self._rerank(question, embedding, out)
         return out[: self.top_k]
+
+    def _rerank(
+        self, question: str, embedding: list[float], hits: list[NodeWithScore]
+    ) -> list[NodeWithScore]:
+        """Order by fused score + coverage of the best sentence + its similarity to the question."""
+        assert self.term_weights is not None
+        pairs = [(h.node.get_content(), str(h.node.metadata.get("title", ""))) for h in hits]
+        per_passage = sentence_coverage(question, pairs, self.term_weights)
+        coverage = [max((c for c, _ in sents), default=0.0) for sents in per_passage]
+        similarity = None
+        if self.sentence_weight:
+            keys = [key_sentences(sents, self.sentences_per_passage) for sents in per_passage]
+            flat = [t for ks in keys for t in ks]
+            vectors = np.asarray(self.sentence_vectors(flat), dtype=np.float32)
+            q = np.asarray(embedding, dtype=np.float32)
+            sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)
+            similarity, pos = [], 0
+            for ks in keys:
+                similarity.append(float(sims[pos : pos + len(ks)].max()) if ks else 0.0)
+                pos += len(ks)
+        order = rerank(
+            [h.score or 0.0 for h in hits],
+            coverage,
+            self.rerank_alpha,
+            similarity,
+            self.sentence_weight,
+        )
+        return [hits[i] for i in order]
 
 
 def to_passage(hit: NodeWithScore) -> Passage:

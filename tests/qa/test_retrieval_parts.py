@@ -6,7 +6,8 @@ import numpy as np
 
 from qa.fusion import reciprocal_rank_fusion
 from qa.mentions import mentioned_days, mentioned_sources
-from qa.rerank import TermWeights, best_sentence_coverage, rerank
+from qa.rerank import TermWeights, best_sentence_coverage, key_sentences, rerank, sentence_coverage
+from qa.vectors import SentenceVectors
 
 
 def test_rrf_rewards_agreement_and_respects_weights() -> None:
@@ -30,6 +31,41 @@ def test_coverage_weighs_rare_terms_and_needs_one_sentence() -> None:
 def test_rerank_mixes_fused_score_and_coverage() -> None:
     assert rerank([1.0, 0.9, 0.5], [0.0, 0.0, 1.0], alpha=0.0) == [0, 1, 2]
     assert rerank([1.0, 0.9, 0.5], [0.0, 0.0, 1.0], alpha=1.0) == [2, 0, 1]
+    # the similarity of the best sentence to the question can outweigh a small fused lead
+    assert rerank([1.0, 0.9], [0.5, 0.5], 1.0, similarity=[0.2, 0.6], beta=1.0) == [1, 0]
+    assert rerank([1.0, 0.9], [0.5, 0.5], 1.0, similarity=[0.2, 0.6], beta=0.0) == [0, 1]
+
+
+def test_key_sentences_are_those_covering_the_question() -> None:
+    weights = TermWeights({}, np.zeros(0), 10)
+    passages = [
+        ("The weather was fine. The embassy was hit by a rocket on Monday. Nobody was hurt.", ""),
+        ("Rockets again.", "Embassy attack"),
+    ]
+    per_passage = sentence_coverage("Which embassy was hit by a rocket?", passages, weights)
+    assert [len(s) for s in per_passage] == [3, 1]
+    assert key_sentences(per_passage[0], 1) == ["The embassy was hit by a rocket on Monday."]
+    assert key_sentences(per_passage[0], 2)[1] == "The weather was fine."  # ties keep text order
+    untitled = sentence_coverage(
+        "Which embassy was hit by a rocket?", [("Rockets again.", "")], weights
+    )
+    assert per_passage[1][0][0] > untitled[0][0][0] > 0  # the title counts with each sentence
+
+
+def test_sentence_vectors_embed_each_text_once_and_stay_bounded() -> None:
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        calls.append(texts)
+        return [[float(len(t)), 1.0] for t in texts]
+
+    vectors = SentenceVectors(embed, capacity=2)
+    assert vectors(["ab", "abc", "ab"]) == [[2.0, 1.0], [3.0, 1.0], [2.0, 1.0]]
+    assert vectors(["abc"]) == [[3.0, 1.0]]
+    assert calls == [["ab", "abc"]]
+    vectors(["x"])  # evicts the least recently used ("ab")
+    vectors(["ab"])
+    assert calls[-1] == ["ab"]
 
 
 def test_mentions_of_sources_and_dates() -> None:
