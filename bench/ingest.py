@@ -143,7 +143,7 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     updates = {"embed_batch_size": args.embed_batch, "ingest_batch": args.ingest_batch}
     settings = Settings().model_copy(update={k: v for k, v in updates.items() if v})
-    model = build_embed_model(settings.embed_batch_size)
+    model = build_embed_model(settings)
     model.get_text_embedding_batch(["warm up the model"] * 4)
     for path in args.paths:
         pipeline = pipeline_phase(path, args.limit, settings, model)

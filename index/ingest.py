@@ -15,6 +15,7 @@ from llama_index.core.schema import MetadataMode, TextNode
 from tqdm import tqdm
 
 from index.chunk import chunk_article
+from index.embed import embedder_id
 from index.lexical import LexicalIndex
 from index.load import Article
 from index.store import PassageStore
@@ -154,9 +155,10 @@ def ingest(
         if embed_model is None:
             from index.embed import build_embed_model
 
-            embed_model = build_embed_model(settings.embed_batch_size)
+            embed_model = build_embed_model(settings)
         nodes = [n for _, chunk_nodes in pending for n in chunk_nodes]
         embed_nodes(nodes, embed_model)
+        store.check_embedder(embedder_id(embed_model, len(nodes[0].embedding or [])), record=True)
         stale = [a.id for a, _ in pending if a.id in manifest]
         mark_writing()
         store.delete_articles(stale)

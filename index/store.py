@@ -16,6 +16,9 @@ from qa.errors import ConfigError
 from qa.settings import Settings
 
 PAGE = 5000
+EMBEDDER_KEY = "qa_embedder"
+# Collections written before the embedder was recorded were all built with the bundled MiniLM.
+LEGACY_EMBEDDER = "all-MiniLM-L6-v2/384"
 
 
 @dataclass
@@ -140,3 +143,20 @@ class PassageStore:
             i: (d or "", m or {})
             for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=False)
         }
+
+    def check_embedder(self, embedder: str, record: bool) -> None:
+        """Refuse an embedder other than the one that built the collection; `record` it when empty."""
+        fresh = self.client.get_collection(self.settings.collection, embedding_function=None)
+        metadata = dict(fresh.metadata or {})
+        if self.count() == 0:
+            if record and metadata.get(EMBEDDER_KEY) != embedder:
+                metadata = {k: v for k, v in metadata.items() if not k.startswith("hnsw:")}
+                self.collection.modify(metadata={**metadata, EMBEDDER_KEY: embedder})
+            return
+        built_with = str(metadata.get(EMBEDDER_KEY) or LEGACY_EMBEDDER)
+        if built_with != embedder:
+            raise ConfigError(
+                f"Collection {self.settings.collection!r} was built with the embedder {built_with}, "
+                f"but QA_EMBED={self.settings.embed} gives {embedder}: set QA_EMBED back to the "
+                "embedder that built it, or ingest into a new collection (QA_COLLECTION=another)."
+            )

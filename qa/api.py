@@ -11,7 +11,7 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import QueryBundle
 
-from index.embed import build_embed_model
+from index.embed import build_embed_model, embedder_id
 from index.ingest import current_revision, rebuild_lexical
 from index.lexical import LexicalIndex
 from index.store import PassageStore
@@ -59,13 +59,14 @@ class Engine:
         self._sources: frozenset[str] = frozenset()
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._embedder_checked = False
 
     @property
     def embed_model(self) -> BaseEmbedding:
         """The embedder, loaded on first use (it takes seconds: the UI can be served before)."""
         with self._embed_lock:
             if self._embed_model is None:
-                self._embed_model = build_embed_model(self.settings.embed_batch_size)
+                self._embed_model = build_embed_model(self.settings)
             return self._embed_model
 
     def warm_up(self) -> None:
@@ -97,6 +98,10 @@ class Engine:
         """The top passages for a question and the question's embedding."""
         if self.store.count() == 0:
             raise NoIndexError(self.settings.chroma_url or str(self.settings.index_dir))
+        if not self._embedder_checked:  # once: the index must have been built by this embedder
+            dimension = len(self.embed_model.get_query_embedding("dimension"))
+            self.store.check_embedder(embedder_id(self.embed_model, dimension), record=False)
+            self._embedder_checked = True
         retriever = HybridRetriever(
             self.store,
             self.lexical(),

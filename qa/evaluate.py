@@ -84,7 +84,11 @@ def cache_key(
     h = hashlib.sha256()
     h.update(hashlib.sha256((dataset / "articles.jsonl.gz").read_bytes()).digest())
     h.update(json.dumps(sorted(selection) if selection is not None else "all").encode())
-    h.update(f"{settings.chunk_size}/{settings.chunk_overlap}/minilm/v2/{extra}".encode())
+    # torch and ONNX fp32 give the same MiniLM vectors (cosine > 0.999): they share an index
+    embedder = {"local": "minilm", "onnx": "minilm", "onnx-int8": "minilm-int8"}.get(
+        settings.embed, f"openai:{settings.openai_embed_model}"
+    )
+    h.update(f"{settings.chunk_size}/{settings.chunk_overlap}/{embedder}/v2/{extra}".encode())
     return h.hexdigest()[:16]
 
 
@@ -273,7 +277,7 @@ def run_eval(
             f"--limit {limit}: {len(questions)} questions over {len(selection)} articles (their evidence + a fixed sample of the rest)",
             file=sys.stderr,
         )
-    embed_model = build_embed_model(base.embed_batch_size)
+    embed_model = build_embed_model(base)
     settings, stats = build_index(dataset, selection, base, embed_model, progress)
     engine = Engine(settings, embed_model=embed_model)
     rows = run_questions(engine, questions, progress)

@@ -98,7 +98,7 @@ class OpenAIAnswerer:
         if embed_model is None:
             from index.embed import build_embed_model
 
-            embed_model = build_embed_model(settings.embed_batch_size)
+            embed_model = build_embed_model(settings)
         return cls(
             client,
             settings.llm_model,
