@@ -178,8 +178,6 @@ def fetched_jsonl(url: str, max_bytes: int) -> tuple[str, list[dict[str, Any]]]:
 
 def build_api(engine: Engine, token: str | None = None) -> FastAPI:
     """The app with every API route; with `token` set, each call needs it as a bearer token."""
-    from index.ingest import bump_revision, ingest_paths, rebuild_lexical
-
     app = FastAPI(title="article-qa", version="0.1.0", description=__doc__)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=int(engine.settings.max_file_mb * 1_000_000))
@@ -263,6 +261,8 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
     @api.post("/api/articles")
     def add_articles(body: ArticleIn) -> dict[str, Any]:
         """Ingest one article's `text` (with its metadata), `jsonl` articles, or a `url` alone."""
+        from index.ingest import ingest_paths  # imported late: llama-index and Chroma take seconds
+
         if (body.text is None) == (body.jsonl is None) and (body.text is not None or not body.url):
             raise RequestError(400, "Send one of `text` (with title, url, ...) or `jsonl`.")
         max_bytes = int(engine.settings.max_file_mb * 1_000_000)
@@ -296,6 +296,8 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
     @api.delete("/api/articles/{article_id:path}")
     def delete_article(article_id: str) -> dict[str, Any]:
         """Remove an article's passages from Chroma and the lexical index."""
+        from index.ingest import bump_revision, rebuild_lexical
+
         with write_lock:
             entry = engine.store.manifest().get(article_id)
             if entry is None:

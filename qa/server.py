@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
+import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from qa.errors import ConfigError
+from qa.errors import ConfigError, QAError
 from qa.settings import Settings
 
 if TYPE_CHECKING:
     from qa.api import Engine
+
+log = logging.getLogger("article-qa.server")
 
 
 def is_loopback(host: str) -> bool:
@@ -51,18 +55,147 @@ def check_exposure(host: str, settings: Settings) -> None:
         )
 
 
-def create_server(engine: Engine) -> Any:
+class EngineLoader:
+    """The Engine, loaded in a background thread so that the page is served before the models."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        seed_paths: Sequence[str] | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.settings = settings
+        self.seed_paths = list(seed_paths or [])
+        self.stage = "Loading the index…"
+        self.error: BaseException | None = None
+        self._engine = engine
+        self._done = threading.Event()
+        if engine is not None:
+            self._done.set()
+
+    @classmethod
+    def of(cls, engine: Engine | EngineLoader) -> EngineLoader:
+        """`engine` itself if it is a loader, else a loader holding it, ready."""
+        return engine if isinstance(engine, EngineLoader) else cls(engine.settings, engine=engine)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the engine is loaded and warm."""
+        return self._done.is_set() and self.error is None
+
+    @property
+    def failed(self) -> bool:
+        """Whether loading ended in an error (`engine()` raises it)."""
+        return self.error is not None
+
+    def load(self, make_engine: Callable[[Settings], Engine] | None = None) -> None:
+        """Open the index, ingest the seeds into an empty one, load the embedder and BM25."""
+        try:
+            self.stage = "Opening the index…"
+            if make_engine is None:
+                from qa.api import default_engine
+
+                make_engine = default_engine
+            engine = make_engine(self.settings)
+            if self.seed_paths and engine.store.count() == 0:
+                from index.ingest import ingest_paths
+
+                self.stage = f"First run: indexing {' '.join(self.seed_paths)}…"
+                report = ingest_paths(
+                    self.seed_paths,
+                    self.settings,
+                    store=engine.store,
+                    embed_model=engine.embed_model,
+                    progress=False,
+                )
+                print(f"article-qa: {report.summary()}", flush=True)
+                for f in report.failed:
+                    print(f"  failed: {f['path']}: {f['error']}", file=sys.stderr)
+            self.stage = "Loading the embedder…"
+            engine.warm_up()
+            self._engine = engine
+            self.stage = "Ready."
+        except Exception as exc:  # kept for whoever waits on the engine
+            if not isinstance(exc, QAError):
+                log.exception("loading the index failed")
+            self.error = exc
+            self.stage = "The index could not be loaded."
+        finally:
+            self._done.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait up to `timeout` seconds for loading to end; whether it has."""
+        return self._done.wait(timeout)
+
+    def engine(self) -> Engine:
+        """The loaded engine, waiting for it if need be; raises what made loading fail."""
+        self._done.wait()
+        if self.error is not None:
+            raise self.error
+        assert self._engine is not None
+        return self._engine
+
+
+class LoadedEngine:
+    """Stands in for the loader's Engine: settings at once, anything else once loaded."""
+
+    def __init__(self, loader: EngineLoader) -> None:
+        self.settings = loader.settings
+        self._loader = loader
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader.engine(), name)
+
+
+class LoadingGate:
+    """Answers API calls with 503 (and Retry-After) until the engine has loaded."""
+
+    def __init__(self, app: Any, loader: EngineLoader) -> None:
+        self.app, self.loader = app, loader
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        api_call = scope["type"] == "http" and scope["path"].startswith(("/api/", "/v1/"))
+        if not api_call or self.loader.ready:
+            return await self.app(scope, receive, send)
+        from qa.http_api import error_response
+
+        if self.loader.failed:
+            message = f"{self.loader.stage} {failure_text(self.loader.error)}"
+        else:
+            message = f"Still starting ({self.loader.stage}): try again in a few seconds."
+        response = error_response(503, message)
+        response.headers["Retry-After"] = "2"
+        await response(scope, receive, send)
+
+
+def failure_text(error: BaseException | None) -> str:
+    """What went wrong, for people: our own errors in full, others by type only."""
+    if isinstance(error, QAError):
+        return str(error)
+    return f"({type(error).__name__}; the server log has the details)"
+
+
+def create_server(engine: Engine | EngineLoader) -> Any:
     """The API app with the chat UI mounted at `/` (behind QA_AUTH when set)."""
     import gradio as gr
 
     from app import build_app
     from qa.http_api import build_api
 
-    token = engine.settings.api_token
-    api = build_api(engine, token.get_secret_value() if token else None)
-    demo = build_app(engine).queue(default_concurrency_limit=4)
+    loader = EngineLoader.of(engine)
+    settings = loader.settings
+    token = settings.api_token
+    api = build_api(LoadedEngine(loader), token.get_secret_value() if token else None)  # type: ignore[arg-type]
+    api.add_middleware(LoadingGate, loader=loader)
+    demo = build_app(loader).queue(default_concurrency_limit=4)
     return gr.mount_gradio_app(
-        api, demo, path="/", show_error=False, auth=ui_credentials(engine.settings)
+        api,
+        demo,
+        path="/",
+        show_error=False,
+        auth=ui_credentials(settings),
+        # Gradio refuses larger uploads itself (413) while reading them, before they are kept
+        max_file_size=int(settings.max_file_mb * 1_000_000),
     )
 
 
@@ -90,26 +223,34 @@ def run_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[
 def serve(
     host: str = "127.0.0.1", port: int = 7860, seed_paths: Sequence[str] | None = None
 ) -> None:
-    """Load the engine (ingesting `seed_paths` into an empty index) and serve UI + API."""
+    """Serve UI + API at once; the engine loads (ingesting `seed_paths` into an empty index) after."""
     import uvicorn
 
-    from index.ingest import ingest_paths
-    from qa.api import default_engine
-
     settings = Settings()
-    check_exposure(host, settings)  # before the slow part: a refusal comes at once
-    engine = default_engine(settings)
-    if not (seed_paths and engine.store.count() == 0):
-        # serve the page while the embedder loads; the first question waits for it if need be
-        threading.Thread(target=engine.warm_up, name="warm-up", daemon=True).start()
-    if seed_paths and engine.store.count() == 0:
-        print(
-            ingest_paths(
-                seed_paths, engine.settings, store=engine.store, embed_model=engine.embed_model
-            ).summary()
-        )
-    print(
-        f"article-qa: serving the chat on http://{host}:{port}/ and the API under /v1 and /api",
-        flush=True,
+    check_exposure(host, settings)  # before anything slow: a refusal comes at once
+    loader = EngineLoader(settings, seed_paths)
+    server = uvicorn.Server(
+        uvicorn.Config(create_server(loader), host=host, port=port, log_level="warning")
     )
-    uvicorn.run(create_server(engine), host=host, port=port, log_level="warning")
+
+    def load_once_listening() -> None:
+        # torch, Chroma and the model would slow the page's start-up: they load once it is served
+        while not server.started:
+            if server.should_exit:
+                return
+            time.sleep(0.05)
+        print(
+            f"article-qa: serving the chat on http://{host}:{port}/ and the API under /v1 and "
+            "/api; loading the index…",
+            flush=True,
+        )
+        loader.load()
+        if loader.failed:
+            server.should_exit = True  # a broken index or configuration ends `qa serve`
+        else:
+            print("article-qa: ready", flush=True)
+
+    threading.Thread(target=load_once_listening, name="engine-loader", daemon=True).start()
+    server.run()
+    if loader.error is not None:
+        raise loader.error

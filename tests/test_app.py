@@ -1,43 +1,19 @@
-"""The page's pure formatting (hostile article text stays text) and its API via gradio_client."""
+"""The page's wiring: readable errors, the chat through gradio_client, the loading state."""
 
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import gradio as gr
 import pytest
 from markdown_it import MarkdownIt
 
-from app import (
-    build_app,
-    escape_text,
-    example_questions,
-    format_answer,
-    highlight_passage,
-    ingest_row,
-    parse_filters,
-    prune_uploads,
-    render_sources,
-    safe_filename,
-    status_markdown,
-    store_upload,
-    user_errors,
-)
-from index.ingest import IngestReport
-from index.store import ArticleEntry
-from qa.citations import Answer, Citation
-from qa.errors import ConfigError, LoadError, NoIndexError
-
-HOSTILE = (
-    '<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> '
-    "[click](javascript:window.__pwned=3) <a href='javascript:x'>a</a> ${window.__pwned=4} "
-    "{{constructor}} **bold** `code` # heading\n1. item\n> quote | table | www.example.com &amp;"
-)
+from app import SEARCHING, WAITING, build_app, parse_filters, user_errors
+from qa.errors import ConfigError, NoIndexError
+from qa.server import EngineLoader
 
 
 def rendered(markdown: str) -> str:
@@ -50,108 +26,6 @@ def shown(chat_message: dict) -> str:
     content = chat_message["content"]
     parts = content if isinstance(content, list) else [{"text": content}]
     return rendered("".join(p.get("text", "") for p in parts))
-
-
-def cite(n: int = 1, **kw: object) -> Citation:
-    fields: dict = dict(
-        n=n,
-        article_id="a",
-        title="T",
-        url="",
-        published="2020-11-17",
-        passage="p",
-        start=0,
-        end=1,
-        score=0.5,
-    )
-    fields.update(kw)
-    return Citation(**fields)
-
-
-def entry(title: str, published: str = "", source: str = "", chunks: int = 1) -> ArticleEntry:
-    return ArticleEntry(title.lower(), title, published, source, "", "", "h", chunks, chunks)
-
-
-def test_hostile_text_renders_as_text_in_chat() -> None:
-    html = rendered(escape_text(HOSTILE))
-    assert not re.search(r"<(script|img|a|strong|code|h1|ol|blockquote|table)\b", html)
-    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
-    assert "[click](javascript:window.__pwned=3)" in html  # shown literally, not a link
-    assert "**bold**" in html and "&amp;amp;" in html
-
-
-def test_answer_links_only_cited_markers_to_their_source() -> None:
-    answer = Answer(
-        "Fired from <b>east</b> [1]. Maybe [7]. Both [1, 2].",
-        True,
-        [cite(1), cite(2, title="<i>x</i>")],
-    )
-    html = rendered(format_answer(answer, turn=3))
-    links = re.findall(r"<a class='qa-cite' href='#source-3-(\d)'>\[\d\]</a>", html)
-    assert links == ["1", "1", "2", "1", "2"]  # three in the text, then the cited-titles line
-    assert "[7]" in html and "#source-3-7" not in html
-    assert "&lt;b&gt;east&lt;/b&gt;" in html and "&lt;i&gt;x&lt;/i&gt;" in html
-    assert "qa-refusal-tag" not in html
-
-
-def test_refusal_has_its_own_look_and_hostile_text_stays_inert() -> None:
-    html = rendered(format_answer(Answer(HOSTILE, False, notice="Try <u>other</u> words")))
-    assert html.count("qa-refusal-tag") == 1 and "Not in the articles" in html
-    assert not re.search(r"<(script|img|u)\b", html) and "qa-cite" not in html
-    assert "Try &lt;u&gt;other&lt;/u&gt; words" in html
-
-
-def test_highlights_are_marked_escaped_sorted_and_clamped() -> None:
-    passage = "a <script>x()</script> b. Second sentence here."
-    out = highlight_passage(passage, [(26, 99), (2, 22), (5, 10), (40, 30)])
-    assert out == (
-        "a <mark>&lt;script&gt;x()&lt;/script&gt;</mark> b. <mark>Second sentence here.</mark>"
-    )
-    assert highlight_passage("<b>", []) == "&lt;b&gt;"
-
-
-def test_sources_panel_escapes_everything_and_links_only_web_urls() -> None:
-    hostile = cite(
-        1,
-        title=HOSTILE,
-        url="javascript:window.__pwned=6",
-        source="<img src=x onerror=y>",
-        passage=HOSTILE,
-        highlights=((0, 33),),
-    )
-    web = cite(2, title="Web", url='https://example.com/a?b=1&c="2"', passage="plain")
-    html = render_sources(
-        [Answer("first", False, question="<q>"), Answer("x [1][2]", True, [hostile, web], "why?")]
-    )
-    assert not re.search(r"<(script|img)\b", html)
-    assert not re.search(r"href=[\"']?javascript", html, re.IGNORECASE)
-    assert "<mark>&lt;script&gt;window.__pwned=1&lt;/script&gt;</mark>" in html
-    assert 'href="https://example.com/a?b=1&amp;c=&quot;2&quot;"' in html and "noopener" in html
-    assert "id='source-1-1'" in html and "id='source-1-2'" in html
-    assert "data-turn='0' hidden" in html and "data-turn='1'>" in html  # the newest answer is shown
-    assert "For “&lt;q&gt;”" in html
-    assert "data-turn='0'>" in render_sources([Answer("a", False), Answer("b", False)], selected=0)
-
-
-def test_status_line() -> None:
-    assert status_markdown(1, 1, "m", "extractive") == (
-        "**1** article · **1** passage · embedder `m` · answerer `extractive`"
-    )
-    assert status_markdown(0, 12, "m", "x").startswith("**0** articles · **12** passages")
-
-
-def test_example_questions_come_from_the_newest_titles() -> None:
-    entries = [
-        entry("Old news", "2001-01-01"),
-        entry("New news.", "2024-01-01"),
-        entry("", "2025-01-01"),
-        entry("Mid", "2010-01-01"),
-    ]
-    assert example_questions(entries, limit=2) == [
-        "What do the articles say about “New news”?",
-        "What do the articles say about “Mid”?",
-    ]
-    assert example_questions([]) == []
 
 
 def test_filters_are_checked_and_passed_on() -> None:
@@ -171,56 +45,6 @@ def test_filters_are_checked_and_passed_on() -> None:
         parse_filters(5, "17/11/2020", "", [])
     with pytest.raises(ConfigError, match="after the 'until'"):
         parse_filters(5, "2021-01-01", "2020-01-01", [])
-
-
-def test_ingest_rows_say_what_happened_and_why() -> None:
-    assert ingest_row("a.txt", IngestReport(added=1)) == ["a.txt", "added", ""]
-    assert ingest_row("a.md", IngestReport(unchanged=1)) == ["a.md", "unchanged", ""]
-    bad = IngestReport(
-        failed=[{"path": "/idx/uploads/ab/x.json", "error": "invalid JSON", "line": 3}]
-    )
-    assert ingest_row("x.json", bad) == ["x.json", "failed", "x.json:3: invalid JSON"]
-    mixed = IngestReport(
-        added=2, updated=1, failed=[{"path": "http://h/p", "error": "HTTP 404"}] * 7
-    )
-    name, result, details = ingest_row("http://h/feed", mixed)
-    assert result == "added 2, updated 1, failed 7"
-    assert details.startswith("http://h/p: HTTP 404;") and details.endswith("and 2 more")
-    assert ingest_row("e.jsonl", IngestReport())[1] == "nothing to add"
-
-
-@pytest.mark.parametrize(
-    ("given", "safe"),
-    [
-        ("../../etc/passwd.txt", "passwd.txt"),
-        ("C:\\Users\\me\\My Notes (1).MD", "My_Notes_1.md"),
-        ("<img src=x onerror=alert(1)>.html", "img_src_x_onerror_alert_1.html"),
-        (".hidden.txt", "hidden.txt"),
-        ("....txt", "upload.txt"),
-    ],
-)
-def test_safe_filename(given: str, safe: str) -> None:
-    assert safe_filename(given) == safe
-
-
-def test_uploads_are_stored_by_content_and_pruned(tmp_path: Path) -> None:
-    src = tmp_path / "in" / "note.txt"
-    src.parent.mkdir()
-    src.write_text("hello")
-    uploads = tmp_path / "uploads"
-    stored = store_upload(src, uploads, 100, "My note.txt")
-    assert stored.read_text() == "hello" and stored.name == "My_note.txt"
-    assert (
-        stored.parent.parent == uploads and store_upload(src, uploads, 100, "My note.txt") == stored
-    )
-    with pytest.raises(LoadError, match="not an article file"):
-        store_upload(src, uploads, 100, "run.exe")
-    with pytest.raises(LoadError, match="over the"):
-        store_upload(src, uploads, 3, "note.txt")
-    prune_uploads(uploads, {str(stored)})
-    assert stored.exists()
-    prune_uploads(uploads, set())
-    assert not any(uploads.iterdir())
 
 
 def test_errors_become_readable_page_messages() -> None:
@@ -334,3 +158,53 @@ def test_llm_answers_stream_into_the_chat_and_the_offline_answerer_stays_availab
         demo.close()
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.slow
+def test_a_question_asked_while_the_index_loads_waits_and_is_answered(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    from gradio_client import Client
+
+    loader = EngineLoader(seed_engine.settings)
+    gate = threading.Event()
+
+    def slow_engine(_settings: object) -> object:
+        gate.wait(60)  # loading goes on until the test has seen the waiting state
+        return seed_engine
+
+    demo = build_app(loader)
+    demo.queue().launch(
+        server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True
+    )
+    try:
+        client = Client(demo.local_url, verbose=False)
+        job = client.submit("Where were the rockets fired from?", [], api_name="/chat")
+        deadline = time.monotonic() + 60
+        while not any(WAITING in str(out[0][-1]["content"]) for out in job.outputs()):
+            assert time.monotonic() < deadline and not job.done(), job.outputs()
+            time.sleep(0.1)
+        assert not loader.ready
+        threading.Thread(target=loader.load, args=(slow_engine,), daemon=True).start()
+        gate.set()
+        chat, sources, _ = job.result(timeout=120)
+        shown_over_time = [str(out[0][-1]["content"]) for out in job.outputs()]
+        assert any(SEARCHING in s for s in shown_over_time)  # searching once loaded
+        assert "al-Amin al-Thaniyah" in shown(chat[-1]) and "id='source-0-1'" in sources
+        assert loader.ready and loader.stage == "Ready."
+    finally:
+        gate.set()
+        demo.close()
+
+
+def test_loading_errors_reach_whoever_waits(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from qa.settings import Settings
+
+    loader = EngineLoader(Settings(index_dir=tmp_path))
+    assert not loader.wait(0.01) and not loader.ready and not loader.failed
+
+    def broken(_settings: object) -> object:
+        raise ConfigError("QA_LLM=openai needs OPENAI_API_KEY")
+
+    loader.load(broken)  # type: ignore[arg-type]
+    assert loader.wait(0) and loader.failed and not loader.ready
+    with pytest.raises(gr.Error, match="OPENAI_API_KEY"), user_errors("answering"):
+        loader.engine()

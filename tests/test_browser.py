@@ -121,7 +121,9 @@ def test_chat_sources_upload_delete_and_hostile_article(
 ) -> None:
     from playwright.sync_api import expect
 
-    expect.set_options(timeout=15_000)  # 2 shared cores: UI updates can take more than the default 5 s
+    expect.set_options(
+        timeout=15_000
+    )  # 2 shared cores: UI updates can take more than the default 5 s
     page.goto(served)
     expect(page.locator("#qa-status")).to_contain_text(
         re.compile(r"1 article · \d+ passages"), timeout=ANSWER_WAIT_MS
@@ -226,3 +228,53 @@ def test_chat_sources_upload_delete_and_hostile_article(
     expect(articles).to_contain_text("Night ferry returns")
     assert page.evaluate("() => window.__pwned") is None
     shutil.copyfile(tmp_path / "answer.png", tmp_path / "screenshot.png")
+
+
+@pytest.mark.slow
+def test_page_while_the_index_loads_and_an_oversized_upload(
+    seed_engine,  # type: ignore[no-untyped-def]
+    page: Any,
+    tmp_path: Path,
+) -> None:
+    from playwright.sync_api import expect
+
+    from qa.server import EngineLoader, create_server, run_in_thread
+
+    expect.set_options(timeout=15_000)
+    # a 10 kB upload cap (QA_MAX_FILE_MB=0.01); the engine loads only when the test says so
+    loader = EngineLoader(seed_engine.settings.model_copy(update={"max_file_mb": 0.01}))
+    gate = threading.Event()
+
+    def slow_engine(_settings: object) -> Any:
+        gate.wait(120)
+        return seed_engine
+
+    threading.Thread(target=loader.load, args=(slow_engine,), daemon=True).start()
+    try:
+        with run_in_thread(create_server(loader)) as url:
+            page.goto(url)
+            expect(page.locator("#qa-status")).to_contain_text("Opening the index…")
+            page.get_by_placeholder("Ask a question about the articles…").fill(
+                "Where were the rockets fired from?"
+            )
+            page.keyboard.press("Enter")
+            bot = page.locator('[data-testid="bot"]').first
+            expect(bot).to_contain_text("Loading the index… the question is answered as soon")
+            page.screenshot(path=str(tmp_path / "loading.png"))
+            gate.set()
+            expect(bot).to_contain_text("al-Amin al-Thaniyah", timeout=ANSWER_WAIT_MS)
+            expect(page.locator("#qa-status")).to_contain_text("1 article")
+
+            big = tmp_path / "big" / "long article.txt"
+            big.parent.mkdir()
+            big.write_text("A very long article. " * 1000)  # 21 kB
+            page.get_by_role("tab", name="Articles").click()
+            page.locator("#qa-upload input[type=file]").set_input_files(str(big))
+            toast = page.get_by_test_id("toast-body")
+            expect(toast).to_be_visible()
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(tmp_path / "oversized.png"))
+            expect(toast).to_contain_text("exceed the maximum allowed size")
+            expect(toast).to_contain_text("long article.txt")
+    finally:
+        gate.set()

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -148,3 +149,117 @@ def test_concurrent_questions_while_qa_ingest_writes(served_copy: tuple[str, Pat
             "known gap: the embedded Chroma HNSW and the cached revision are per process, so a "
             "running server misses what a separate `qa ingest` wrote (POST /api/articles does not)"
         )
+
+
+@pytest.mark.slow
+def test_page_is_served_while_the_engine_loads_and_the_api_says_so(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    from qa.server import EngineLoader, create_server, run_in_thread
+
+    loader = EngineLoader(seed_engine.settings)
+    with run_in_thread(create_server(loader)) as url:
+        assert httpx.get(url + "/", timeout=30).status_code == 200  # the chat page, at once
+        for path in ("/api/health", "/v1/models"):
+            r = httpx.get(url + path, timeout=30)
+            assert r.status_code == 503 and r.headers["Retry-After"] == "2"
+            assert r.json()["error"]["message"].startswith("Still starting (Loading the index…)")
+        loader.load(lambda _settings: seed_engine)
+        assert httpx.get(url + "/api/health", timeout=30).json()["status"] == "ok"
+        answer = httpx.post(
+            url + "/api/ask", json={"question": "How many were wounded?"}, timeout=60
+        )
+        assert answer.status_code == 200 and "five" in answer.json()["text"]
+
+
+@pytest.mark.slow
+def test_a_failed_load_is_a_readable_503(tmp_path: Path) -> None:
+    from qa.server import EngineLoader, create_server, run_in_thread
+
+    loader = EngineLoader(Settings(index_dir=tmp_path / "index"))
+
+    def broken(_settings: Settings) -> Any:
+        raise ConfigError("QA_LLM=openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
+
+    loader.load(broken)
+    with run_in_thread(create_server(loader)) as url:
+        r = httpx.post(url + "/api/ask", json={"question": "q"}, timeout=30)
+        assert r.status_code == 503
+        assert r.json()["error"]["message"] == (
+            "The index could not be loaded. QA_LLM=openai needs OPENAI_API_KEY or OPENAI_BASE_URL"
+        )
+
+
+@pytest.mark.slow
+def test_gradio_refuses_an_upload_over_qa_max_file_mb(
+    seed_engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from qa.api import Engine
+    from qa.server import create_server, run_in_thread
+
+    gradio_dir = tmp_path / "gradio"
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(gradio_dir))
+    settings = seed_engine.settings.model_copy(update={"max_file_mb": 0.01})  # 10,000 bytes
+    engine = Engine(settings, store=seed_engine.store, embed_model=seed_engine.embed_model)
+    with run_in_thread(create_server(engine)) as url:
+        assert httpx.get(url + "/config").json()["max_file_size"] == 10_000  # the page checks too
+        big = {"files": ("big.txt", b"x" * 50_000, "text/plain")}
+        refused = httpx.post(url + "/gradio_api/upload", files=big, timeout=30)
+        assert refused.status_code == 413
+        assert "exceeded maximum allowed size of 10000 bytes" in refused.text
+        assert not [p for p in gradio_dir.rglob("*") if p.is_file()]  # nothing of it was kept
+        small = {"files": ("small.txt", b"A short article.", "text/plain")}
+        kept = httpx.post(url + "/gradio_api/upload", files=small, timeout=30)
+        assert kept.status_code == 200 and Path(kept.json()[0]).read_bytes() == b"A short article."
+
+
+@pytest.mark.slow
+def test_serve_indexes_the_seeds_on_first_run_after_serving_the_page(tmp_path: Path) -> None:
+    port = free_port()
+    env = clean_env(QA_INDEX_DIR=str(tmp_path / "index"))
+    cmd = [QA, "serve", "--host", "127.0.0.1", "--port", str(port), "--seed", "seeds"]
+    server = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        health = None
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                health = httpx.get(url + "/api/health", timeout=10)
+            except httpx.HTTPError:
+                time.sleep(0.2)
+                continue
+            if health.status_code == 200:
+                break
+            assert "Still starting" in health.json()["error"]["message"]
+            time.sleep(0.2)
+        assert health is not None and health.json() == {
+            "status": "ok",
+            "passages": 4,
+            "answerer": "extractive",
+        }
+        assert httpx.get(url + "/", timeout=30).status_code == 200
+        answer = httpx.post(
+            url + "/api/ask", json={"question": "How many were wounded?"}, timeout=60
+        )
+        assert "five" in answer.json()["text"]
+    finally:
+        server.terminate()
+        out = server.communicate(timeout=60)[0]
+    lines = [line for line in out.splitlines() if line.startswith("article-qa:")]
+    assert (
+        "serving the chat" in lines[0] and "1 added" in lines[1] and lines[2] == "article-qa: ready"
+    )
+
+
+@pytest.mark.slow
+def test_serve_stops_with_one_line_when_the_engine_cannot_load(tmp_path: Path) -> None:
+    env = clean_env(QA_INDEX_DIR=str(tmp_path / "index"), QA_LLM="openai")
+    env = {k: v for k, v in env.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
+    cmd = [QA, "serve", "--host", "127.0.0.1", "--port", str(free_port())]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("error: QA_LLM=openai needs")
+    assert "Traceback" not in done.stderr
