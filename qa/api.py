@@ -22,6 +22,7 @@ from qa.followup import standalone_question
 from qa.rerank import TermWeights
 from qa.retrieve import Filters, HybridRetriever, to_passage
 from qa.settings import Settings
+from qa.vectors import SentenceVectors
 
 History = Sequence[tuple[str, str]]
 REVISION_CHECK_S = 2.0
@@ -49,6 +50,7 @@ class Engine:
         self.store = store or PassageStore(self.settings)
         self._embed_model = embed_model
         self._embed_lock = threading.Lock()
+        self._sentence_vectors: SentenceVectors | None = None
         self.llm = llm
         if self.llm is None and self.settings.llm == "openai":
             from qa.llm import OpenAIAnswerer
@@ -68,6 +70,13 @@ class Engine:
             if self._embed_model is None:
                 self._embed_model = build_embed_model(self.settings)
             return self._embed_model
+
+    @property
+    def sentence_vectors(self) -> SentenceVectors:
+        """Sentence embedding with a cache: re-ranking and answering embed the same sentences."""
+        if self._sentence_vectors is None:
+            self._sentence_vectors = SentenceVectors(self.embed_model.get_text_embedding_batch)
+        return self._sentence_vectors
 
     def warm_up(self) -> None:
         """Load the embedder and the lexical index now rather than on the first question."""
@@ -112,6 +121,8 @@ class Engine:
             rerank_alpha=self.settings.rerank_weight,
             known_sources=self._sources,
             source_weight=self.settings.source_weight,
+            sentence_weight=self.settings.sentence_weight,
+            sentence_vectors=self.sentence_vectors,
         )
         hits = retriever.retrieve(QueryBundle(question))
         return [to_passage(h) for h in hits], retriever.last_query_embedding or []
@@ -173,7 +184,7 @@ class Engine:
             question,
             passages,
             query_vector,
-            self.embed_model.get_text_embedding_batch,
+            self.sentence_vectors,
             self.settings.min_score,
         )
 

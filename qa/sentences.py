@@ -138,7 +138,10 @@ _DATE = re.compile(
     rf"\b{_MONTHS}|\b(1[89]|20)\d\d\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
     r"last (week|month|year)|this (week|month|year))\b"
 )
-_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+# A name: capitalised words not opening the sentence, or two or more that do ("Serena Williams won").
+_PROPER = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*|^[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+|[“\"'‘][^“”\"'‘’]{2,60}[”\"'’]"
+)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -175,7 +178,7 @@ def content_words(text: str) -> list[str]:
 
 
 def question_type(question: str) -> str:
-    """Expected answer type: number, date, person, place or other."""
+    """Expected answer type: number, date, person, place, name or other."""
     q = question.lower().strip()
     if re.search(
         r"\bhow (many|much|long|old|far|big|large|tall)\b|\bwhat (percentage|percent|number|amount)\b",
@@ -195,12 +198,21 @@ def question_type(question: str) -> str:
         q,
     ):
         return "place"
+    # "Which planet ...?", "What is it called?", "... titled:" ask for a name
+    if re.search(r"\bwhich\b|\b(called|titled|named|stand for)\b|:$", q):
+        return "name"
     return "other"
 
 
 def has_type(sentence: str, qtype: str, question: str = "") -> bool:
     """Whether the sentence holds something of the expected answer type that the question lacks."""
-    pattern = {"number": _NUMBER, "date": _DATE, "person": _PROPER, "place": _PROPER}.get(qtype)
+    pattern = {
+        "number": _NUMBER,
+        "date": _DATE,
+        "person": _PROPER,
+        "place": _PROPER,
+        "name": _PROPER,
+    }.get(qtype)
     if pattern is None:
         return True
     asked = question.lower()
