@@ -57,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--baseline", choices=["vanilla"], help="also measure plain LlamaIndex retrieval"
     )
+    p.add_argument(
+        "--holdout",
+        type=float,
+        default=0.0,
+        metavar="FRACTION",
+        help="remove the evidence articles of this share of answerable questions, which then count as unanswerable",
+    )
     return parser
 
 
@@ -125,7 +132,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from qa.evaluate import run_eval
 
-    run_eval(args.dataset, limit=args.limit, json_out=args.json_out, baseline=args.baseline)
+    run_eval(
+        args.dataset,
+        limit=args.limit,
+        json_out=args.json_out,
+        baseline=args.baseline,
+        holdout=args.holdout,
+    )
     return 0
 
 

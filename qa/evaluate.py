@@ -6,10 +6,11 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,29 @@ def select_articles(dataset: Path, questions: list[Question], limited: bool) -> 
     return needed | {aid for _, aid in others[:take]}
 
 
+def holdout_split(questions: list[Question], fraction: float) -> tuple[list[Question], set[str]]:
+    """Make a fixed share of answerable questions unanswerable by holding out their evidence articles.
+
+    Answerable questions whose evidence was held out for another question are dropped: they are
+    neither answerable any more nor a fair unanswerable one. Returns (questions, held-out article ids).
+    """
+    if fraction <= 0:
+        return questions, set()
+    answerable = sorted(
+        (q for q in questions if q.answerable),
+        key=lambda q: hashlib.sha1(q.id.encode()).hexdigest(),
+    )
+    held = {q.id for q in answerable[: round(fraction * len(answerable))]}
+    dropped = set().union(*(q.evidence for q in answerable if q.id in held)) if held else set()
+    out = []
+    for q in questions:
+        if q.id in held:
+            out.append(replace(q, answerable=False, kind="holdout"))
+        elif not (q.answerable and q.evidence & dropped):
+            out.append(q)
+    return out, dropped
+
+
 def cache_key(
     dataset: Path, selection: set[str] | None, settings: Settings, extra: str = ""
 ) -> str:
@@ -95,6 +119,30 @@ def cache_key(
 def cache_root() -> Path:
     """Where eval indexes are cached (QA_EVAL_CACHE, default .qa-eval-cache)."""
     return Path(os.environ.get("QA_EVAL_CACHE", ".qa-eval-cache"))
+
+
+def holdout_index(
+    built: Settings, stats: dict[str, Any], dropped: set[str]
+) -> tuple[Settings, dict[str, Any]]:
+    """A cached copy of a built index without the held-out articles (deleting beats re-embedding)."""
+    from index.ingest import bump_revision, rebuild_lexical
+    from index.store import PassageStore
+
+    digest = hashlib.sha256(json.dumps(sorted(dropped)).encode()).hexdigest()[:12]
+    target = built.index_dir.with_name(f"{built.index_dir.name}-holdout-{digest}")
+    settings = built.model_copy(update={"index_dir": target})
+    marker = target / "done.json"
+    if marker.exists():
+        return settings, json.loads(marker.read_text())
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(built.index_dir, target)
+    (target / "done.json").unlink()
+    store = PassageStore(settings)
+    store.delete_articles(sorted(dropped))
+    rebuild_lexical(store, settings, bump_revision(store))
+    held = {**stats, "chunks": store.count(), "articles": len(store.manifest())}
+    marker.write_text(json.dumps(held))
+    return settings, held
 
 
 def build_index(
@@ -257,6 +305,7 @@ def run_eval(
     baseline: str | None = None,
     progress: bool = True,
     settings: Settings | None = None,
+    holdout: float = 0.0,
 ) -> dict[str, Any]:
     """Run the whole evaluation and print the table; write `--json` and per-question details."""
     from index.embed import build_embed_model
@@ -277,8 +326,16 @@ def run_eval(
             f"--limit {limit}: {len(questions)} questions over {len(selection)} articles (their evidence + a fixed sample of the rest)",
             file=sys.stderr,
         )
+    questions, dropped = holdout_split(questions, holdout)
     embed_model = build_embed_model(base)
     settings, stats = build_index(dataset, selection, base, embed_model, progress)
+    if dropped:
+        settings, stats = holdout_index(settings, stats, dropped)
+        held = sum(q.kind == "holdout" for q in questions)
+        print(
+            f"--holdout {holdout}: {held} answerable questions made unanswerable by removing their {len(dropped)} evidence articles; {len(questions)} questions left",
+            file=sys.stderr,
+        )
     engine = Engine(settings, embed_model=embed_model)
     rows = run_questions(engine, questions, progress)
     metrics = summarize(rows, stats)
@@ -291,6 +348,10 @@ def run_eval(
             k: round(v, 4) for k, v in retrieval_metrics(list(zip(runs, evid, strict=True))).items()
         }
     print(format_table(metrics))
+    if dropped:
+        held_rows = [r for r in rows if r["kind"] == "holdout"]
+        refused = sum(not r["answered"] for r in held_rows) / (len(held_rows) or 1)
+        print(f"refusal_accuracy on held-out questions: {refused:.4f} ({len(held_rows)})")
     if json_out:
         Path(json_out).parent.mkdir(parents=True, exist_ok=True)
         Path(json_out).write_text(json.dumps(metrics, indent=2))

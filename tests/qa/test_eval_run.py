@@ -69,3 +69,35 @@ def test_limit_keeps_evidence_and_a_fixed_sample() -> None:
     chosen = select_articles(DATASET, questions, limited=True)
     assert chosen is not None and {"e1", "e3"} <= chosen
     assert chosen == select_articles(DATASET, questions, limited=True)
+
+
+def test_holdout_turns_questions_unanswerable_by_removing_their_evidence() -> None:
+    from qa.evaluate import holdout_split, read_questions
+
+    questions = read_questions(DATASET, None)
+    same, none = holdout_split(questions, 0.0)
+    assert same == questions and none == set()
+    split, dropped = holdout_split(questions, 0.5)
+    held = [q for q in split if q.kind == "holdout"]
+    assert len(held) == 2 and all(not q.answerable for q in held)
+    assert dropped == set().union(*(q.evidence for q in held))
+    # what stays answerable still has its evidence; the choice is fixed
+    assert all(not (q.evidence & dropped) for q in split if q.answerable)
+    assert holdout_split(questions, 0.5) == (split, dropped)
+
+
+@pytest.mark.slow
+def test_eval_holdout_refuses_without_the_evidence(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from qa.cli import main
+
+    monkeypatch.setenv("QA_EVAL_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "eval.json"
+    assert main(["eval", str(DATASET), "--json", str(out), "--holdout", "0.5"]) == 0
+    metrics = json.loads(out.read_text())
+    assert (metrics["n_answerable"], metrics["n_unanswerable"]) == (2, 4)
+    details = [json.loads(x) for x in out.with_suffix(".questions.jsonl").read_text().splitlines()]
+    held = [d for d in details if d["kind"] == "holdout"]
+    assert len(held) == 2
+    # the held-out evidence is gone from the index: no held-out question can cite it
+    assert not any(set(d["cited"]) & set(d["evidence"]) for d in held)
+    assert "held-out questions" in capsys.readouterr().out
