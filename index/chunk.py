@@ -74,6 +74,7 @@ def chunk_article(article: Article, splitter: SentenceSplitter) -> list[TextNode
     nodes = splitter.get_nodes_from_documents([doc])
     out: list[TextNode] = []
     for i, node in enumerate(nodes):
+        assert isinstance(node, TextNode)  # SentenceSplitter makes text nodes
         text = node.get_content(metadata_mode=MetadataMode.NONE)
         start = node.start_char_idx
         if start is None or article.text[start : start + len(text)] != text:

@@ -24,14 +24,14 @@ class TermWeights:
     def from_lexical(cls, lexical: LexicalIndex | None) -> TermWeights:
         """IDF table read from a bm25s index (document frequency = postings per term)."""
         retriever = getattr(lexical, "retriever", None)
-        if retriever is None:
+        if lexical is None or retriever is None:
             return cls({}, np.zeros(0), 0)
         indptr = np.asarray(retriever.scores["indptr"])
         return cls(
             dict(retriever.vocab_dict),
             np.diff(indptr),
             int(retriever.scores.get("num_docs", len(lexical.ids))),
-        )  # type: ignore[union-attr]
+        )
 
     def idf(self, term: str) -> float:
         """BM25's idf; unseen terms weigh as if they appeared once."""
