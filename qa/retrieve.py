@@ -74,7 +74,7 @@ class HybridRetriever(BaseRetriever):
         source_weight: float = 1.0,
         sentence_weight: float = 1.0,
         sentence_vectors: EmbedTexts | None = None,
-        sentences_per_passage: int = 2,
+        sentences_per_passage: int = 1,
     ) -> None:
         super().__init__()
         self.store, self.lexical, self.embed_model = store, lexical, embed_model
