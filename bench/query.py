@@ -133,13 +133,16 @@ def measure(settings: Settings, model: Any, rounds: int) -> dict[str, Any]:
     ask_s, retrieve_s, answered = [], [], 0
     for _ in range(rounds):
         for question in QUESTIONS:
-            t = time.perf_counter()
-            engine.retrieve(question)
-            retrieve_s.append(time.perf_counter() - t)
+            # each timing starts with no sentence vectors cached, as for a question never seen
+            engine.sentence_vectors.clear()
             t = time.perf_counter()
             answer = engine.ask(question)
             ask_s.append(time.perf_counter() - t)
             answered += answer.answered
+            engine.sentence_vectors.clear()
+            t = time.perf_counter()
+            engine.retrieve(question)
+            retrieve_s.append(time.perf_counter() - t)
     ids = [pid for pid, _, _ in engine.store.iter_records(["metadatas"])]
     padded = sum(PAD_MARK in pid for pid in ids)
     return {

@@ -17,6 +17,11 @@ class SentenceVectors:
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        """Forget every vector (benchmarks time questions as if never seen)."""
+        with self._lock:
+            self._cache.clear()
+
     def __call__(self, texts: Sequence[str]) -> list[list[float]]:
         """Vectors of the texts, in order; only the ones not seen recently are embedded."""
         with self._lock:
