@@ -228,7 +228,7 @@ def extractive_answer(
     query_vector: Sequence[float],
     embed_texts: Callable[[list[str]], list[list[float]]],
     min_score: float,
-    shortlist_size: int = 12,
+    shortlist_size: int = 8,
 ) -> Answer:
     """Answer from the passages' best sentences, or refuse when none scores `min_score`."""
     titles = [p.title for p in passages]
