@@ -229,8 +229,14 @@ def extractive_answer(
     embed_texts: Callable[[list[str]], list[list[float]]],
     min_score: float,
     shortlist_size: int = 8,
+    support: float = 0.0,
 ) -> Answer:
-    """Answer from the passages' best sentences, or refuse when none scores `min_score`."""
+    """Answer from the passages' best sentences, or refuse when the best + `support` is below `min_score`.
+
+    `support` is evidence from retrieval that the passages hold the question's rare words (the
+    idf-weighted coverage of the best sentence): it separates "topic present, fact absent" better
+    than the sentence score alone.
+    """
     titles = [p.title for p in passages]
     cands = shortlist(question, candidates(passages), titles, shortlist_size)
     if not cands:
@@ -240,7 +246,7 @@ def extractive_answer(
     sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)
     scored = score_sentences(question, cands, sims.tolist(), titles)
     scored = prefer_newer(scored, [published_day(p.published) for p in passages])
-    best = scored[0].score
-    if best < min_score:
-        return refusal(question, confidence=best)
-    return compose(question, passages, choose(scored), confidence=best)
+    confidence = scored[0].score + support
+    if confidence < min_score:
+        return refusal(question, confidence=confidence)
+    return compose(question, passages, choose(scored), confidence=confidence)

@@ -19,7 +19,7 @@ from qa.answer import extractive_answer, refusal
 from qa.citations import Answer, Passage
 from qa.errors import NoIndexError
 from qa.followup import standalone_question
-from qa.rerank import TermWeights
+from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, to_passage
 from qa.settings import Settings
 from qa.vectors import SentenceVectors
@@ -180,12 +180,19 @@ class Engine:
     def _extractive(
         self, question: str, passages: list[Passage], query_vector: list[float]
     ) -> Answer:
+        support = 0.0
+        if self._term_weights is not None:
+            per_passage = sentence_coverage(
+                question, [(p.text, p.title) for p in passages], self._term_weights
+            )
+            support = max((c for sents in per_passage for c, _ in sents), default=0.0)
         return extractive_answer(
             question,
             passages,
             query_vector,
             self.sentence_vectors,
             self.settings.min_score,
+            support=support,
         )
 
 

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, description="Seconds before an LLM request is abandoned (then the extractive answer is used).")
     llm_max_tokens: int = Field(512, description="Most tokens the LLM may generate for one answer.")
     llm_allow_unsupported: bool = Field(False, description="Show an LLM answer no passage supports, flagged, instead of refusing.")
-    min_score: float = Field(0.55, description="Extractive refusal threshold on the best sentence's score; lower answers more.")
+    min_score: float = Field(0.70, description="Extractive refusal threshold on the best sentence's score plus its idf-weighted coverage of the question; lower answers more.")
     max_file_mb: float = Field(20.0, description="Files larger than this are refused, not read.")
     debug: bool = Field(False, description="Show tracebacks in the CLI.")
     auth: SecretStr | None = Field(None, description="user:password the web UI asks for; required with a non-loopback --host.")
