@@ -105,10 +105,23 @@ def ensure_model(models_dir: Path, quantized: bool, weights: str) -> Path:
     return int8
 
 
-def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length (longest first), so little is padding."""
+def length_batches(
+    lengths: Sequence[int], batch_size: int, min_fill: float = 0.7
+) -> list[list[int]]:
+    """Indices grouped into batches of similar length (longest first), so little is padding.
+
+    A batch also ends where a text is shorter than `min_fill` of the batch's longest: one long
+    sentence among twenty short ones would otherwise pad them all to its length.
+    """
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    batches: list[list[int]] = []
+    for i in order:
+        last = batches[-1] if batches else None
+        if last and len(last) < batch_size and lengths[i] >= min_fill * lengths[last[0]]:
+            last.append(i)
+        else:
+            batches.append([i])
+    return batches
 
 
 class OnnxEmbedding(TextsEmbedding):

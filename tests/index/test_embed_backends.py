@@ -68,7 +68,9 @@ def test_onnx_gives_the_torch_vectors(onnx_model: OnnxEmbedding, torch_vectors) 
 
 
 def test_length_buckets_keep_order_and_vectors(onnx_model: OnnxEmbedding) -> None:
-    assert length_batches([3, 9, 1, 9, 5], 2) == [[1, 3], [4, 0], [2]]
+    assert length_batches([3, 9, 1, 9, 5], 2, min_fill=0.0) == [[1, 3], [4, 0], [2]]
+    # a much shorter text starts a new batch rather than being padded to the longest
+    assert length_batches([100, 10, 9, 8, 95], 32) == [[0, 4], [1, 2, 3]]
     unbucketed = onnx_model.model_copy(update={"bucket": False})
     unbucketed._session, unbucketed._tokenizer = onnx_model._session, onnx_model._tokenizer
     small = onnx_model.model_copy(update={"embed_batch_size": 2})
