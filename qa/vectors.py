@@ -12,7 +12,7 @@ EmbedTexts = Callable[[list[str]], list[list[float]]]
 class SentenceVectors:
     """Embeds texts through `embed_texts`, remembering the last `capacity` of them."""
 
-    def __init__(self, embed_texts: EmbedTexts, capacity: int = 4096) -> None:
+    def __init__(self, embed_texts: EmbedTexts, capacity: int = 2048) -> None:
         self.embed_texts, self.capacity = embed_texts, capacity
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = threading.Lock()
