@@ -14,7 +14,16 @@ from index.load import Article
 
 # Only the title travels with the passage into the embedding and the LLM prompt.
 EMBEDDED_METADATA = ("title",)
-METADATA_KEYS = ("article_id", "title", "url", "source", "published", "published_day", "path", "content_hash")
+METADATA_KEYS = (
+    "article_id",
+    "title",
+    "url",
+    "source",
+    "published",
+    "published_day",
+    "path",
+    "content_hash",
+)
 
 
 def published_day(published: str) -> int:
@@ -57,7 +66,9 @@ def to_document(article: Article) -> Document:
     )
 
 
-def make_splitter(chunk_size: int, chunk_overlap: int, tokenizer: Callable[[str], list]) -> SentenceSplitter:
+def make_splitter(
+    chunk_size: int, chunk_overlap: int, tokenizer: Callable[[str], list]
+) -> SentenceSplitter:
     """Sentence-aware splitter counting in the embedder's own word pieces."""
     return SentenceSplitter(
         chunk_size=chunk_size,

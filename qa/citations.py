@@ -42,7 +42,9 @@ class Citation:
     highlights: tuple[tuple[int, int], ...] = ()
 
     @classmethod
-    def from_passage(cls, n: int, passage: Passage, highlights: tuple[tuple[int, int], ...] = ()) -> Citation:
+    def from_passage(
+        cls, n: int, passage: Passage, highlights: tuple[tuple[int, int], ...] = ()
+    ) -> Citation:
         """Cite a passage as source n."""
         return cls(
             n=n,

@@ -14,29 +14,74 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QA_", extra="forbid", frozen=True)
 
-    index_dir: Path = Field(Path(".qa-index"), description="Where the embedded Chroma store and the lexical index live.")
-    collection: str = Field("articles", description="Chroma collection name; one server can hold several corpora.")
-    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; unset = embedded store in index_dir.")
-    embed: Literal["onnx", "onnx-int8", "local", "openai"] = Field("onnx", description="Embedder: the bundled all-MiniLM-L6-v2 on ONNX Runtime (exported once into index_dir/models), its int8 quantization, the same model on torch (local), or the OpenAI embeddings API.")
-    openai_embed_model: str = Field("text-embedding-3-small", description="Model sent to the OpenAI(-compatible) embeddings API when embed=openai (key and url: OPENAI_API_KEY, OPENAI_BASE_URL).")
+    index_dir: Path = Field(
+        Path(".qa-index"), description="Where the embedded Chroma store and the lexical index live."
+    )
+    collection: str = Field(
+        "articles", description="Chroma collection name; one server can hold several corpora."
+    )
+    chroma_url: str | None = Field(
+        None,
+        description="http://host:port of a Chroma server; unset = embedded store in index_dir.",
+    )
+    embed: Literal["onnx", "onnx-int8", "local", "openai"] = Field(
+        "onnx",
+        description="Embedder: the bundled all-MiniLM-L6-v2 on ONNX Runtime (exported once into index_dir/models), its int8 quantization, the same model on torch (local), or the OpenAI embeddings API.",
+    )
+    openai_embed_model: str = Field(
+        "text-embedding-3-small",
+        description="Model sent to the OpenAI(-compatible) embeddings API when embed=openai (key and url: OPENAI_API_KEY, OPENAI_BASE_URL).",
+    )
     embed_batch_size: int = Field(32, description="Chunks embedded per model call.")
-    ingest_batch: int = Field(256, description="Chunks embedded and written per ingest step; a crash redoes at most one step.")
-    chunk_size: int = Field(192, description="Chunk size in MiniLM word pieces, title included (the model truncates at 256).")
+    ingest_batch: int = Field(
+        256,
+        description="Chunks embedded and written per ingest step; a crash redoes at most one step.",
+    )
+    chunk_size: int = Field(
+        192,
+        description="Chunk size in MiniLM word pieces, title included (the model truncates at 256).",
+    )
     chunk_overlap: int = Field(32, description="Word pieces shared by neighbouring chunks.")
-    rerank_weight: float = Field(0.5, description="Weight of best-sentence coverage of the question's rare words when re-ranking fused passages (0 = off).")
-    sentence_weight: float = Field(0.5, description="Weight of the MiniLM similarity of each passage's best-covering sentences when re-ranking (0 = off: faster).")
-    source_weight: float = Field(1.0, description="Weight of the extra searches within each source a question names (0 = off).")
+    rerank_weight: float = Field(
+        0.5,
+        description="Weight of best-sentence coverage of the question's rare words when re-ranking fused passages (0 = off).",
+    )
+    sentence_weight: float = Field(
+        0.5,
+        description="Weight of the MiniLM similarity of each passage's best-covering sentences when re-ranking (0 = off: faster).",
+    )
+    source_weight: float = Field(
+        1.0,
+        description="Weight of the extra searches within each source a question names (0 = off).",
+    )
     top_k: int = Field(5, description="Passages handed to the answerer.")
-    llm: Literal["extractive", "openai"] = Field("extractive", description="Answerer: extractive (offline) or an OpenAI-compatible LLM.")
-    llm_model: str = Field("gpt-4o-mini", description="Model name sent to the OpenAI-compatible endpoint.")
-    llm_timeout: float = Field(60.0, description="Seconds before an LLM request is abandoned (then the extractive answer is used).")
+    llm: Literal["extractive", "openai"] = Field(
+        "extractive", description="Answerer: extractive (offline) or an OpenAI-compatible LLM."
+    )
+    llm_model: str = Field(
+        "gpt-4o-mini", description="Model name sent to the OpenAI-compatible endpoint."
+    )
+    llm_timeout: float = Field(
+        60.0,
+        description="Seconds before an LLM request is abandoned (then the extractive answer is used).",
+    )
     llm_max_tokens: int = Field(512, description="Most tokens the LLM may generate for one answer.")
-    llm_allow_unsupported: bool = Field(False, description="Show an LLM answer no passage supports, flagged, instead of refusing.")
-    min_score: float = Field(0.70, description="Extractive refusal threshold on the best sentence's score plus its idf-weighted coverage of the question; lower answers more.")
+    llm_allow_unsupported: bool = Field(
+        False, description="Show an LLM answer no passage supports, flagged, instead of refusing."
+    )
+    min_score: float = Field(
+        0.70,
+        description="Extractive refusal threshold on the best sentence's score plus its idf-weighted coverage of the question; lower answers more.",
+    )
     max_file_mb: float = Field(20.0, description="Files larger than this are refused, not read.")
     debug: bool = Field(False, description="Show tracebacks in the CLI.")
-    auth: SecretStr | None = Field(None, description="user:password the web UI asks for; required with a non-loopback --host.")
-    api_token: SecretStr | None = Field(None, description="Bearer token the HTTP API requires when set; required with a non-loopback --host.")
+    auth: SecretStr | None = Field(
+        None, description="user:password the web UI asks for; required with a non-loopback --host."
+    )
+    api_token: SecretStr | None = Field(
+        None,
+        description="Bearer token the HTTP API requires when set; required with a non-loopback --host.",
+    )
 
     @property
     def chroma_dir(self) -> Path:

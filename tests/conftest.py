@@ -40,7 +40,9 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, embed_model) -> Path:  
     from qa.settings import Settings
 
     index_dir = tmp_path_factory.mktemp("seed") / "index"
-    report = ingest_paths([str(SEEDS)], Settings(index_dir=index_dir), embed_model=embed_model, progress=False)
+    report = ingest_paths(
+        [str(SEEDS)], Settings(index_dir=index_dir), embed_model=embed_model, progress=False
+    )
     assert report.added == 1
     return index_dir
 
