@@ -129,7 +129,12 @@ class OnnxEmbedding(TextsEmbedding):
 
     model_path: str = Field(description="The .onnx file (fp32 or int8).")
     max_length: int = Field(256, description="Word pieces kept per text, as sentence-transformers.")
-    threads: int = Field(1, description="ONNX Runtime intra-op threads.")
+    # Two threads nearly double throughput on an idle 2-core machine (11 -> 17-21 chunks/s of
+    # ~200 word pieces); idle threads sleep (no spinning), so a busy machine loses little.
+    threads: int = Field(
+        default_factory=lambda: min(os.cpu_count() or 1, 4),
+        description="ONNX Runtime intra-op threads.",
+    )
     bucket: bool = Field(True, description="Batch texts of similar length together.")
     _session: Any = PrivateAttr()
     _tokenizer: Any = PrivateAttr()
