@@ -169,7 +169,10 @@ def test_chat_sources_upload_delete_and_hostile_article(
 
     # A bad setting is a readable message, and the question comes back to be fixed and resent.
     page.get_by_text("Search settings").click()
-    page.get_by_label("Published on or after").fill("17/11/2020")
+    since_box = page.get_by_label("Published on or after")
+    expect(since_box).to_be_visible()
+    since_box.fill("17/11/2020")
+    expect(since_box).to_have_value("17/11/2020")
     page.get_by_placeholder("Ask a question about the articles…").fill(
         "Where were the rockets fired from?"
     )
