@@ -318,6 +318,12 @@ def run_eval(
         raise ConfigError(
             f"{dataset} must hold articles.jsonl.gz and questions.jsonl (see ../shared/eval/README.md)"
         )
+    if not 0.0 <= holdout < 1.0:
+        from qa.errors import ConfigError
+
+        raise ConfigError(
+            f"--holdout takes a share of the questions, from 0 to below 1 (e.g. 0.3), not {holdout}."
+        )
     base = settings or Settings()
     questions = read_questions(dataset, limit)
     selection = select_articles(dataset, questions, limit is not None)

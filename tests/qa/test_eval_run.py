@@ -101,3 +101,10 @@ def test_eval_holdout_refuses_without_the_evidence(tmp_path: Path, monkeypatch, 
     # the held-out evidence is gone from the index: no held-out question can cite it
     assert not any(set(d["cited"]) & set(d["evidence"]) for d in held)
     assert "held-out questions" in capsys.readouterr().out
+
+
+def test_holdout_outside_zero_to_one_is_a_clear_error(capsys) -> None:  # type: ignore[no-untyped-def]
+    from qa.cli import main
+
+    assert main(["eval", str(DATASET), "--holdout", "1.5"]) != 0
+    assert "--holdout takes a share" in capsys.readouterr().err
