@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import queue
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.node_parser import SentenceSplitter
@@ -18,7 +20,7 @@ from index.chunk import chunk_article
 from index.embed import embedder_id
 from index.lexical import LexicalIndex
 from index.load import Article
-from index.store import PassageStore
+from index.store import ArticleEntry, PassageStore
 from qa.errors import LoadError
 from qa.settings import Settings
 
@@ -27,6 +29,9 @@ REVISION_KEY = "qa_revision"
 # with it), is known stale, so a crashed ingest can't leave BM25 and Chroma apart: the next
 # ingest rebuilds it. Set once per ingest, so a serving app rebuilds once, not at every step.
 WRITING = "writing-"
+# Articles loaded and chunked ahead of the embedder by a background thread.
+PREFETCH = 64
+T = TypeVar("T")
 
 
 @dataclass
@@ -76,6 +81,66 @@ def embed_nodes(nodes: list[TextNode], embed_model: BaseEmbedding) -> None:
     vectors = embed_model.get_text_embedding_batch([texts[i] for i in order])
     for i, vec in zip(order, vectors, strict=True):
         nodes[i].embedding = vec
+
+
+def prefetched(items: Iterable[T], depth: int = PREFETCH) -> Iterator[T]:
+    """The items, produced by a background thread up to `depth` ahead of the consumer.
+
+    Loading and chunking (Python) then run while the embedder (native code, no GIL) works, so
+    the pipeline's wall time approaches the embedder's. Errors in the producer are re-raised here;
+    a consumer that stops early stops the producer.
+    """
+    done = object()
+    box: queue.Queue[Any] = queue.Queue(maxsize=max(depth, 1))
+    stop = threading.Event()
+
+    def put(value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(value, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((done, exc))
+            return
+        put((done, None))
+
+    thread = threading.Thread(target=produce, name="ingest-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            value, error = box.get()
+            if value is done:
+                if error is not None:
+                    raise error
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def prepare(
+    items: Iterable[Article | LoadError],
+    manifest: dict[str, ArticleEntry],
+    splitter: SentenceSplitter,
+) -> Iterator[tuple[Article | LoadError, list[TextNode] | None]]:
+    """Each item with its passages; None for errors and for articles stored unchanged."""
+    for item in items:
+        if isinstance(item, LoadError):
+            yield item, None
+            continue
+        entry = manifest.get(item.id)
+        unchanged = entry is not None and entry.complete and entry.content_hash == item.content_hash
+        yield item, None if unchanged else chunk_article(item, splitter)
 
 
 def current_revision(store: PassageStore) -> str:
@@ -172,7 +237,7 @@ def ingest(
         bar.set_postfix(passages=report.chunks, refresh=False)
         pending.clear()
 
-    for item in items:
+    for item, chunks in prefetched(prepare(items, manifest, splitter)):
         if isinstance(item, LoadError):
             report.failed.append(failure(item))
             failed_paths.add(item.path)
@@ -185,11 +250,10 @@ def ingest(
             report.failed.append(failure(duplicate))
             continue
         seen[item.id] = item.content_hash
-        entry = manifest.get(item.id)
-        if entry is not None and entry.complete and entry.content_hash == item.content_hash:
+        if chunks is None:
             report.unchanged += 1
             continue
-        pending.append((item, chunk_article(item, splitter)))
+        pending.append((item, chunks))
         if sum(len(n) for _, n in pending) >= batch_chunks:
             flush()
     flush()

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import QueryBundle
+from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from index.embed import build_embed_model, embedder_id
 from index.ingest import current_revision, rebuild_lexical
@@ -101,11 +101,25 @@ class Engine:
                 self._sources = frozenset(s for s in saved.sources if s)
             return self._lexical
 
+    def has_passages(self) -> bool:
+        """Whether the index holds passages (the loaded BM25 index says so without asking Chroma)."""
+        lexical = self._lexical
+        if lexical is not None and len(lexical.ids):
+            return True
+        return self.store.count() > 0
+
     def retrieve(
         self, question: str, top_k: int | None = None, filters: Filters | None = None
     ) -> tuple[list[Passage], list[float]]:
         """The top passages for a question and the question's embedding."""
-        if self.store.count() == 0:
+        hits, embedding = self._search(question, top_k, filters)
+        return [to_passage(h) for h in hits], embedding
+
+    def _search(
+        self, question: str, top_k: int | None = None, filters: Filters | None = None
+    ) -> tuple[list[NodeWithScore], list[float]]:
+        """The top hits (nodes with fused scores and re-rank coverage) and the question's embedding."""
+        if not self.has_passages():
             raise NoIndexError(self.settings.chroma_url or str(self.settings.index_dir))
         if not self._embedder_checked:  # once: the index must have been built by this embedder
             dimension = len(self.embed_model.get_query_embedding("dimension"))
@@ -123,9 +137,10 @@ class Engine:
             source_weight=self.settings.source_weight,
             sentence_weight=self.settings.sentence_weight,
             sentence_vectors=self.sentence_vectors,
+            sentence_depth=self.settings.sentence_depth,
         )
         hits = retriever.retrieve(QueryBundle(question))
-        return [to_passage(h) for h in hits], retriever.last_query_embedding or []
+        return hits, retriever.last_query_embedding or []
 
     def ask(
         self,
@@ -162,7 +177,8 @@ class Engine:
         if standalone != question and hasattr(self.llm, "rewrite_question"):
             standalone = self.llm.rewrite_question(question, history or []) or standalone
         filters = Filters(day_number(since), day_number(until), frozenset(sources or ()))
-        passages, query_vector = self.retrieve(standalone, top_k, filters)
+        hits, query_vector = self._search(standalone, top_k, filters)
+        passages = [to_passage(h) for h in hits]
         if not passages:
             yield refusal(question)
             return
@@ -170,18 +186,26 @@ class Engine:
             yield from self.llm.stream_answer(
                 standalone,
                 passages,
-                fallback=lambda: self._extractive(standalone, passages, query_vector),
+                fallback=lambda: self._extractive(standalone, hits, passages, query_vector),
             )
             return
-        answer = self._extractive(standalone, passages, query_vector)
+        answer = self._extractive(standalone, hits, passages, query_vector)
         yield answer.text
         yield answer
 
     def _extractive(
-        self, question: str, passages: list[Passage], query_vector: list[float]
+        self,
+        question: str,
+        hits: list[NodeWithScore],
+        passages: list[Passage],
+        query_vector: list[float],
     ) -> Answer:
+        # support: the best idf-weighted coverage of the question, which the re-rank computed
+        known = [h.node.metadata.get("coverage") for h in hits]
         support = 0.0
-        if self._term_weights is not None:
+        if known and all(c is not None for c in known):
+            support = max(float(c) for c in known if c is not None)
+        elif self._term_weights is not None:
             per_passage = sentence_coverage(
                 question, [(p.text, p.title) for p in passages], self._term_weights
             )

@@ -98,9 +98,10 @@ def rerank(
     alpha: float,
     similarity: Sequence[float] | None = None,
     beta: float = 0.0,
+    top: float | None = None,
 ) -> list[int]:
-    """Order (indices) by fused score scaled to the best one, + alpha x coverage + beta x similarity."""
-    top = max(fused, default=1.0) or 1.0
+    """Order (indices) by fused score scaled to `top` (default: the best one), + alpha x coverage + beta x similarity."""
+    top = top or max(fused, default=1.0) or 1.0
     sims = similarity if similarity is not None else [0.0] * len(fused)
     combined = [
         f / top + alpha * c + beta * s for f, c, s in zip(fused, coverage, sims, strict=True)

@@ -75,6 +75,7 @@ class HybridRetriever(BaseRetriever):
         sentence_weight: float = 1.0,
         sentence_vectors: EmbedTexts | None = None,
         sentences_per_passage: int = 1,
+        sentence_depth: int = 10,
     ) -> None:
         super().__init__()
         self.store, self.lexical, self.embed_model = store, lexical, embed_model
@@ -84,6 +85,7 @@ class HybridRetriever(BaseRetriever):
         self.rerank_depth, self.rerank_alpha = rerank_depth, rerank_alpha
         self.known_sources, self.source_weight = known_sources, source_weight
         self.sentence_weight, self.sentences_per_passage = sentence_weight, sentences_per_passage
+        self.sentence_depth = sentence_depth
         self.sentence_vectors = sentence_vectors or embed_model.get_text_embedding_batch
         self.last_query_embedding: list[float] | None = None
 
@@ -162,30 +164,40 @@ class HybridRetriever(BaseRetriever):
     def _rerank(
         self, question: str, embedding: list[float], hits: list[NodeWithScore]
     ) -> list[NodeWithScore]:
-        """Order by fused score + coverage of the best sentence + its similarity to the question."""
+        """Order by fused score + coverage of the best sentence + its similarity to the question.
+
+        A cascade: every hit is scored by fused score + coverage (cheap); only the best
+        `sentence_depth` of those have their key sentences embedded (MiniLM: the costly part),
+        and they are ordered by the full score ahead of the rest.
+        """
         assert self.term_weights is not None
         pairs = [(h.node.get_content(), str(h.node.metadata.get("title", ""))) for h in hits]
         per_passage = sentence_coverage(question, pairs, self.term_weights)
         coverage = [max((c for c, _ in sents), default=0.0) for sents in per_passage]
-        similarity = None
-        if self.sentence_weight:
-            keys = [key_sentences(sents, self.sentences_per_passage) for sents in per_passage]
-            flat = [t for ks in keys for t in ks]
-            vectors = np.asarray(self.sentence_vectors(flat), dtype=np.float32)
-            q = np.asarray(embedding, dtype=np.float32)
-            sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)
-            similarity, pos = [], 0
-            for ks in keys:
-                similarity.append(float(sims[pos : pos + len(ks)].max()) if ks else 0.0)
-                pos += len(ks)
-        order = rerank(
-            [h.score or 0.0 for h in hits],
-            coverage,
+        for hit, c in zip(hits, coverage, strict=True):
+            hit.node.metadata["coverage"] = c
+        order = rerank([h.score or 0.0 for h in hits], coverage, self.rerank_alpha)
+        if not self.sentence_weight or self.sentence_depth <= 0:
+            return [hits[i] for i in order]
+        head, tail = order[: self.sentence_depth], order[self.sentence_depth :]
+        keys = [key_sentences(per_passage[i], self.sentences_per_passage) for i in head]
+        flat = [t for ks in keys for t in ks]
+        vectors = np.asarray(self.sentence_vectors(flat), dtype=np.float32)
+        q = np.asarray(embedding, dtype=np.float32)
+        sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)
+        similarity, pos = [], 0
+        for ks in keys:
+            similarity.append(float(sims[pos : pos + len(ks)].max()) if ks else 0.0)
+            pos += len(ks)
+        head_order = rerank(
+            [hits[i].score or 0.0 for i in head],
+            [coverage[i] for i in head],
             self.rerank_alpha,
             similarity,
             self.sentence_weight,
+            top=max((h.score or 0.0 for h in hits), default=1.0),
         )
-        return [hits[i] for i in order]
+        return [hits[head[j]] for j in head_order] + [hits[i] for i in tail]
 
 
 def to_passage(hit: NodeWithScore) -> Passage:

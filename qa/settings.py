@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         0.5,
         description="Weight of the MiniLM similarity of each passage's best-covering sentences when re-ranking (0 = off: faster).",
     )
+    sentence_depth: int = Field(
+        10,
+        description="How many of the fused passages (best first) have their key sentence embedded for the sentence re-rank; fewer is faster.",
+    )
     source_weight: float = Field(
         1.0,
         description="Weight of the extra searches within each source a question names (0 = off).",

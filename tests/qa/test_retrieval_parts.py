@@ -77,3 +77,38 @@ def test_mentions_of_sources_and_dates() -> None:
     assert mentioned_days("In October 2023, or on Feb. 30th, 2024, or Feb. 29th, 2024") == [
         20240229
     ]
+
+
+def test_sentence_rerank_embeds_only_the_best_sentence_depth_passages() -> None:
+    from llama_index.core.schema import NodeWithScore, TextNode
+
+    from qa.retrieve import HybridRetriever
+
+    embedded: list[str] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        embedded.extend(texts)
+        # a sentence naming the embassy points the question's way
+        return [[1.0, 0.0] if "embassy" in t else [0.0, 1.0] for t in texts]
+
+    texts = [f"Passage {i} says nothing much." for i in range(6)]
+    texts[2] = "The embassy was hit by a rocket."
+    texts[5] = "Another embassy was hit by a rocket."  # outside the depth: never embedded
+    hits = [
+        NodeWithScore(node=TextNode(text=t, id_=str(i)), score=1.0 - 0.01 * i)
+        for i, t in enumerate(texts)
+    ]
+    retriever = HybridRetriever(
+        None,  # type: ignore[arg-type]  # _rerank reads neither store, lexical nor embedder
+        None,
+        None,  # type: ignore[arg-type]
+        term_weights=TermWeights({}, np.zeros(0), 10),
+        rerank_alpha=0.0,
+        sentence_weight=1.0,
+        sentence_vectors=embed,
+        sentence_depth=3,
+    )
+    order = [h.node.node_id for h in retriever._rerank("Which embassy?", [1.0, 0.0], hits)]
+    assert len(embedded) == 3 and not any("Another" in t for t in embedded)
+    assert order == ["2", "0", "1", "3", "4", "5"]  # the head re-ordered, the tail as fused
+    assert all(h.node.metadata["coverage"] >= 0.0 for h in hits)

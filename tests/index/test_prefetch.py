@@ -1,0 +1,59 @@
+"""The ingest prefetch thread: order kept, bounded look-ahead, errors raised, early stop."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from index.ingest import prefetched
+
+
+def test_items_arrive_in_order() -> None:
+    assert list(prefetched(range(500), depth=4)) == list(range(500))
+
+
+def test_producer_runs_at_most_depth_ahead() -> None:
+    produced: list[int] = []
+
+    def items() -> Iterator[int]:
+        for i in range(100):
+            produced.append(i)
+            yield i
+
+    stream = prefetched(items(), depth=3)
+    assert next(stream) == 0
+    time.sleep(0.3)  # give the producer time to run ahead
+    # one item consumed, three queued, one more waiting to be put
+    assert len(produced) <= 1 + 3 + 1
+    stream.close()
+
+
+def test_producer_error_is_raised_in_the_consumer() -> None:
+    def items() -> Iterator[int]:
+        yield 1
+        raise ValueError("broken file")
+
+    stream = prefetched(items())
+    assert next(stream) == 1
+    with pytest.raises(ValueError, match="broken file"):
+        next(stream)
+
+
+def test_consumer_stopping_early_stops_the_producer() -> None:
+    produced: list[int] = []
+
+    def items() -> Iterator[int]:
+        for i in range(10_000):
+            produced.append(i)
+            yield i
+
+    for i in prefetched(items(), depth=2):
+        if i == 5:
+            break
+    before = len(produced)
+    time.sleep(0.3)
+    assert len(produced) == before < 20
+    assert not any(t.name == "ingest-prefetch" and t.is_alive() for t in threading.enumerate())
