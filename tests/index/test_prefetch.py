@@ -12,10 +12,10 @@ from index.ingest import prefetched
 
 
 def test_items_arrive_in_order() -> None:
-    assert list(prefetched(range(500), depth=4)) == list(range(500))
+    assert list(prefetched(range(500), capacity=4)) == list(range(500))
 
 
-def test_producer_runs_at_most_depth_ahead() -> None:
+def test_producer_runs_at_most_capacity_ahead() -> None:
     produced: list[int] = []
 
     def items() -> Iterator[int]:
@@ -23,7 +23,7 @@ def test_producer_runs_at_most_depth_ahead() -> None:
             produced.append(i)
             yield i
 
-    stream = prefetched(items(), depth=3)
+    stream = prefetched(items(), capacity=3)
     assert next(stream) == 0
     time.sleep(0.3)  # give the producer time to run ahead
     # one item consumed, three queued, one more waiting to be put
@@ -50,10 +50,26 @@ def test_consumer_stopping_early_stops_the_producer() -> None:
             produced.append(i)
             yield i
 
-    for i in prefetched(items(), depth=2):
+    for i in prefetched(items(), capacity=2):
         if i == 5:
             break
     before = len(produced)
     time.sleep(0.3)
     assert len(produced) == before < 20
     assert not any(t.name == "ingest-prefetch" and t.is_alive() for t in threading.enumerate())
+
+
+def test_capacity_counts_item_weights_and_lets_a_heavy_item_in() -> None:
+    produced: list[int] = []
+
+    def items() -> Iterator[int]:
+        for w in [1, 1, 10, 1, 1, 1]:
+            produced.append(w)
+            yield w
+
+    stream = prefetched(items(), capacity=5, weight=lambda w: w)
+    assert next(stream) == 1
+    time.sleep(0.3)
+    # waiting: 1 + 10 (let in while less than 5 waited); the next one waits for room
+    assert produced == [1, 1, 10, 1]
+    assert list(stream) == [1, 10, 1, 1, 1]

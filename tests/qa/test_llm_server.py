@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -65,12 +64,6 @@ SCRIPTS = {
     "empty": [],
     "rewrite": ["Five civilians were wounded [1]."],
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def chunk(text: str) -> bytes:
@@ -245,7 +238,9 @@ def test_wrong_api_key_falls_back_and_never_shows_the_key(
     assert scripted.requests[-1][0] == "unauthorized"  # the key did reach the server that echoed it
 
 
-def test_refused_connection_falls_back_with_a_clear_message(monkeypatch, embed_model) -> None:  # type: ignore[no-untyped-def]
+def test_refused_connection_falls_back_with_a_clear_message(
+    monkeypatch, embed_model, free_port
+) -> None:  # type: ignore[no-untyped-def]
     port = free_port()  # nothing listens there any more
     _, final, fallback = run(
         answerer(monkeypatch, embed_model, f"http://user:pw@127.0.0.1:{port}/v1"), embed_model
@@ -359,7 +354,7 @@ def test_engine_rewrites_follow_ups_with_the_llm(
 
 
 def test_engine_with_a_dead_endpoint_answers_extractively(
-    monkeypatch, embed_model, seed_copy
+    monkeypatch, embed_model, seed_copy, free_port
 ) -> None:  # type: ignore[no-untyped-def]
     from qa.api import Engine
 
