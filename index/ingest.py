@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import sys
 import threading
 import time
@@ -117,7 +118,12 @@ def prefetched(
                 state["done"] = True
                 ready.notify_all()
 
-    thread = threading.Thread(target=produce, name="ingest-prefetch", daemon=True)
+    # The producer runs in the caller's context (contextvars): wrappers such as Gradio's
+    # progress.tqdm find their request through it, as they would in the caller's thread.
+    context = contextvars.copy_context()
+    thread = threading.Thread(
+        target=context.run, args=(produce,), name="ingest-prefetch", daemon=True
+    )
     thread.start()
     try:
         while True:

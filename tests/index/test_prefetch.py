@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Iterator
@@ -73,3 +74,18 @@ def test_capacity_counts_item_weights_and_lets_a_heavy_item_in() -> None:
     # waiting: 1 + 10 (let in while less than 5 waited); the next one waits for room
     assert produced == [1, 1, 10, 1]
     assert list(stream) == [1, 10, 1, 1, 1]
+
+
+REQUEST: contextvars.ContextVar[str] = contextvars.ContextVar("request", default="none")
+
+
+def test_producer_sees_the_callers_context_variables() -> None:
+    # Gradio's progress.tqdm finds its request through a context variable
+    def items() -> Iterator[str]:
+        yield REQUEST.get()
+
+    token = REQUEST.set("upload-7")
+    try:
+        assert list(prefetched(items())) == ["upload-7"]
+    finally:
+        REQUEST.reset(token)
