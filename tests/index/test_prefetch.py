@@ -70,7 +70,10 @@ def test_capacity_counts_item_weights_and_lets_a_heavy_item_in() -> None:
 
     stream = prefetched(items(), capacity=5, weight=lambda w: w)
     assert next(stream) == 1
-    time.sleep(0.3)
+    deadline = time.monotonic() + 10  # a busy machine may be slow to run the producer
+    while len(produced) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # ...and it must then stop there
     # waiting: 1 + 10 (let in while less than 5 waited); the next one waits for room
     assert produced == [1, 1, 10, 1]
     assert list(stream) == [1, 10, 1, 1, 1]
