@@ -104,12 +104,31 @@ def page(tmp_path: Path) -> Iterator[Any]:
 
 def ask(page: Any, question: str) -> Any:
     """Type a question, send it and return the locator of the answer once it has arrived."""
-    from playwright.sync_api import expect
 
     before = page.locator('[data-testid="bot"]').count()
     page.get_by_placeholder("Ask a question about the articles…").fill(question)
     page.keyboard.press("Enter")
-    answer = page.locator('[data-testid="bot"]').nth(before)
+    return settled(page.locator('[data-testid="bot"]').nth(before))
+
+
+def fill_and_check(box: Any, value: str, tries: int = 3) -> None:
+    """Type `value` into a box that has just been shown, again if the page re-rendered it empty."""
+    from playwright.sync_api import expect
+
+    for attempt in range(tries):
+        box.fill(value)
+        try:
+            expect(box).to_have_value(value, timeout=5_000)
+            return
+        except AssertionError:
+            if attempt == tries - 1:
+                raise
+
+
+def settled(answer: Any) -> Any:
+    """The answer's locator once it has stopped streaming."""
+    from playwright.sync_api import expect
+
     expect(answer).not_to_contain_text("Searching the articles", timeout=ANSWER_WAIT_MS)
     expect(answer).not_to_contain_text("▍", timeout=ANSWER_WAIT_MS)
     return answer
@@ -163,16 +182,17 @@ def test_chat_sources_upload_delete_and_hostile_article(
     example = page.get_by_text("What do the articles say about “Rockets fired at U.S.")
     before = page.locator('[data-testid="bot"]').count()
     example.click()
-    expect(
-        page.locator('[data-testid="bot"]').nth(before).locator("a.qa-cite").first
-    ).to_be_visible(timeout=ANSWER_WAIT_MS)
+    example_answer = page.locator('[data-testid="bot"]').nth(before)
+    expect(example_answer.locator("a.qa-cite").first).to_be_visible(timeout=ANSWER_WAIT_MS)
+    # wait for its stream to end: typing into a setting while it streams raced in CI (the
+    # value typed was lost once)
+    settled(example_answer)
 
     # A bad setting is a readable message, and the question comes back to be fixed and resent.
     page.get_by_text("Search settings").click()
     since_box = page.get_by_label("Published on or after")
     expect(since_box).to_be_visible()
-    since_box.fill("17/11/2020")
-    expect(since_box).to_have_value("17/11/2020")
+    fill_and_check(since_box, "17/11/2020")
     page.get_by_placeholder("Ask a question about the articles…").fill(
         "Where were the rockets fired from?"
     )
