@@ -9,6 +9,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
@@ -230,6 +231,29 @@ def ingest(
             bump_revision(store, WRITING)
             writing = True
 
+    def write(batch: list[tuple[Article, list[TextNode]]], embedder: str) -> None:
+        store.check_embedder(embedder, record=True)
+        stale = [a.id for a, _ in batch if a.id in manifest]
+        mark_writing()
+        store.delete_articles(stale)
+        store.add([n for _, chunk_nodes in batch for n in chunk_nodes])
+        for article, chunk_nodes in batch:
+            if article.id in manifest:
+                report.updated += 1
+            else:
+                report.added += 1
+            report.chunks += len(chunk_nodes)
+        bar.set_postfix(passages=report.chunks, refresh=False)
+
+    # One writer thread stores a batch in Chroma while the next one is embedded; at most one
+    # write is in flight, and its error stops the ingest at the next step.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write")
+    in_flight: list[Future[None]] = []
+
+    def wait_for_write() -> None:
+        while in_flight:
+            in_flight.pop().result()
+
     def flush() -> None:
         nonlocal embed_model
         if not pending:
@@ -238,48 +262,46 @@ def ingest(
             from index.embed import build_embed_model
 
             embed_model = build_embed_model(settings)
-        nodes = [n for _, chunk_nodes in pending for n in chunk_nodes]
-        embed_nodes(nodes, embed_model)
-        store.check_embedder(embedder_id(embed_model, len(nodes[0].embedding or [])), record=True)
-        stale = [a.id for a, _ in pending if a.id in manifest]
-        mark_writing()
-        store.delete_articles(stale)
-        store.add(nodes)
-        for article, chunk_nodes in pending:
-            if article.id in manifest:
-                report.updated += 1
-            else:
-                report.added += 1
-            report.chunks += len(chunk_nodes)
-        bar.set_postfix(passages=report.chunks, refresh=False)
+        batch = list(pending)
         pending.clear()
+        nodes = [n for _, chunk_nodes in batch for n in chunk_nodes]
+        embed_nodes(nodes, embed_model)
+        embedder = embedder_id(embed_model, len(nodes[0].embedding or []))
+        wait_for_write()
+        in_flight.append(writer.submit(write, batch, embedder))
 
     ahead = prefetched(
         prepare(items, manifest, splitter),
         capacity=max(PREFETCH, 2 * batch_chunks),
         weight=lambda pair: len(pair[1] or ()) or 1,
     )
-    for item, chunks in ahead:
-        if isinstance(item, LoadError):
-            report.failed.append(failure(item))
-            failed_paths.add(item.path)
-            continue
-        bar.update(1)
-        if item.id in seen:
-            same = seen[item.id] == item.content_hash
-            why = "same text as the first; skipped" if same else "other text; kept the first"
-            duplicate = LoadError(item.path, f"duplicate article id {item.id!r} ({why})", item.line)
-            report.failed.append(failure(duplicate))
-            continue
-        seen[item.id] = item.content_hash
-        if chunks is None:
-            report.unchanged += 1
-            continue
-        pending.append((item, chunks))
-        if sum(len(n) for _, n in pending) >= batch_chunks:
-            flush()
-    flush()
-    bar.close()
+    try:
+        for item, chunks in ahead:
+            if isinstance(item, LoadError):
+                report.failed.append(failure(item))
+                failed_paths.add(item.path)
+                continue
+            bar.update(1)
+            if item.id in seen:
+                same = seen[item.id] == item.content_hash
+                why = "same text as the first; skipped" if same else "other text; kept the first"
+                duplicate = LoadError(
+                    item.path, f"duplicate article id {item.id!r} ({why})", item.line
+                )
+                report.failed.append(failure(duplicate))
+                continue
+            seen[item.id] = item.content_hash
+            if chunks is None:
+                report.unchanged += 1
+                continue
+            pending.append((item, chunks))
+            if sum(len(n) for _, n in pending) >= batch_chunks:
+                flush()
+        flush()
+        wait_for_write()
+    finally:
+        writer.shutdown(wait=True)  # an interrupted ingest still finishes the write in flight
+        bar.close()
 
     if prune:
         # Articles whose file failed to load this time are kept: pruning never loses data.

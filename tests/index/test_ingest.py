@@ -17,6 +17,7 @@ from index.ingest import ingest_paths
 from index.lexical import LexicalIndex
 from index.load import Article, load_paths
 from index.store import PassageStore
+from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -124,3 +125,38 @@ def test_articles_command_lists_what_is_indexed(settings, embed_model, articles_
     text = qa_articles()
     assert text.rstrip().endswith("5 articles")
     assert all(a["title"] in text and a["id"] in text for a in listed)
+
+
+def test_a_failed_write_stops_the_ingest_and_keeps_what_was_stored(
+    tmp_path: Path, embed_model, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # One article per step: the writer thread stores step k while step k+1 is embedded.
+    settings = Settings(index_dir=tmp_path / "index", ingest_batch=1)
+    store = PassageStore(settings)
+    real_add = store.add
+    writes: list[int] = []
+
+    def add_then_fail(nodes):  # type: ignore[no-untyped-def]
+        writes.append(len(nodes))
+        if len(writes) == 3:
+            raise OSError("No space left on device")
+        real_add(nodes)
+
+    monkeypatch.setattr(store, "add", add_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        ingest_paths(
+            [str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False
+        )
+    assert len(writes) == 3  # nothing written after the failed step
+    stored = store.manifest()
+    assert len(stored) == 2 and all(entry.complete for entry in stored.values())
+
+    monkeypatch.setattr(store, "add", real_add)
+    again = ingest_paths(
+        [str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False
+    )
+    assert (again.added, again.unchanged, again.failed) == (3, 2, [])
+    lexical = LexicalIndex.load(settings.lexical_dir)
+    assert lexical is not None and sorted(lexical.ids) == sorted(
+        pid for pid, _, _ in store.iter_records([])
+    )
