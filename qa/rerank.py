@@ -99,11 +99,28 @@ def rerank(
     similarity: Sequence[float] | None = None,
     beta: float = 0.0,
     top: float | None = None,
+    groups: Sequence[str] | None = None,
+    repeat_penalty: float = 0.0,
 ) -> list[int]:
-    """Order (indices) by fused score scaled to `top` (default: the best one), + alpha x coverage + beta x similarity."""
+    """Order (indices) by fused score scaled to `top` (default: the best one), + alpha x coverage + beta x similarity.
+
+    With `groups` (each hit's article) and a `repeat_penalty`, a hit loses that much for every
+    hit of its group already placed above it, so other articles get a look in.
+    """
     top = top or max(fused, default=1.0) or 1.0
     sims = similarity if similarity is not None else [0.0] * len(fused)
     combined = [
         f / top + alpha * c + beta * s for f, c, s in zip(fused, coverage, sims, strict=True)
     ]
-    return sorted(range(len(combined)), key=lambda i: -combined[i])
+    order = sorted(range(len(combined)), key=lambda i: -combined[i])
+    if not repeat_penalty or groups is None:
+        return order
+    placed: dict[str, int] = {}
+    out: list[int] = []
+    left = order
+    while left:
+        best = max(left, key=lambda i: combined[i] - repeat_penalty * placed.get(groups[i], 0))
+        out.append(best)
+        placed[groups[best]] = placed.get(groups[best], 0) + 1
+        left = [i for i in left if i != best]
+    return out

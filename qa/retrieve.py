@@ -55,6 +55,18 @@ class Filters:
         return MetadataFilters(filters=items, condition=FilterCondition.AND) if items else None  # type: ignore[arg-type]
 
 
+def article_support(fused: list[tuple[str, float]], weight: float) -> list[tuple[str, float]]:
+    """Add `weight` x the fused scores of the other passages of each passage's article, re-sorted."""
+    totals: dict[str, float] = {}
+    for pid, score in fused:
+        article = pid.rsplit("::", 1)[0]
+        totals[article] = totals.get(article, 0.0) + score
+    scored = [
+        (pid, score + weight * (totals[pid.rsplit("::", 1)[0]] - score)) for pid, score in fused
+    ]
+    return sorted(scored, key=lambda item: -item[1])
+
+
 class HybridRetriever(BaseRetriever):
     """Fuses Chroma's dense ranking with BM25's; node scores are the fused scores."""
 
@@ -76,6 +88,8 @@ class HybridRetriever(BaseRetriever):
         sentence_vectors: EmbedTexts | None = None,
         sentences_per_passage: int = 1,
         sentence_depth: int = 10,
+        article_weight: float = 0.0,
+        repeat_penalty: float = 0.0,
     ) -> None:
         super().__init__()
         self.store, self.lexical, self.embed_model = store, lexical, embed_model
@@ -86,6 +100,8 @@ class HybridRetriever(BaseRetriever):
         self.known_sources, self.source_weight = known_sources, source_weight
         self.sentence_weight, self.sentences_per_passage = sentence_weight, sentences_per_passage
         self.sentence_depth = sentence_depth
+        self.article_weight = article_weight
+        self.repeat_penalty = repeat_penalty
         self.sentence_vectors = sentence_vectors or embed_model.get_text_embedding_batch
         self.last_query_embedding: list[float] | None = None
 
@@ -144,7 +160,10 @@ class HybridRetriever(BaseRetriever):
             dense_nodes.update({k: v for k, v in nodes.items() if k not in dense_nodes})
             rankings += [ids, self._lexical(question, narrowed)]
             weights += [self.source_weight, self.source_weight * self.lexical_weight]
-        fused = reciprocal_rank_fusion(rankings, weights)[: max(self.top_k, self.rerank_depth)]
+        fused = reciprocal_rank_fusion(rankings, weights)
+        if self.article_weight:
+            fused = article_support(fused, self.article_weight)
+        fused = fused[: max(self.top_k, self.rerank_depth)]
         missing = [pid for pid, _ in fused if pid not in dense_nodes]
         fetched = self.store.get_passages(missing)
         out: list[NodeWithScore] = []
@@ -196,6 +215,8 @@ class HybridRetriever(BaseRetriever):
             similarity,
             self.sentence_weight,
             top=max((h.score or 0.0 for h in hits), default=1.0),
+            groups=[str(hits[i].node.metadata.get("article_id", "")) for i in head],
+            repeat_penalty=self.repeat_penalty,
         )
         return [hits[head[j]] for j in head_order] + [hits[i] for i in tail]
 
