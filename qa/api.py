@@ -138,6 +138,7 @@ class Engine:
             sentence_weight=self.settings.sentence_weight,
             sentence_vectors=self.sentence_vectors,
             sentence_depth=self.settings.sentence_depth,
+            repeat_penalty=self.settings.repeat_penalty,
         )
         hits = retriever.retrieve(QueryBundle(question))
         return hits, retriever.last_query_embedding or []

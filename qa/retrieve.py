@@ -55,18 +55,6 @@ class Filters:
         return MetadataFilters(filters=items, condition=FilterCondition.AND) if items else None  # type: ignore[arg-type]
 
 
-def article_support(fused: list[tuple[str, float]], weight: float) -> list[tuple[str, float]]:
-    """Add `weight` x the fused scores of the other passages of each passage's article, re-sorted."""
-    totals: dict[str, float] = {}
-    for pid, score in fused:
-        article = pid.rsplit("::", 1)[0]
-        totals[article] = totals.get(article, 0.0) + score
-    scored = [
-        (pid, score + weight * (totals[pid.rsplit("::", 1)[0]] - score)) for pid, score in fused
-    ]
-    return sorted(scored, key=lambda item: -item[1])
-
-
 class HybridRetriever(BaseRetriever):
     """Fuses Chroma's dense ranking with BM25's; node scores are the fused scores."""
 
@@ -88,8 +76,7 @@ class HybridRetriever(BaseRetriever):
         sentence_vectors: EmbedTexts | None = None,
         sentences_per_passage: int = 1,
         sentence_depth: int = 10,
-        article_weight: float = 0.0,
-        repeat_penalty: float = 0.0,
+        repeat_penalty: float = 1.0,
     ) -> None:
         super().__init__()
         self.store, self.lexical, self.embed_model = store, lexical, embed_model
@@ -100,7 +87,6 @@ class HybridRetriever(BaseRetriever):
         self.known_sources, self.source_weight = known_sources, source_weight
         self.sentence_weight, self.sentences_per_passage = sentence_weight, sentences_per_passage
         self.sentence_depth = sentence_depth
-        self.article_weight = article_weight
         self.repeat_penalty = repeat_penalty
         self.sentence_vectors = sentence_vectors or embed_model.get_text_embedding_batch
         self.last_query_embedding: list[float] | None = None
@@ -160,10 +146,7 @@ class HybridRetriever(BaseRetriever):
             dense_nodes.update({k: v for k, v in nodes.items() if k not in dense_nodes})
             rankings += [ids, self._lexical(question, narrowed)]
             weights += [self.source_weight, self.source_weight * self.lexical_weight]
-        fused = reciprocal_rank_fusion(rankings, weights)
-        if self.article_weight:
-            fused = article_support(fused, self.article_weight)
-        fused = fused[: max(self.top_k, self.rerank_depth)]
+        fused = reciprocal_rank_fusion(rankings, weights)[: max(self.top_k, self.rerank_depth)]
         missing = [pid for pid, _ in fused if pid not in dense_nodes]
         fetched = self.store.get_passages(missing)
         out: list[NodeWithScore] = []
@@ -187,7 +170,8 @@ class HybridRetriever(BaseRetriever):
 
         A cascade: every hit is scored by fused score + coverage (cheap); only the best
         `sentence_depth` of those have their key sentences embedded (MiniLM: the costly part),
-        and they are ordered by the full score ahead of the rest.
+        and they are ordered by the full score ahead of the rest. In both stages a passage
+        loses `repeat_penalty` for each passage of its article placed above it.
         """
         assert self.term_weights is not None
         pairs = [(h.node.get_content(), str(h.node.metadata.get("title", ""))) for h in hits]
@@ -195,7 +179,14 @@ class HybridRetriever(BaseRetriever):
         coverage = [max((c for c, _ in sents), default=0.0) for sents in per_passage]
         for hit, c in zip(hits, coverage, strict=True):
             hit.node.metadata["coverage"] = c
-        order = rerank([h.score or 0.0 for h in hits], coverage, self.rerank_alpha)
+        groups = [str(h.node.metadata.get("article_id", "")) for h in hits]
+        order = rerank(
+            [h.score or 0.0 for h in hits],
+            coverage,
+            self.rerank_alpha,
+            groups=groups,
+            repeat_penalty=self.repeat_penalty,
+        )
         if not self.sentence_weight or self.sentence_depth <= 0:
             return [hits[i] for i in order]
         head, tail = order[: self.sentence_depth], order[self.sentence_depth :]
@@ -215,7 +206,7 @@ class HybridRetriever(BaseRetriever):
             similarity,
             self.sentence_weight,
             top=max((h.score or 0.0 for h in hits), default=1.0),
-            groups=[str(hits[i].node.metadata.get("article_id", "")) for i in head],
+            groups=[groups[i] for i in head],
             repeat_penalty=self.repeat_penalty,
         )
         return [hits[head[j]] for j in head_order] + [hits[i] for i in tail]

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
         10,
         description="How many of the fused passages (best first) have their key sentence embedded for the sentence re-rank; fewer is faster.",
     )
+    repeat_penalty: float = Field(
+        1.0,
+        description="Re-rank score a passage loses for each passage of the same article ranked above it, so the top passages span more articles (0 = off).",
+    )
     source_weight: float = Field(
         1.0,
         description="Weight of the extra searches within each source a question names (0 = off).",

@@ -36,6 +36,21 @@ def test_rerank_mixes_fused_score_and_coverage() -> None:
     assert rerank([1.0, 0.9], [0.5, 0.5], 1.0, similarity=[0.2, 0.6], beta=0.0) == [0, 1]
 
 
+def test_repeat_penalty_lets_other_articles_in() -> None:
+    fused, coverage, groups = [1.0, 0.95, 0.9, 0.5], [0.0] * 4, ["a", "a", "b", "a"]
+    assert rerank(fused, coverage, 0.0, groups=groups) == [0, 1, 2, 3]
+    # the second passage of "a" drops below "b"'s only passage, and a third drops further
+    assert rerank(fused, coverage, 0.0, groups=groups, repeat_penalty=0.3) == [0, 2, 1, 3]
+    # a small penalty only breaks near-ties
+    assert rerank(fused, coverage, 0.0, groups=groups, repeat_penalty=0.01) == [0, 1, 2, 3]
+    # every article's best first, then the repeats in score order
+    assert rerank([0.4, 1.0, 0.9], [0.0] * 3, 0.0, groups=["b", "a", "a"], repeat_penalty=1.0) == [
+        1,
+        0,
+        2,
+    ]
+
+
 def test_key_sentences_are_those_covering_the_question() -> None:
     weights = TermWeights({}, np.zeros(0), 10)
     passages = [
