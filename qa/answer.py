@@ -24,6 +24,10 @@ TYPE_WEIGHT = 0.1
 QUESTION_PENALTY = 0.3
 FRAGMENT_PENALTY = 0.2
 ECHO_PENALTY = 0.3
+# A question after a preamble ("X happened this week. What year ...?"): sentence similarity is
+# this much to the asked part alone, the rest to the whole (news-dev, 500 q: answer recall
+# 0.432 -> 0.438; squad2 and multihop unchanged).
+ASKED_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,15 @@ def stems(text: str) -> set[str]:
     """Stemmed content words of a text."""
     stem = _stem()
     return {stem(w) for w in content_words(text)}
+
+
+def asked_part(question: str) -> str:
+    """The question's last sentence when it follows a statement ("X happened. What year ...?")."""
+    spans = sentence_spans(question)
+    if len(spans) < 2:
+        return question
+    start, end = spans[-1]
+    return question[start:end]
 
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
@@ -241,9 +254,17 @@ def extractive_answer(
     cands = shortlist(question, candidates(passages), titles, shortlist_size)
     if not cands:
         return refusal(question)
-    vectors = np.asarray(embed_texts([c.text for c in cands]), dtype=np.float32)
+    asked = asked_part(question)
+    extra = [asked] if ASKED_WEIGHT and asked != question else []
+    embedded = np.asarray(embed_texts([c.text for c in cands] + extra), dtype=np.float32)
+    vectors = embedded[: len(cands)]
+    norms = np.linalg.norm(vectors, axis=1)
     q = np.asarray(query_vector, dtype=np.float32)
-    sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)
+    sims = vectors @ q / (norms * np.linalg.norm(q) + 1e-9)
+    if extra:
+        q2 = embedded[-1]
+        asked_sims = vectors @ q2 / (norms * np.linalg.norm(q2) + 1e-9)
+        sims = (1 - ASKED_WEIGHT) * sims + ASKED_WEIGHT * asked_sims
     scored = score_sentences(question, cands, sims.tolist(), titles)
     scored = prefer_newer(scored, [published_day(p.published) for p in passages])
     confidence = scored[0].score + support

@@ -76,7 +76,7 @@ class HybridRetriever(BaseRetriever):
         sentence_vectors: EmbedTexts | None = None,
         sentences_per_passage: int = 1,
         sentence_depth: int = 10,
-        repeat_penalty: float = 1.0,
+        repeat_penalty: float = 0.3,
     ) -> None:
         super().__init__()
         self.store, self.lexical, self.embed_model = store, lexical, embed_model

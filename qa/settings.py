@@ -55,7 +55,7 @@ class Settings(BaseSettings):
         description="How many of the fused passages (best first) have their key sentence embedded for the sentence re-rank; fewer is faster.",
     )
     repeat_penalty: float = Field(
-        1.0,
+        0.3,
         description="Re-rank score a passage loses for each passage of the same article ranked above it, so the top passages span more articles (0 = off).",
     )
     source_weight: float = Field(

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from qa.answer import Candidate, Scored, compose, date_phrase, prefer_newer, shortlist
+from qa.answer import (
+    Candidate,
+    Scored,
+    asked_part,
+    compose,
+    date_phrase,
+    extractive_answer,
+    prefer_newer,
+    shortlist,
+)
 from qa.citations import Passage
 
 
@@ -65,3 +74,30 @@ def test_echoes_and_questions_cannot_win_and_types_must_be_new() -> None:
     assert not has_type("The 2022 final was long.", "number", "What happened in 2022?")
     assert has_type("Five people were hurt in 2022.", "number", "How many were hurt in 2022?")
     assert has_type("Mark Meadows hired her.", "person", "Who hired Cassidy Hutchinson?")
+
+
+def test_asked_part_is_the_question_after_its_preamble() -> None:
+    assert asked_part("Who won?") == "Who won?"
+    quiz = "A volcano erupted on La Palma this week. Which country governs the island?"
+    assert asked_part(quiz) == "Which country governs the island?"
+
+
+def test_a_quiz_question_is_answered_by_what_it_asks_not_by_its_preamble(embed_model) -> None:  # type: ignore[no-untyped-def]
+    question = (
+        "A volcano erupted on the island of La Palma this week, forcing thousands to flee "
+        "their homes. Which country governs the island?"
+    )
+    text = (
+        "The volcano on La Palma erupted this week and forced thousands of residents to flee "
+        "their homes as lava advanced. La Palma is one of the Canary Islands, an archipelago "
+        "governed by Spain off the coast of Africa. Officials said the eruption could last for weeks."
+    )
+    answer = extractive_answer(
+        question,
+        [passage(0, text)],
+        embed_model.get_query_embedding(question),
+        embed_model.get_text_embedding_batch,
+        0.0,
+    )
+    # the sentence restating the preamble matches most words; the asked part brings in the answer
+    assert "governed by Spain" in answer.text
