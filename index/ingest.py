@@ -231,8 +231,7 @@ def ingest(
             bump_revision(store, WRITING)
             writing = True
 
-    def write(batch: list[tuple[Article, list[TextNode]]], embedder: str) -> None:
-        store.check_embedder(embedder, record=True)
+    def write(batch: list[tuple[Article, list[TextNode]]]) -> None:
         stale = [a.id for a, _ in batch if a.id in manifest]
         mark_writing()
         store.delete_articles(stale)
@@ -249,6 +248,7 @@ def ingest(
     # write is in flight, and its error stops the ingest at the next step.
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write")
     in_flight: list[Future[None]] = []
+    checked: list[bool] = []
 
     def wait_for_write() -> None:
         while in_flight:
@@ -266,9 +266,11 @@ def ingest(
         pending.clear()
         nodes = [n for _, chunk_nodes in batch for n in chunk_nodes]
         embed_nodes(nodes, embed_model)
-        embedder = embedder_id(embed_model, len(nodes[0].embedding or []))
         wait_for_write()
-        in_flight.append(writer.submit(write, batch, embedder))
+        if not checked:  # before the first write, here: a wrong embedder stops the ingest now
+            store.check_embedder(embedder_id(embed_model, len(nodes[0].embedding or [])), True)
+            checked.append(True)
+        in_flight.append(writer.submit(write, batch))
 
     ahead = prefetched(
         prepare(items, manifest, splitter),
