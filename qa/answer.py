@@ -200,7 +200,8 @@ def compose(
         dict.fromkeys(date_phrase(passages[s.candidate.passage].published) for s in chosen)
     )
     if dates and dates[0] and (TIME_SENSITIVE.search(question) or len(dates) > 1):
-        parts.insert(0, f"According to a {dates[0]} report:")
+        article = "an" if dates[0].startswith(("April", "Aug.", "Oct.")) else "a"
+        parts.insert(0, f"According to {article} {dates[0]} report:")
     citations = [
         Citation.from_passage(n, passages[p], tuple(sorted(highlights[p])))
         for p, n in sorted(numbers.items(), key=lambda kv: kv[1])

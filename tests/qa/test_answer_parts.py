@@ -62,6 +62,10 @@ def test_compose_cites_each_sentence_and_dates_time_sensitive_answers() -> None:
     assert compose("How many are hurt now?", ps, chosen).text.startswith(
         "According to a Nov. 17, 2020 report:"
     )
+    april = [passage(0, "Five were hurt.", "2022-04-16")]
+    assert compose("How many are hurt now?", april, chosen).text.startswith(
+        "According to an April 16, 2022 report:"
+    )
 
 
 def test_echoes_and_questions_cannot_win_and_types_must_be_new() -> None:
