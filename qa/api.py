@@ -139,6 +139,7 @@ class Engine:
             sentence_vectors=self.sentence_vectors,
             sentence_depth=self.settings.sentence_depth,
             repeat_penalty=self.settings.repeat_penalty,
+            fusion=self.settings.fusion,
         )
         hits = retriever.retrieve(QueryBundle(question))
         return hits, retriever.last_query_embedding or []

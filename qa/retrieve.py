@@ -22,7 +22,7 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from index.lexical import LexicalIndex
 from index.store import PassageStore
 from qa.citations import Passage
-from qa.fusion import reciprocal_rank_fusion
+from qa.fusion import reciprocal_rank_fusion, relative_score_fusion
 from qa.mentions import mentioned_days, mentioned_sources
 from qa.rerank import TermWeights, key_sentences, rerank, sentence_coverage
 from qa.vectors import EmbedTexts
@@ -77,6 +77,7 @@ class HybridRetriever(BaseRetriever):
         sentences_per_passage: int = 1,
         sentence_depth: int = 10,
         repeat_penalty: float = 0.3,
+        fusion: str = "rrf",
     ) -> None:
         super().__init__()
         self.store, self.lexical, self.embed_model = store, lexical, embed_model
@@ -88,6 +89,7 @@ class HybridRetriever(BaseRetriever):
         self.sentence_weight, self.sentences_per_passage = sentence_weight, sentences_per_passage
         self.sentence_depth = sentence_depth
         self.repeat_penalty = repeat_penalty
+        self.fusion = fusion
         self.sentence_vectors = sentence_vectors or embed_model.get_text_embedding_batch
         self.last_query_embedding: list[float] | None = None
 
@@ -109,31 +111,35 @@ class HybridRetriever(BaseRetriever):
         }
         return list(nodes), nodes, cosine
 
-    def _lexical(self, text: str, filters: Filters | None = None) -> list[str]:
+    def _lexical(self, text: str, filters: Filters | None = None) -> list[tuple[str, float]]:
         if self.lexical is None:
             return []
         f = filters or self.filters
-        return [
-            pid
-            for pid, _ in self.lexical.search(
-                text, self.candidates, f.since, f.until, set(f.sources)
-            )
-        ]
+        return self.lexical.search(text, self.candidates, f.since, f.until, set(f.sources))
+
+    def _fuse(
+        self, rankings: list[list[tuple[str, float]]], weights: list[float]
+    ) -> list[tuple[str, float]]:
+        """Fuse (id, score) rankings by rank (RRF) or by min-max scaled score ("relative")."""
+        if self.fusion == "relative":
+            return relative_score_fusion(rankings, weights)
+        return reciprocal_rank_fusion([[pid for pid, _ in r] for r in rankings], weights)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         question = query_bundle.query_str
         embedding = query_bundle.embedding or self.embed_model.get_query_embedding(question)
         self.last_query_embedding = embedding
         dense_ids, dense_nodes, dense_cos = self._dense(embedding)
-        rankings, weights = [dense_ids, self._lexical(question)], [1.0, self.lexical_weight]
+        rankings = [[(i, dense_cos.get(i, 0.0)) for i in dense_ids], self._lexical(question)]
+        weights = [1.0, self.lexical_weight]
         # A question naming sources ("according to The Verge and TechCrunch") searches each one.
         for source in mentioned_sources(question, self.known_sources) if self.source_weight else []:
             narrowed = Filters(self.filters.since, self.filters.until, frozenset({source}))
             if self.filters.sources and source not in self.filters.sources:
                 continue
-            ids, nodes, _ = self._dense(embedding, narrowed)
+            ids, nodes, cos = self._dense(embedding, narrowed)
             dense_nodes.update({k: v for k, v in nodes.items() if k not in dense_nodes})
-            rankings += [ids, self._lexical(question, narrowed)]
+            rankings += [[(i, cos.get(i, 0.0)) for i in ids], self._lexical(question, narrowed)]
             weights += [self.source_weight, self.source_weight * self.lexical_weight]
         # ... and a question naming a date ("reported on October 31, 2023") searches that day.
         for day in mentioned_days(question) if self.source_weight else []:
@@ -142,11 +148,11 @@ class HybridRetriever(BaseRetriever):
             ):
                 continue
             narrowed = Filters(day, day, self.filters.sources)
-            ids, nodes, _ = self._dense(embedding, narrowed)
+            ids, nodes, cos = self._dense(embedding, narrowed)
             dense_nodes.update({k: v for k, v in nodes.items() if k not in dense_nodes})
-            rankings += [ids, self._lexical(question, narrowed)]
+            rankings += [[(i, cos.get(i, 0.0)) for i in ids], self._lexical(question, narrowed)]
             weights += [self.source_weight, self.source_weight * self.lexical_weight]
-        fused = reciprocal_rank_fusion(rankings, weights)[: max(self.top_k, self.rerank_depth)]
+        fused = self._fuse(rankings, weights)[: max(self.top_k, self.rerank_depth)]
         missing = [pid for pid, _ in fused if pid not in dense_nodes]
         fetched = self.store.get_passages(missing)
         out: list[NodeWithScore] = []

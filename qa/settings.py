@@ -58,6 +58,10 @@ class Settings(BaseSettings):
         0.3,
         description="Re-rank score a passage loses for each passage of the same article ranked above it, so the top passages span more articles (0 = off).",
     )
+    fusion: Literal["rrf", "relative"] = Field(
+        "rrf",
+        description="How dense and BM25 rankings are fused: by rank (rrf) or by min-max scaled score (relative: better top passage on news, a little worse on SQuAD).",
+    )
     source_weight: float = Field(
         1.0,
         description="Weight of the extra searches within each source a question names (0 = off).",

@@ -74,3 +74,13 @@ def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() 
         == "Who leads the Iraqi government coalition today?"
     )
     assert standalone_question("And how many were wounded?", None) == "And how many were wounded?"
+
+
+def test_relative_score_fusion_answers_the_same(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    from qa.api import Engine
+
+    settings = seed_engine.settings.model_copy(update={"fusion": "relative"})
+    engine = Engine(settings, embed_model=seed_engine.embed_model)
+    answer = ask("Where were the rockets fired from?", engine=engine)
+    assert answer.answered and "al-Amin al-Thaniyah" in answer.text
+    assert ask("Who won the 1998 World Cup?", engine=engine).answered is False

@@ -127,3 +127,18 @@ def test_sentence_rerank_embeds_only_the_best_sentence_depth_passages() -> None:
     assert len(embedded) == 3 and not any("Another" in t for t in embedded)
     assert order == ["2", "0", "1", "3", "4", "5"]  # the head re-ordered, the tail as fused
     assert all(h.node.metadata["coverage"] >= 0.0 for h in hits)
+
+
+def test_relative_fusion_scales_each_ranking_and_respects_weights() -> None:
+    from qa.fusion import relative_score_fusion
+
+    dense = [("a", 0.9), ("b", 0.5), ("c", 0.1)]
+    lexical = [("c", 30.0), ("b", 20.0)]
+    fused = dict(relative_score_fusion([dense, lexical]))
+    # a: 1 + 0; b: 0.5 + 0; c: 0 + 1 -> a and c tie on top, b below
+    assert fused == {"a": 1.0, "b": 0.5, "c": 1.0}
+    # a score gap counts, not just the rank: a close second stays close
+    close = dict(relative_score_fusion([[("x", 0.80), ("y", 0.79), ("z", 0.1)]]))
+    assert close["y"] > 0.98 and close["z"] == 0.0
+    heavy = relative_score_fusion([[("a", 1.0)], [("z", 5.0)]], weights=[1.0, 3.0])
+    assert heavy[0] == ("z", 3.0) and relative_score_fusion([[], []]) == []
