@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
@@ -77,7 +77,7 @@ class HybridRetriever(BaseRetriever):
         sentences_per_passage: int = 1,
         sentence_depth: int = 10,
         repeat_penalty: float = 0.3,
-        fusion: str = "rrf",
+        fusion: Literal["rrf", "relative"] = "rrf",
     ) -> None:
         super().__init__()
         self.store, self.lexical, self.embed_model = store, lexical, embed_model
@@ -89,6 +89,8 @@ class HybridRetriever(BaseRetriever):
         self.sentence_weight, self.sentences_per_passage = sentence_weight, sentences_per_passage
         self.sentence_depth = sentence_depth
         self.repeat_penalty = repeat_penalty
+        if fusion not in ("rrf", "relative"):
+            raise ValueError(f"fusion must be 'rrf' or 'relative', not {fusion!r} (QA_FUSION)")
         self.fusion = fusion
         self.sentence_vectors = sentence_vectors or embed_model.get_text_embedding_batch
         self.last_query_embedding: list[float] | None = None

@@ -142,3 +142,12 @@ def test_relative_fusion_scales_each_ranking_and_respects_weights() -> None:
     assert close["y"] > 0.98 and close["z"] == 0.0
     heavy = relative_score_fusion([[("a", 1.0)], [("z", 5.0)]], weights=[1.0, 3.0])
     assert heavy[0] == ("z", 3.0) and relative_score_fusion([[], []]) == []
+
+
+def test_an_unknown_fusion_is_refused_with_the_setting_to_fix() -> None:
+    import pytest
+
+    from qa.retrieve import HybridRetriever
+
+    with pytest.raises(ValueError, match="QA_FUSION"):
+        HybridRetriever(None, None, None, fusion="borda")  # type: ignore[arg-type]
