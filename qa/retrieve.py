@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank."""
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused, then re-ranked by sentence."""
 
 from __future__ import annotations
 
@@ -76,8 +76,8 @@ class HybridRetriever(BaseRetriever):
         sentence_vectors: EmbedTexts | None = None,
         sentences_per_passage: int = 1,
         sentence_depth: int = 10,
-        repeat_penalty: float = 0.3,
-        fusion: Literal["rrf", "relative"] = "rrf",
+        repeat_penalty: float = 0.5,
+        fusion: Literal["rrf", "relative"] = "relative",
     ) -> None:
         super().__init__()
         self.store, self.lexical, self.embed_model = store, lexical, embed_model

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
         description="Weight of best-sentence coverage of the question's rare words when re-ranking fused passages (0 = off).",
     )
     sentence_weight: float = Field(
-        0.5,
+        1.0,
         description="Weight of the MiniLM similarity of each passage's best-covering sentences when re-ranking (0 = off: faster).",
     )
     sentence_depth: int = Field(
@@ -55,12 +55,12 @@ class Settings(BaseSettings):
         description="How many of the fused passages (best first) have their key sentence embedded for the sentence re-rank; fewer is faster.",
     )
     repeat_penalty: float = Field(
-        0.3,
+        0.5,
         description="Re-rank score a passage loses for each passage of the same article ranked above it, so the top passages span more articles (0 = off).",
     )
     fusion: Literal["rrf", "relative"] = Field(
-        "rrf",
-        description="How dense and BM25 rankings are fused: by rank (rrf) or by min-max scaled score (relative: better top passage on news, a little worse on SQuAD).",
+        "relative",
+        description="How dense and BM25 rankings are fused: by min-max scaled score (relative: the size of a lead counts) or by rank (rrf).",
     )
     source_weight: float = Field(
         1.0,

@@ -76,22 +76,22 @@ def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() 
     assert standalone_question("And how many were wounded?", None) == "And how many were wounded?"
 
 
-def test_relative_score_fusion_answers_the_same(seed_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_rank_fusion_answers_the_same(seed_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import qa.retrieve
     from qa.api import Engine
 
     fused: list[int] = []
-    real = qa.retrieve.relative_score_fusion
+    real = qa.retrieve.reciprocal_rank_fusion
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         fused.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(qa.retrieve, "relative_score_fusion", counting)
+    monkeypatch.setattr(qa.retrieve, "reciprocal_rank_fusion", counting)
     assert ask("Where were the rockets fired from?", engine=seed_engine).answered and not fused
-    settings = seed_engine.settings.model_copy(update={"fusion": "relative"})
+    settings = seed_engine.settings.model_copy(update={"fusion": "rrf"})
     engine = Engine(settings, embed_model=seed_engine.embed_model)
     answer = ask("Where were the rockets fired from?", engine=engine)
-    assert fused, "QA_FUSION=relative did not reach the retriever"
+    assert fused, "QA_FUSION=rrf did not reach the retriever"
     assert answer.answered and "al-Amin al-Thaniyah" in answer.text
     assert ask("Who won the 1998 World Cup?", engine=engine).answered is False
