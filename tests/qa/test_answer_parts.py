@@ -6,6 +6,8 @@ from qa.answer import (
     Candidate,
     Scored,
     asked_part,
+    candidates,
+    clean_headline,
     compose,
     date_phrase,
     extractive_answer,
@@ -105,3 +107,59 @@ def test_a_quiz_question_is_answered_by_what_it_asks_not_by_its_preamble(embed_m
     )
     # the sentence restating the preamble matches most words; the asked part brings in the answer
     assert "governed by Spain" in answer.text
+
+
+def test_headlines_are_cleaned_and_offered_once_per_article() -> None:
+    assert clean_headline("Average US gas price hits $5 for first time - CNN") == (
+        "Average US gas price hits $5 for first time"
+    )
+    assert clean_headline("Artemis 1: behind Nasa's 'Moon-to-Mars' mission | The Week UK") == (
+        "Artemis 1: behind Nasa's 'Moon-to-Mars' mission"
+    )
+    assert clean_headline("Treasury will assess how extreme weather is increasing ...") == (
+        "Treasury will assess how extreme weather is increasing"
+    )
+    assert clean_headline("Liz Truss - the shortest-serving leader") == (
+        "Liz Truss - the shortest-serving leader"
+    )
+    long_title = "Zelenskyy named Time's 2022 Person of the Year"
+    ps = [
+        Passage("z::0", "z", long_title, "", "", "", "He led. Editors chose him.", 0, 26, 1.0),
+        Passage("z::1", "z", long_title, "", "", "", "The war went on for months.", 26, 53, 1.0),
+        passage(2, "Short titles are not headlines worth offering."),
+    ]
+    heads = [c for c in candidates(ps, headlines=5) if c.headline]
+    assert [(c.passage, c.text) for c in heads] == [(0, long_title)]
+    assert not any(c.headline for c in candidates(ps))
+
+
+def test_a_headline_is_quoted_and_cited_without_marking_the_passage() -> None:
+    ps = [passage(0, "Editors said the choice was unanimous.")]
+    head = Scored(Candidate(0, 0, 0, "Zelenskyy named Person of the Year", headline=True), 1, 1, 1)
+    body = Scored(Candidate(0, 0, 38, "Editors said the choice was unanimous."), 0.9, 0.5, 1.0)
+    answer = compose("Who was named Person of the Year?", ps, [head, body])
+    assert answer.text == (
+        "“Zelenskyy named Person of the Year” [1] Editors said the choice was unanimous. [1]"
+    )
+    assert answer.citations[0].highlights == ((0, 38),)
+    alone = compose("Who was named Person of the Year?", ps, [head])
+    assert alone.citations[0].highlights == ()
+
+
+def test_the_headline_answers_when_the_sentences_do_not_name_it(embed_model) -> None:  # type: ignore[no-untyped-def]
+    question = "Who was named Time magazine's Person of the Year for 2022?"
+    title = "Volodymyr Zelenskyy named Time's 2022 Person of the Year - CNN"
+    text = (
+        "The magazine praised his leadership since the invasion began in February. "
+        "Editors said this year's choice was the most clear-cut in memory. "
+        "Past picks have included climate activists and presidents."
+    )
+    p = Passage("t::0", "t", title, "", "2022-12-07", "cnn.com", text, 0, len(text), 1.0)
+    answer = extractive_answer(
+        question,
+        [p],
+        embed_model.get_query_embedding(question),
+        embed_model.get_text_embedding_batch,
+        0.0,
+    )
+    assert "“Volodymyr Zelenskyy named Time's 2022 Person of the Year” [1]" in answer.text
