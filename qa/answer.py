@@ -214,12 +214,14 @@ def compose(
     """Answer text with a `[n]` after each sentence, and the matching citations."""
     numbers: dict[int, int] = {}
     highlights: dict[int, list[tuple[int, int]]] = {}
+    quoted: set[int] = set()  # passages whose article's headline the answer quotes
     parts = []
     for s in chosen:
         p = s.candidate.passage
         numbers.setdefault(p, len(numbers) + 1)
         highlights.setdefault(p, [])
         if s.candidate.headline:
+            quoted.add(p)
             parts.append(f"“{s.candidate.text}” [{numbers[p]}]")
         else:
             highlights[p].append((s.candidate.start, s.candidate.end))
@@ -232,7 +234,7 @@ def compose(
         article = "an" if dates[0].startswith(("April", "Aug.", "Oct.")) else "a"
         parts.insert(0, f"According to {article} {dates[0]} report:")
     citations = [
-        Citation.from_passage(n, passages[p], tuple(sorted(highlights[p])))
+        Citation.from_passage(n, passages[p], tuple(sorted(highlights[p])), p in quoted)
         for p, n in sorted(numbers.items(), key=lambda kv: kv[1])
     ]
     return Answer(

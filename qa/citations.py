@@ -40,10 +40,15 @@ class Citation:
     score: float
     source: str = ""
     highlights: tuple[tuple[int, int], ...] = ()
+    headline: bool = False  # the answer quotes this article's headline
 
     @classmethod
     def from_passage(
-        cls, n: int, passage: Passage, highlights: tuple[tuple[int, int], ...] = ()
+        cls,
+        n: int,
+        passage: Passage,
+        highlights: tuple[tuple[int, int], ...] = (),
+        headline: bool = False,
     ) -> Citation:
         """Cite a passage as source n."""
         return cls(
@@ -58,6 +63,7 @@ class Citation:
             score=round(passage.score, 4),
             source=passage.source,
             highlights=highlights,
+            headline=headline,
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -40,11 +40,12 @@ a.qa-cite:hover { background: rgba(249, 115, 22, 0.3); }
 .qa-meta { font-size: 0.85em; color: var(--body-text-color-subdued); margin-top: 2px; }
 .qa-passage { white-space: pre-wrap; margin: 6px 0 0; padding-left: 8px;
   border-left: 3px solid var(--border-color-primary); font-size: 0.95em; }
-.qa-passage mark { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius: 2px; }
+.qa-passage mark, mark.qa-headline { background: #fde68a; color: #1f2937; padding: 0 1px;
+  border-radius: 2px; }
 .qa-question { margin: 0 0 8px; font-size: 0.9em; color: var(--body-text-color-subdued); }
 .dark a.qa-cite { color: #fdba74; }
 .dark .message.bot:has(.qa-refusal-tag) { background: #3b2f14 !important; }
-.dark .qa-passage mark { background: #a16207; color: #fff7ed; }
+.dark .qa-passage mark, .dark mark.qa-headline { background: #a16207; color: #fff7ed; }
 .dark .qa-refusal-tag { background: #b45309; color: #fff7ed !important; }
 """
 
@@ -153,12 +154,15 @@ def safe_link(url: str, text: str) -> str:
 
 
 def render_citation(c: Citation, turn: int) -> str:
-    """One source card: title (linked), source, date, character span, highlighted passage."""
+    """One source card: title (linked; marked when the answer quotes it), source, date, span, passage."""
+    title = safe_link(c.url, c.title or c.article_id)
+    if c.headline:
+        title = f"<mark class='qa-headline'>{title}</mark>"
     meta = [html.escape(x) for x in (c.source, c.published[:10]) if x]
     meta.append(f"characters {c.start}–{c.end} of <code>{html.escape(c.article_id)}</code>")
     return (
         f"<div class='qa-source' id='source-{turn}-{c.n}'><b>[{c.n}]</b> "
-        f"{safe_link(c.url, c.title or c.article_id)}<div class='qa-meta'>{' · '.join(meta)}</div>"
+        f"{title}<div class='qa-meta'>{' · '.join(meta)}</div>"
         f"<blockquote class='qa-passage'>{highlight_passage(c.passage, c.highlights)}</blockquote>"
         "</div>"
     )

@@ -141,9 +141,10 @@ def test_a_headline_is_quoted_and_cited_without_marking_the_passage() -> None:
     assert answer.text == (
         "“Zelenskyy named Person of the Year” [1] Editors said the choice was unanimous. [1]"
     )
-    assert answer.citations[0].highlights == ((0, 38),)
+    assert answer.citations[0].highlights == ((0, 38),) and answer.citations[0].headline
     alone = compose("Who was named Person of the Year?", ps, [head])
-    assert alone.citations[0].highlights == ()
+    assert alone.citations[0].highlights == () and alone.citations[0].headline
+    assert not compose("Who?", ps, [body]).citations[0].headline
 
 
 def test_the_headline_answers_when_the_sentences_do_not_name_it(embed_model) -> None:  # type: ignore[no-untyped-def]

@@ -168,3 +168,11 @@ def test_loading_status_says_what_is_loading_and_that_questions_wait() -> None:
     html = rendered(loading_markdown("First run: indexing seeds/*…"))
     assert "First run: indexing seeds/*…" in html and "answered once it is ready" in html
     assert "<em>" in html  # the status is shown as a note, the stage text escaped within it
+
+
+def test_a_quoted_headline_is_marked_in_its_source_card() -> None:
+    quoted = cite(1, title="<b>Rockets</b> fired", url="https://example.com/r", headline=True)
+    html = render_sources([Answer("“Rockets fired” [1]", True, [quoted, cite(2, title="Other")])])
+    assert "<mark class='qa-headline'><a href=\"https://example.com/r\"" in html
+    assert "&lt;b&gt;Rockets&lt;/b&gt; fired</a></mark>" in html
+    assert html.count("qa-headline") == 1  # the other card's title is not marked
