@@ -97,10 +97,24 @@ def candidates(passages: Sequence[Passage], headlines: int = 0) -> list[Candidat
     seen: set[str] = set()
     for i, p in enumerate(passages) if headlines else ():
         headline = clean_headline(p.title)
-        if len(headline) > 15 and p.article_id not in seen and len(seen) < headlines:
-            seen.add(p.article_id)
+        if p.article_id in seen or len(seen) >= headlines:
+            continue
+        seen.add(p.article_id)
+        if is_headline(headline, [q.text for q in passages if q.article_id == p.article_id]):
             out.append(Candidate(i, 0, 0, headline, headline=True))
     return out
+
+
+def is_headline(title: str, texts: Sequence[str]) -> bool:
+    """Whether a title reads as a headline worth quoting, not already a line of its passages.
+
+    A plain-text file without a title gets its file name ("2020 11 17 rockets fired"): no
+    capital letter; a markdown file's title is its first line, already a candidate sentence.
+    """
+    if len(title) <= 15 or title == title.lower():
+        return False
+    flat = " ".join(title.lower().split())
+    return not any(flat in " ".join(t.lower().split()) for t in texts)
 
 
 def echo_penalty(sentence: str, question_stems: set[str]) -> float:

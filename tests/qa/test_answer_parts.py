@@ -133,6 +133,26 @@ def test_headlines_are_cleaned_and_offered_once_per_article() -> None:
     assert not any(c.headline for c in candidates(ps))
 
 
+def test_file_names_and_first_lines_are_not_offered_as_headlines() -> None:
+    from qa.answer import is_headline
+
+    assert is_headline("Ferry service resumes after storm", ["The ferry ran on Monday."])
+    # a .txt file without a title is titled by its file name
+    assert not is_headline("2020 11 17 rockets fired at us embassy", ["Rockets were fired."])
+    # a markdown file's title is its first line, which is already a sentence of the passage
+    assert not is_headline("Ferry service resumes", ["# Ferry  service resumes\n\nIt ran."])
+    title, first = (
+        "Night ferry returns to the islands",
+        "Night ferry returns to the islands. It ran.",
+    )
+    ps = [
+        Passage("m::0", "m", title, "", "", "", first, 0, len(first), 1.0),
+        Passage("m::1", "m", title, "", "", "", "Crews were hired.", 43, 60, 1.0),
+    ]
+    # the second passage lacks the line, but its article's first passage has it
+    assert not any(c.headline for c in candidates(ps, headlines=3))
+
+
 def test_a_headline_is_quoted_and_cited_without_marking_the_passage() -> None:
     ps = [passage(0, "Editors said the choice was unanimous.")]
     head = Scored(Candidate(0, 0, 0, "Zelenskyy named Person of the Year", headline=True), 1, 1, 1)
