@@ -194,6 +194,24 @@ def date_phrase(published: str) -> str:
     return f"{months[day // 100 % 100 - 1]} {day % 100}, {day // 10000}"
 
 
+def datelines(dates: Sequence[str], time_sensitive: bool) -> list[str]:
+    """The date to write before each sentence ('' for none), given each sentence's article date.
+
+    Time-sensitive questions, and answers drawn from articles of different dates, say when:
+    each sentence whose date differs from the one said before it gets its own dateline
+    ("Nov. 17, 2020: Five were hurt. [1] Nov. 18, 2020: Six were hurt. [2]"), so no sentence
+    reads as if from another day's report.
+    """
+    known = [d for d in dates if d]
+    if not known or not (time_sensitive or len(set(known)) > 1):
+        return ["" for _ in dates]
+    out, said = [], ""
+    for d in dates:
+        out.append(d if d and d != said else "")
+        said = d or said
+    return out
+
+
 def choose(
     scored: Sequence[Scored], max_sentences: int = 2, keep_ratio: float = 0.85, max_words: int = 60
 ) -> list[Scored]:
@@ -230,23 +248,20 @@ def compose(
     highlights: dict[int, list[tuple[int, int]]] = {}
     quoted: set[int] = set()  # passages whose article's headline the answer quotes
     parts = []
-    for s in chosen:
+    dates = [date_phrase(passages[s.candidate.passage].published) for s in chosen]
+    lines = datelines(dates, bool(TIME_SENSITIVE.search(question)))
+    for s, line in zip(chosen, lines, strict=True):
         p = s.candidate.passage
         numbers.setdefault(p, len(numbers) + 1)
         highlights.setdefault(p, [])
+        if line:
+            parts.append(f"{line}:")
         if s.candidate.headline:
             quoted.add(p)
             parts.append(f"“{s.candidate.text}” [{numbers[p]}]")
         else:
             highlights[p].append((s.candidate.start, s.candidate.end))
             parts.append(f"{s.candidate.text} [{numbers[p]}]")
-    # Time-sensitive questions, and answers drawn from articles of different dates, say when.
-    dates = list(
-        dict.fromkeys(date_phrase(passages[s.candidate.passage].published) for s in chosen)
-    )
-    if dates and dates[0] and (TIME_SENSITIVE.search(question) or len(dates) > 1):
-        article = "an" if dates[0].startswith(("April", "Aug.", "Oct.")) else "a"
-        parts.insert(0, f"According to {article} {dates[0]} report:")
     citations = [
         Citation.from_passage(n, passages[p], tuple(sorted(highlights[p])), p in quoted)
         for p, n in sorted(numbers.items(), key=lambda kv: kv[1])

@@ -57,17 +57,31 @@ def test_compose_cites_each_sentence_and_dates_time_sensitive_answers() -> None:
     assert answer.text == "Five were hurt. [1]" and answer.citations[0].highlights == ((0, 15),)
     both = chosen + [Scored(Candidate(1, 0, 14, "Six were hurt."), 0.95, 0.5, 1.0)]
     dated = compose("How many were hurt?", ps, both)
-    assert (
-        dated.text == "According to a Nov. 17, 2020 report: Five were hurt. [1] Six were hurt. [2]"
-    )
+    # each sentence says its own article's date: the second is a day newer
+    assert dated.text == "Nov. 17, 2020: Five were hurt. [1] Nov. 18, 2020: Six were hurt. [2]"
     assert [c.article_id for c in dated.citations] == ["a0", "a1"]
-    assert compose("How many are hurt now?", ps, chosen).text.startswith(
-        "According to a Nov. 17, 2020 report:"
+    assert (
+        compose("How many are hurt now?", ps, chosen).text == "Nov. 17, 2020: Five were hurt. [1]"
     )
     april = [passage(0, "Five were hurt.", "2022-04-16")]
-    assert compose("How many are hurt now?", april, chosen).text.startswith(
-        "According to an April 16, 2022 report:"
-    )
+    assert compose("How many are hurt now?", april, chosen).text.startswith("April 16, 2022: ")
+
+
+def test_datelines_say_each_date_once_and_only_where_it_matters() -> None:
+    from qa.answer import datelines
+
+    assert datelines(["Nov. 17, 2020", "Nov. 17, 2020"], time_sensitive=False) == ["", ""]
+    assert datelines(["Nov. 17, 2020", "Nov. 17, 2020"], time_sensitive=True) == [
+        "Nov. 17, 2020",
+        "",
+    ]
+    assert datelines(["May 1, 2021", "", "May 1, 2021", "June 2, 2021"], False) == [
+        "May 1, 2021",
+        "",
+        "",
+        "June 2, 2021",
+    ]
+    assert datelines(["", ""], time_sensitive=True) == ["", ""]
 
 
 def test_echoes_and_questions_cannot_win_and_types_must_be_new() -> None:
