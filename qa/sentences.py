@@ -138,6 +138,11 @@ _DATE = re.compile(
     rf"\b{_MONTHS}|\b(1[89]|20)\d\d\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
     r"last (week|month|year)|this (week|month|year))\b"
 )
+_THIS_WEEK = re.compile(r"\b(this week|today|tonight|yesterday|recently|latest)\b", re.IGNORECASE)
+_FRESH = re.compile(
+    r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(today|tonight|yesterday|this week)\b",
+    re.IGNORECASE,
+)
 # A name: capitalised words not opening the sentence, or two or more that do ("Serena Williams won").
 _PROPER = re.compile(
     r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*|^[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+|[“\"'‘][^“”\"'‘’]{2,60}[”\"'’]"
@@ -217,3 +222,13 @@ def has_type(sentence: str, qtype: str, question: str = "") -> bool:
         return True
     asked = question.lower()
     return any(m.group(0).lower() not in asked for m in pattern.finditer(sentence))
+
+
+def asks_this_week(question: str) -> bool:
+    """Whether the question asks about this week's news ("... this week?", "recently", "latest")."""
+    return bool(_THIS_WEEK.search(question))
+
+
+def is_fresh_report(sentence: str) -> bool:
+    """Whether a sentence reports the event as news of the week: it names the day ("on Wednesday")."""
+    return bool(_FRESH.search(sentence))

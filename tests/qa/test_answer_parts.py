@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from qa.answer import (
     Candidate,
     Scored,
@@ -198,3 +200,25 @@ def test_the_headline_answers_when_the_sentences_do_not_name_it(embed_model) -> 
         0.0,
     )
     assert "“Volodymyr Zelenskyy named Time's 2022 Person of the Year” [1]" in answer.text
+
+
+def test_a_this_week_question_prefers_the_report_that_names_the_day() -> None:
+    from qa.answer import FRESH_WEIGHT, score_sentences
+
+    back = Candidate(0, 0, 10, "The floods hit Yellowstone National Park in June, closing roads.")
+    fresh = Candidate(1, 0, 10, "Floods hit Yellowstone National Park on Monday, closing roads.")
+    ranked = score_sentences("Which park was flooded this week?", [back, fresh], [0.5, 0.5])
+    assert ranked[0].candidate is fresh
+    assert ranked[0].score - ranked[1].score == pytest.approx(FRESH_WEIGHT)
+    assert ranked[0].rank_bonus == FRESH_WEIGHT  # ordering only: the confidence leaves it out
+    # without "this week" in the question, naming the day is no evidence
+    plain = score_sentences("Which park was flooded?", [back, fresh], [0.5, 0.5])
+    assert plain[0].score == pytest.approx(plain[1].score)
+
+
+def test_a_sentence_two_overlapping_passages_share_is_one_candidate() -> None:
+    shared = "The attack wounded five civilians."
+    ps = [passage(0, f"Rockets hit Baghdad. {shared}"), passage(1, f"{shared} Nobody claimed it.")]
+    texts = [c.text for c in candidates(ps)]
+    assert texts == ["Rockets hit Baghdad.", shared, "Nobody claimed it."]
+    assert [c.passage for c in candidates(ps) if c.text == shared] == [0]
