@@ -249,6 +249,26 @@ def choose(
     return chosen
 
 
+def overview_answer(question: str, lede: Passage, max_words: int = 60) -> Answer:
+    """The gist of an article: its headline and first sentences (within `max_words`), cited."""
+    spans = [(s, e) for s, e in sentence_spans(lede.text) if e - s > 15]
+    chosen, words = [], 0
+    for s, e in spans:
+        size = len(lede.text[s:e].split())
+        if chosen and words + size > max_words:
+            break
+        chosen.append((s, e))
+        words += size
+    headline = clean_headline(lede.title)
+    scored = [Scored(Candidate(0, 0, 0, headline, headline=True), 1.0, 1.0, 1.0)]
+    if not is_headline(headline, [lede.text]):
+        scored = []
+    scored += [Scored(Candidate(0, s, e, lede.text[s:e]), 1.0, 1.0, 1.0) for s, e in chosen]
+    if not scored:
+        return refusal(question)
+    return compose(question, [lede], scored, confidence=1.0)
+
+
 def refusal(question: str, notice: str = "", confidence: float = 0.0) -> Answer:
     """The answer when the articles do not hold one."""
     q = question.strip().rstrip("?").strip()
@@ -322,12 +342,14 @@ def extractive_answer(
     min_score: float,
     shortlist_size: int = 8,
     support: float = 0.0,
+    min_similarity: float = 0.0,
 ) -> Answer:
     """Answer from the passages' best sentences, or refuse when the best + `support` is below `min_score`.
 
     `support` is evidence from retrieval that the passages hold the question's rare words (the
     idf-weighted coverage of the best sentence): it separates "topic present, fact absent" better
-    than the sentence score alone.
+    than the sentence score alone. Whatever the words, no sentence closer to the question than
+    `min_similarity` means the passages are about something else.
     """
     titles = [p.title for p in passages]
     every = candidates(passages, HEADLINES)
@@ -349,6 +371,6 @@ def extractive_answer(
     scored = score_sentences(question, cands, sims.tolist(), titles)
     scored = prefer_newer(scored, [published_day(p.published) for p in passages])
     confidence = scored[0].score - scored[0].rank_bonus + support
-    if confidence < min_score:
+    if confidence < min_score or max(s.similarity for s in scored) < min_similarity:
         return refusal(question, confidence=confidence)
     return compose(question, passages, choose(scored), confidence=confidence)

@@ -10,17 +10,19 @@ from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
 from index.embed import build_embed_model, embedder_id
 from index.ingest import current_revision, rebuild_lexical
 from index.lexical import LexicalIndex
 from index.store import PassageStore
-from qa.answer import extractive_answer, refusal
+from qa.answer import extractive_answer, overview_answer, refusal
 from qa.citations import Answer, Passage
 from qa.errors import NoIndexError
 from qa.followup import standalone_question
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, to_passage
+from qa.sentences import asks_for_overview
 from qa.settings import Settings
 from qa.vectors import SentenceVectors
 
@@ -191,9 +193,24 @@ class Engine:
                 fallback=lambda: self._extractive(standalone, hits, passages, query_vector),
             )
             return
-        answer = self._extractive(standalone, hits, passages, query_vector)
+        if asks_for_overview(standalone):
+            answer = overview_answer(question, self._lede(passages[0], passages))
+        else:
+            answer = self._extractive(standalone, hits, passages, query_vector)
         yield answer.text
         yield answer
+
+    def _lede(self, top: Passage, passages: Sequence[Passage]) -> Passage:
+        """The first passage of the top passage's article (from the hits, else from the store)."""
+        for p in passages:
+            if p.article_id == top.article_id and p.start == 0:
+                return p
+        first = f"{top.article_id}::0"
+        found = self.store.get_passages([first]).get(first)
+        if found is None:
+            return top
+        text, meta = found
+        return to_passage(NodeWithScore(node=metadata_dict_to_node(meta, text=text), score=0.0))
 
     def _extractive(
         self,
@@ -219,6 +236,7 @@ class Engine:
             self.sentence_vectors,
             self.settings.min_score,
             support=support,
+            min_similarity=self.settings.min_similarity,
         )
 
 

@@ -143,6 +143,47 @@ _FRESH = re.compile(
     r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(today|tonight|yesterday|this week)\b",
     re.IGNORECASE,
 )
+# "What is this article about?", "Summarize the story", "What happened?": the question asks for
+# the gist of an article rather than a fact.
+_OVERVIEW = re.compile(
+    r"\b(summar(y|ies|i[sz]e)|overview|gist|rundown|main points|what happened|"
+    r"what('s| is| are)? (this|that|it|the)( \w+)? (is |are )?about|what (do|does) (this|it|the)( \w+)? say)\b",
+    re.IGNORECASE,
+)
+_OVERVIEW_WORDS = frozenset(
+    [
+        "summary",
+        "summaries",
+        "summarize",
+        "summarise",
+        "overview",
+        "gist",
+        "rundown",
+        "main",
+        "points",
+        "happened",
+        "happen",
+        "article",
+        "articles",
+        "story",
+        "stories",
+        "news",
+        "piece",
+        "report",
+        "text",
+        "document",
+        "please",
+        "give",
+        "brief",
+        "short",
+        "key",
+        "quick",
+        "about",
+        "what's",
+        "it's",
+        "that's",
+    ]
+)
 # A name: capitalised words not opening the sentence, or two or more that do ("Serena Williams won").
 _PROPER = re.compile(
     r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*|^[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+|[“\"'‘][^“”\"'‘’]{2,60}[”\"'’]"
@@ -232,3 +273,10 @@ def asks_this_week(question: str) -> bool:
 def is_fresh_report(sentence: str) -> bool:
     """Whether a sentence reports the event as news of the week: it names the day ("on Wednesday")."""
     return bool(_FRESH.search(sentence))
+
+
+def asks_for_overview(question: str) -> bool:
+    """Whether the question asks for the gist of an article and names nothing to look for."""
+    if not _OVERVIEW.search(question):
+        return False
+    return not [w for w in content_words(question) if w not in _OVERVIEW_WORDS]

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
         0.70,
         description="Extractive refusal threshold on the best sentence's score plus its idf-weighted coverage of the question; lower answers more.",
     )
+    min_similarity: float = Field(
+        0.25,
+        description="Extractive refusal when no candidate sentence's MiniLM similarity to the question reaches this, whatever words they share (0 = off).",
+    )
     max_file_mb: float = Field(20.0, description="Files larger than this are refused, not read.")
     debug: bool = Field(False, description="Show tracebacks in the CLI.")
     auth: SecretStr | None = Field(

@@ -222,3 +222,28 @@ def test_a_sentence_two_overlapping_passages_share_is_one_candidate() -> None:
     texts = [c.text for c in candidates(ps)]
     assert texts == ["Rockets hit Baghdad.", shared, "Nobody claimed it."]
     assert [c.passage for c in candidates(ps) if c.text == shared] == [0]
+
+
+def test_a_request_for_the_gist_is_told_from_a_question_about_something() -> None:
+    from qa.sentences import asks_for_overview
+
+    for q in ("What is this article about?", "Summarize the article", "What happened?"):
+        assert asks_for_overview(q), q
+    for q in ("What happened in Baghdad?", "Summarize the Baghdad attack", "Who won?"):
+        assert not asks_for_overview(q), q
+
+
+def test_the_gist_is_the_headline_and_first_sentences_within_the_word_budget() -> None:
+    from qa.answer import overview_answer
+
+    text = "Rockets hit the embassy on Tuesday night. Nobody was hurt there. " + "More words. " * 30
+    lede = Passage(
+        "a::0", "a", "Rockets fired at U.S. Embassy - CNN", "", "", "", text, 0, len(text), 1.0
+    )
+    answer = overview_answer("What happened?", lede, max_words=12)
+    assert answer.answered
+    assert answer.text == (
+        "“Rockets fired at U.S. Embassy” [1] Rockets hit the embassy on Tuesday night. [1] "
+        "Nobody was hurt there. [1]"
+    )
+    assert answer.citations[0].headline and answer.citations[0].highlights == ((0, 41), (42, 64))

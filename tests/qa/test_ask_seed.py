@@ -47,6 +47,22 @@ def test_refuses_what_the_articles_do_not_say(seed_engine) -> None:  # type: ign
     assert "articles don't say" in answer.text
 
 
+def test_refuses_a_question_that_only_shares_a_word_with_the_article(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    # "president" is in the seed (President Donald Trump) and, in a four-passage index, weighs
+    # as much as a name: only the sentences' distance from the question says they don't answer
+    answer = ask("Who is the president of France?", engine=seed_engine)
+    assert not answer.answered and answer.citations == []
+
+
+def test_a_request_for_the_gist_gets_the_articles_opening(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = ask("What is this article about?", engine=seed_engine)
+    assert answer.answered and [c.article_id for c in answer.citations] == [
+        "seeds/2020-11-17-rockets-fired-at-us-embassy-baghdad.txt"
+    ]
+    assert answer.text.startswith("“Rockets fired at U.S. Embassy in Baghdad” [1] Several shells")
+    assert answer.citations[0].start == 0 and answer.citations[0].highlights[0][0] == 0
+
+
 def test_follow_ups_are_answered_with_citations(seed_engine) -> None:  # type: ignore[no-untyped-def]
     first = ask("Where were the rockets fired from?", engine=seed_engine)
     history = [("Where were the rockets fired from?", first.text)]
