@@ -59,7 +59,10 @@ class Routes(BaseHTTPRequestHandler):
         for k, v in headers.items():
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the fetcher hung up on purpose: a page over its size limit, or a timeout
 
     def log_message(self, *args: object) -> None:
         pass
