@@ -252,7 +252,8 @@ def choose(
 def overview_answer(question: str, lede: Passage, max_words: int = 60) -> Answer:
     """The gist of an article: its headline and first sentences (within `max_words`), cited."""
     spans = [(s, e) for s, e in sentence_spans(lede.text) if e - s > 15]
-    chosen, words = [], 0
+    chosen: list[tuple[int, int]] = []
+    words = 0
     for s, e in spans:
         size = len(lede.text[s:e].split())
         if chosen and words + size > max_words:
@@ -334,6 +335,16 @@ def shortlist(
     return [cands[i] for i in sorted(ranked[:size])]
 
 
+def unrelated(scored: Sequence[Scored], min_similarity: float) -> bool:
+    """Whether no sentence is near the question in meaning (MiniLM) nor holds all its words.
+
+    In a small index a word such as "president" weighs like a name, so coverage alone can
+    mislead ("Who is the president of France?" against a sentence on President Trump); an
+    acronym MiniLM does not know ("What is C-RAM?") has a low similarity but full coverage.
+    """
+    return bool(scored) and all(s.similarity < min_similarity and s.coverage < 1.0 for s in scored)
+
+
 def extractive_answer(
     question: str,
     passages: Sequence[Passage],
@@ -348,8 +359,7 @@ def extractive_answer(
 
     `support` is evidence from retrieval that the passages hold the question's rare words (the
     idf-weighted coverage of the best sentence): it separates "topic present, fact absent" better
-    than the sentence score alone. Whatever the words, no sentence closer to the question than
-    `min_similarity` means the passages are about something else.
+    than the sentence score alone.
     """
     titles = [p.title for p in passages]
     every = candidates(passages, HEADLINES)
@@ -371,6 +381,6 @@ def extractive_answer(
     scored = score_sentences(question, cands, sims.tolist(), titles)
     scored = prefer_newer(scored, [published_day(p.published) for p in passages])
     confidence = scored[0].score - scored[0].rank_bonus + support
-    if confidence < min_score or max(s.similarity for s in scored) < min_similarity:
+    if confidence < min_score or unrelated(scored, min_similarity):
         return refusal(question, confidence=confidence)
     return compose(question, passages, choose(scored), confidence=confidence)

@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     )
     min_similarity: float = Field(
         0.25,
-        description="Extractive refusal when no candidate sentence's MiniLM similarity to the question reaches this, whatever words they share (0 = off).",
+        description="Extractive refusal when no candidate sentence's MiniLM similarity to the question reaches this and none holds all of its words (0 = off).",
     )
     max_file_mb: float = Field(20.0, description="Files larger than this are refused, not read.")
     debug: bool = Field(False, description="Show tracebacks in the CLI.")

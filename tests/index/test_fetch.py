@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -59,10 +60,9 @@ class Routes(BaseHTTPRequestHandler):
         for k, v in headers.items():
             self.send_header(k, v)
         self.end_headers()
-        try:
+        # the fetcher hangs up on purpose on a page over its size limit, or on a timeout
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the fetcher hung up on purpose: a page over its size limit, or a timeout
 
     def log_message(self, *args: object) -> None:
         pass

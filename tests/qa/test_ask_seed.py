@@ -52,6 +52,9 @@ def test_refuses_a_question_that_only_shares_a_word_with_the_article(seed_engine
     # as much as a name: only the sentences' distance from the question says they don't answer
     answer = ask("Who is the president of France?", engine=seed_engine)
     assert not answer.answered and answer.citations == []
+    # ... while a term MiniLM does not know, which a sentence holds, is still answered
+    acronym = ask("What is C-RAM?", engine=seed_engine)
+    assert acronym.answered and "C-RAM air defense system" in acronym.text
 
 
 def test_a_request_for_the_gist_gets_the_articles_opening(seed_engine) -> None:  # type: ignore[no-untyped-def]
