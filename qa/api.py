@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
@@ -16,13 +18,13 @@ from index.embed import build_embed_model, embedder_id
 from index.ingest import current_revision, rebuild_lexical
 from index.lexical import LexicalIndex
 from index.store import PassageStore
-from qa.answer import extractive_answer, overview_answer, refusal
+from qa.answer import extractive_answer, overview_answer, quoted, refusal, stems
 from qa.citations import Answer, Passage
 from qa.errors import NoIndexError
 from qa.followup import standalone_question
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, to_passage
-from qa.sentences import asks_for_overview
+from qa.sentences import asks_for_overview, subject_words
 from qa.settings import Settings
 from qa.vectors import SentenceVectors
 
@@ -197,8 +199,31 @@ class Engine:
             answer = overview_answer(question, self._lede(passages[0], passages))
         else:
             answer = self._extractive(standalone, hits, passages, query_vector)
+        if standalone != question and answer.answered and self._strays(question, passages, answer):
+            answer = replace(refusal(question, confidence=answer.confidence), question=standalone)
+        elif not answer.answered and standalone != question:  # quote what the user asked
+            answer = replace(answer, text=refusal(question).text)
         yield answer.text
         yield answer
+
+    def _strays(self, question: str, passages: Sequence[Passage], answer: Answer) -> bool:
+        """Whether a follow-up's answer rests on the carried words alone, not on what it asks.
+
+        "And who won the World Cup?" after a question on rockets is searched as "... (rockets
+        fired)" and finds the rockets again: none of its own words are in the passages, and
+        no quoted sentence is near it in meaning. "When did it happen?" names nothing of its
+        own, so the context alone answers it.
+        """
+        own = {w for word in subject_words(question) for w in stems(word)}
+        if not own or own & stems(" ".join(f"{p.title} {p.text}" for p in passages)):
+            return False
+        texts = quoted(answer)
+        if not texts:
+            return False
+        q = np.asarray(self.embed_model.get_query_embedding(question), dtype=np.float32)
+        vectors = np.asarray(self.sentence_vectors(texts), dtype=np.float32)
+        sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)
+        return float(sims.max()) < self.settings.min_similarity
 
     def _lede(self, top: Passage, passages: Sequence[Passage]) -> Passage:
         """The first passage of the top passage's article (from the hits, else from the store)."""

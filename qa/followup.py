@@ -15,8 +15,12 @@ _FOLLOWUP = re.compile(
 
 
 def is_followup(question: str) -> bool:
-    """Whether the question leans on an earlier one (opens with 'and', or uses a pronoun)."""
-    return bool(_FOLLOWUP.search(question)) or len(content_words(question)) <= 2
+    """Whether the question leans on an earlier one: opens with 'and', has a pronoun, or names nothing."""
+    if _FOLLOWUP.search(question):
+        return True
+    # short and naming nothing: "How many died?", not "Who is the president of France?"
+    names = any(w[:1].isupper() for w in question.split()[1:])
+    return len(content_words(question)) <= 2 and not names
 
 
 def standalone_question(question: str, history: Sequence[tuple[str, str]] | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by space and a capital,
 # digit or quote, unless the period closes a known abbreviation ("U.S.", "Nov.", "Mr.").
@@ -275,8 +276,37 @@ def is_fresh_report(sentence: str) -> bool:
     return bool(_FRESH.search(sentence))
 
 
+def subject_words(question: str) -> list[str]:
+    """The content words naming what a question is about (not "article", "summary", "happened")."""
+    return [w for w in content_words(question) if w not in _OVERVIEW_WORDS]
+
+
 def asks_for_overview(question: str) -> bool:
     """Whether the question asks for the gist of an article and names nothing to look for."""
-    if not _OVERVIEW.search(question):
-        return False
-    return not [w for w in content_words(question) if w not in _OVERVIEW_WORDS]
+    return bool(_OVERVIEW.search(question)) and not subject_words(question)
+
+
+_AUXILIARY = "were|was|did|do|does|are|is|have|has|had|will|would|can|could|may|might|should|must"
+_HOW_MANY = re.compile(
+    rf"\bhow many ((?:[\w'’-]+\s+){{0,2}}?[\w'’-]+)\s+(?:{_AUXILIARY})\b", re.IGNORECASE
+)
+
+
+def counted_noun(question: str) -> str:
+    """What a "how many" question counts ("How many hot dogs did he eat?" -> "dogs"), '' if none."""
+    m = _HOW_MANY.search(question)
+    if m:
+        return m.group(1).split()[-1].lower()
+    # no auxiliary after it ("How many rockets hit ...?"): the word after "how many"
+    m = re.search(rf"\bhow many (?!(?:{_AUXILIARY})\b)([A-Za-z][\w'’-]*)", question, re.IGNORECASE)
+    return m.group(1).lower() if m else ""
+
+
+def counts(sentence: str, noun: str, stem: Callable[[str], str]) -> bool:
+    """Whether a number in the sentence counts `noun` ("2,500 U.S. soldiers" counts "soldiers")."""
+    target = stem(noun.lower())
+    words = _WORD.findall(sentence)
+    return any(
+        _NUMBER.fullmatch(w) and any(stem(x.lower()) == target for x in words[i + 1 : i + 4])
+        for i, w in enumerate(words)
+    )

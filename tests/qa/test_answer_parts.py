@@ -247,3 +247,15 @@ def test_the_gist_is_the_headline_and_first_sentences_within_the_word_budget() -
         "Nobody was hurt there. [1]"
     )
     assert answer.citations[0].headline and answer.citations[0].highlights == ((0, 41), (42, 64))
+
+
+def test_how_many_prefers_a_number_that_counts_what_is_asked() -> None:
+    from qa.answer import COUNT_WEIGHT, score_sentences
+    from qa.sentences import counted_noun
+
+    assert counted_noun("How many hot dogs did Joey Chestnut eat?") == "dogs"
+    assert counted_noun("How many were hurt?") == ""
+    far = Candidate(0, 0, 10, "The rockets hit 2,000 feet from the embassy.")
+    count = Candidate(1, 0, 10, "Between four and seven rockets hit the embassy.")
+    ranked = score_sentences("How many rockets hit the embassy?", [far, count], [0.5, 0.5])
+    assert ranked[0].candidate is count and ranked[0].rank_bonus == COUNT_WEIGHT

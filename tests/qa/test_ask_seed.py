@@ -78,6 +78,10 @@ def test_follow_ups_are_answered_with_citations(seed_engine) -> None:  # type: i
         engine=seed_engine,
     )
     assert pentagon.answered and "Pentagon" in pentagon.text and pentagon.citations
+    # a refused follow-up quotes what the user asked, not the rewritten question
+    cup = ask("And who won the World Cup?", history=history, engine=seed_engine)
+    assert not cup.answered and "rockets" in cup.question
+    assert cup.text == "The articles don't say. No passage answers “And who won the World Cup?”"
 
 
 def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() -> None:
@@ -93,6 +97,11 @@ def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() 
         == "Who leads the Iraqi government coalition today?"
     )
     assert standalone_question("And how many were wounded?", None) == "And how many were wounded?"
+    # short, but it names what it asks about
+    assert standalone_question("Who is the president of France?", history) == (
+        "Who is the president of France?"
+    )
+    assert standalone_question("How many died?", history) == "How many died? (rockets fired)"
 
 
 def test_rank_fusion_answers_the_same(seed_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
