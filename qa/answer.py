@@ -279,7 +279,7 @@ def overview_answer(question: str, lede: Passage, max_words: int = 60) -> Answer
     return compose(question, [lede], scored, confidence=1.0)
 
 
-def quoted(answer: Answer) -> list[str]:
+def quoted_texts(answer: Answer) -> list[str]:
     """The sentences and headlines an answer quotes from its sources."""
     texts = [c.title for c in answer.citations if c.headline]
     return texts + [c.passage[s:e] for c in answer.citations for s, e in c.highlights]

@@ -18,7 +18,7 @@ from index.embed import build_embed_model, embedder_id
 from index.ingest import current_revision, rebuild_lexical
 from index.lexical import LexicalIndex
 from index.store import PassageStore
-from qa.answer import extractive_answer, overview_answer, quoted, refusal, stems
+from qa.answer import extractive_answer, overview_answer, quoted_texts, refusal, stems
 from qa.citations import Answer, Passage
 from qa.errors import NoIndexError
 from qa.followup import standalone_question
@@ -217,7 +217,7 @@ class Engine:
         own = {w for word in subject_words(question) for w in stems(word)}
         if not own or own & stems(" ".join(f"{p.title} {p.text}" for p in passages)):
             return False
-        texts = quoted(answer)
+        texts = quoted_texts(answer)
         if not texts:
             return False
         q = np.asarray(self.embed_model.get_query_embedding(question), dtype=np.float32)
