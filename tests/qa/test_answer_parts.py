@@ -216,14 +216,6 @@ def test_a_this_week_question_prefers_the_report_that_names_the_day() -> None:
     assert plain[0].score == pytest.approx(plain[1].score)
 
 
-def test_a_sentence_two_overlapping_passages_share_is_one_candidate() -> None:
-    shared = "The attack wounded five civilians."
-    ps = [passage(0, f"Rockets hit Baghdad. {shared}"), passage(1, f"{shared} Nobody claimed it.")]
-    texts = [c.text for c in candidates(ps)]
-    assert texts == ["Rockets hit Baghdad.", shared, "Nobody claimed it."]
-    assert [c.passage for c in candidates(ps) if c.text == shared] == [0]
-
-
 def test_a_request_for_the_gist_is_told_from_a_question_about_something() -> None:
     from qa.sentences import asks_for_overview
 
