@@ -82,6 +82,9 @@ def test_follow_ups_are_answered_with_citations(seed_engine) -> None:  # type: i
     cup = ask("And who won the World Cup?", history=history, engine=seed_engine)
     assert not cup.answered and "rockets" in cup.question
     assert cup.text == "The articles don't say. No passage answers “And who won the World Cup?”"
+    # ... while one naming nothing of its own is answered from the context it carries
+    when = ask("When did it happen?", history=history, engine=seed_engine)
+    assert when.answered and when.citations
 
 
 def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() -> None:
