@@ -52,6 +52,8 @@ FRESH_WEIGHT = 0.1
 # another number of the sentence ("2,000 feet"): such sentences gain this much, in ordering only
 # (news-dev 0.456 -> 0.458, squad2-dev 0.921 -> 0.929 at 0.1 and 0.2; 22 and 15 such questions).
 COUNT_WEIGHT = 0.1
+# How every extractive refusal begins.
+REFUSED = "The articles don't say."
 # " - CNN", " | CNN Politics", " | The Week UK": a site's name after a headline.
 _SITE_SUFFIX = re.compile(r"\s+[|\-–—]\s+(?:[A-Z][\w.&']*\s?){1,3}$")
 
@@ -290,7 +292,7 @@ def quoted_texts(answer: Answer) -> list[str]:
 def refusal(question: str, notice: str = "", confidence: float = 0.0) -> Answer:
     """The answer when the articles do not hold one."""
     q = question.strip().rstrip("?").strip()
-    text = f"The articles don't say. No passage answers “{q}?”" if q else "The articles don't say."
+    text = f"{REFUSED} No passage answers “{q}?”" if q else REFUSED
     return Answer(
         text=text, answered=False, question=question, notice=notice, confidence=confidence
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa.answer import REFUSED
 from qa.sentences import content_words
 
 _FOLLOWUP = re.compile(
@@ -31,7 +32,9 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
     """
     if not history or not is_followup(question):
         return question
-    previous = history[-1][0]
+    # the last question that was answered: a refused one is not what "it" refers to
+    answered = [q for q, a in history if not a.startswith(REFUSED)]
+    previous = answered[-1] if answered else history[-1][0]
     own = set(content_words(question))
     carried = [w for w in dict.fromkeys(content_words(previous)) if w not in own]
     if not carried:

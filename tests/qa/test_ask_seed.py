@@ -88,6 +88,7 @@ def test_follow_ups_are_answered_with_citations(seed_engine) -> None:  # type: i
 
 
 def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() -> None:
+    from qa.answer import refusal
     from qa.followup import standalone_question
 
     history = [("Where were the rockets fired from?", "From al-Amin al-Thaniyah [1].")]
@@ -105,6 +106,9 @@ def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() 
         "Who is the president of France?"
     )
     assert standalone_question("How many died?", history) == "How many died? (rockets fired)"
+    # a refused question is skipped: the follow-up is about the last one answered
+    refused = history + [("Who is the president of France?", refusal("Who is it?").text)]
+    assert standalone_question("How many died?", refused) == "How many died? (rockets fired)"
 
 
 def test_rank_fusion_answers_the_same(seed_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
