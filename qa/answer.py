@@ -21,6 +21,7 @@ from qa.sentences import (
     question_type,
     sentence_spans,
 )
+from qa.vectors import cosine
 
 TIME_SENSITIVE = re.compile(
     r"\b(latest|current|currently|now|recent|recently|today|this (week|month|year)|still|new)\b",
@@ -390,13 +391,9 @@ def extractive_answer(
     extra = [asked] if ASKED_WEIGHT and asked != question else []
     embedded = np.asarray(embed_texts([c.text for c in cands] + extra), dtype=np.float32)
     vectors = embedded[: len(cands)]
-    norms = np.linalg.norm(vectors, axis=1)
-    q = np.asarray(query_vector, dtype=np.float32)
-    sims = vectors @ q / (norms * np.linalg.norm(q) + 1e-9)
+    sims = cosine(vectors, query_vector)
     if extra:
-        q2 = embedded[-1]
-        asked_sims = vectors @ q2 / (norms * np.linalg.norm(q2) + 1e-9)
-        sims = (1 - ASKED_WEIGHT) * sims + ASKED_WEIGHT * asked_sims
+        sims = (1 - ASKED_WEIGHT) * sims + ASKED_WEIGHT * cosine(vectors, embedded[-1])
     scored = score_sentences(question, cands, sims.tolist(), titles)
     scored = prefer_newer(scored, [published_day(p.published) for p in passages])
     confidence = scored[0].score - scored[0].rank_bonus + support

@@ -9,7 +9,6 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
@@ -26,7 +25,7 @@ from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, to_passage
 from qa.sentences import asks_for_overview, subject_words
 from qa.settings import Settings
-from qa.vectors import SentenceVectors
+from qa.vectors import SentenceVectors, cosine
 
 History = Sequence[tuple[str, str]]
 REVISION_CHECK_S = 2.0
@@ -220,9 +219,7 @@ class Engine:
         texts = quoted_texts(answer)
         if not texts:
             return False
-        q = np.asarray(self.embed_model.get_query_embedding(question), dtype=np.float32)
-        vectors = np.asarray(self.sentence_vectors(texts), dtype=np.float32)
-        sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)
+        sims = cosine(self.sentence_vectors(texts), self.embed_model.get_query_embedding(question))
         return float(sims.max()) < self.settings.min_similarity
 
     def _lede(self, top: Passage, passages: Sequence[Passage]) -> Passage:

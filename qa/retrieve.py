@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle
@@ -25,7 +24,7 @@ from qa.citations import Passage
 from qa.fusion import reciprocal_rank_fusion, relative_score_fusion
 from qa.mentions import mentioned_days, mentioned_sources
 from qa.rerank import TermWeights, key_sentences, rerank, sentence_coverage
-from qa.vectors import EmbedTexts
+from qa.vectors import EmbedTexts, cosine
 
 
 @dataclass(frozen=True)
@@ -200,9 +199,7 @@ class HybridRetriever(BaseRetriever):
         head, tail = order[: self.sentence_depth], order[self.sentence_depth :]
         keys = [key_sentences(per_passage[i], self.sentences_per_passage) for i in head]
         flat = [t for ks in keys for t in ks]
-        vectors = np.asarray(self.sentence_vectors(flat), dtype=np.float32)
-        q = np.asarray(embedding, dtype=np.float32)
-        sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)
+        sims = cosine(self.sentence_vectors(flat), embedding)
         similarity, pos = [], 0
         for ks in keys:
             similarity.append(float(sims[pos : pos + len(ks)].max()) if ks else 0.0)

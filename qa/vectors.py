@@ -5,8 +5,18 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
 
 EmbedTexts = Callable[[list[str]], list[list[float]]]
+
+
+def cosine(vectors: Any, query: Any) -> np.ndarray:
+    """Cosine similarity of each row of `vectors` to `query` (0 for a zero vector)."""
+    m = np.asarray(vectors, dtype=np.float32)
+    q = np.asarray(query, dtype=np.float32)
+    return np.asarray(m @ q / (np.linalg.norm(m, axis=1) * np.linalg.norm(q) + 1e-9))
 
 
 class SentenceVectors:

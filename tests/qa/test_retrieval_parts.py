@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from qa.fusion import reciprocal_rank_fusion
 from qa.mentions import mentioned_days, mentioned_sources
@@ -151,3 +152,10 @@ def test_an_unknown_fusion_is_refused_with_the_setting_to_fix() -> None:
 
     with pytest.raises(ValueError, match="QA_FUSION"):
         HybridRetriever(None, None, None, fusion="borda")  # type: ignore[arg-type]
+
+
+def test_cosine_is_per_row_and_safe_for_a_zero_vector() -> None:
+    from qa.vectors import cosine
+
+    sims = cosine([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], [3.0, 0.0])
+    assert sims.tolist() == pytest.approx([1.0, 0.0, 0.0])
