@@ -274,14 +274,11 @@ def overview_answer(question: str, lede: Passage, max_words: int = 60) -> Answer
             break
         chosen.append((s, e))
         words += size
-    headline = clean_headline(lede.title)
-    scored = [Scored(Candidate(0, 0, 0, headline, headline=True), 1.0, 1.0, 1.0)]
-    if not is_headline(headline, [lede.text]):
-        scored = []
-    scored += [Scored(Candidate(0, s, e, lede.text[s:e]), 1.0, 1.0, 1.0) for s, e in chosen]
-    if not scored:
+    parts = [c for c in candidates([lede], headlines=1) if c.headline]
+    parts += [Candidate(0, s, e, lede.text[s:e]) for s, e in chosen]
+    if not parts:
         return refusal(question)
-    return compose(question, [lede], scored, confidence=1.0)
+    return compose(question, [lede], [Scored(c, 1.0, 1.0, 1.0) for c in parts], confidence=1.0)
 
 
 def quoted_texts(answer: Answer) -> list[str]:
