@@ -287,10 +287,11 @@ def quoted_texts(answer: Answer) -> list[str]:
     return texts + [c.passage[s:e] for c in answer.citations for s, e in c.highlights]
 
 
-def refusal(question: str, notice: str = "", confidence: float = 0.0) -> Answer:
-    """The answer when the articles do not hold one."""
+def refusal(question: str, notice: str = "", confidence: float = 0.0, reason: str = "") -> Answer:
+    """The answer when the articles do not hold one (`reason` says why, if known)."""
     q = question.strip().rstrip("?").strip()
     text = f"{REFUSED} No passage answers “{q}?”" if q else REFUSED
+    text = f"{REFUSED} {reason}" if reason else text
     return Answer(
         text=text, answered=False, question=question, notice=notice, confidence=confidence
     )
@@ -350,6 +351,23 @@ def shortlist(
 
     ranked = sorted(range(len(cands)), key=lambda i: (-overlap(cands[i]), cands[i].passage, i))
     return [cands[i] for i in sorted(ranked[:size])]
+
+
+def unmentioned(question_names: Sequence[str], known: Callable[[str], bool]) -> list[str]:
+    """The question's names when the articles mention none of them (`known`: a name is indexed).
+
+    "What is the capital of Spain?" over articles that never say "Spain" cannot be answered
+    from them, however close "the country's capital" is; one name they do mention is enough
+    to look (the others may be spelled differently there).
+    """
+    if not question_names or any(known(n) for n in question_names):
+        return []
+    return list(question_names)
+
+
+def said_list(items: Sequence[str]) -> str:
+    """'Spain', 'Spain or France', 'Spain, France or Italy'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
 
 
 def unrelated(scored: Sequence[Scored], min_similarity: float) -> bool:

@@ -15,15 +15,23 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
 from index.embed import build_embed_model, embedder_id
 from index.ingest import current_revision, rebuild_lexical
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, tokenize
 from index.store import PassageStore
-from qa.answer import extractive_answer, overview_answer, quoted_texts, refusal, stems
+from qa.answer import (
+    extractive_answer,
+    overview_answer,
+    quoted_texts,
+    refusal,
+    said_list,
+    stems,
+    unmentioned,
+)
 from qa.citations import Answer, Passage
 from qa.errors import NoIndexError
 from qa.followup import standalone_question
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, to_passage
-from qa.sentences import asks_for_overview, subject_words
+from qa.sentences import asks_for_overview, names, subject_words
 from qa.settings import Settings
 from qa.vectors import SentenceVectors, cosine
 
@@ -178,6 +186,10 @@ class Engine:
         if not question:
             yield refusal("", notice="Ask a question about the articles.")
             return
+        absent = self._unmentioned(question)
+        if absent:
+            yield refusal(question, reason=f"No article mentions {said_list(absent)}.")
+            return
         standalone = standalone_question(question, history)
         if standalone != question and hasattr(self.llm, "rewrite_question"):
             standalone = self.llm.rewrite_question(question, history or []) or standalone
@@ -204,6 +216,20 @@ class Engine:
             answer = replace(answer, text=refusal(question).text)
         yield answer.text
         yield answer
+
+    def _unmentioned(self, question: str) -> list[str]:
+        """The question's names if the index mentions none of them (checked in the BM25 vocabulary)."""
+        self.lexical()
+        weights = self._term_weights
+        if weights is None or not weights.vocab:
+            return []
+        vocab = weights.vocab
+
+        def known(name: str) -> bool:
+            tokens = tokenize([name])[0]  # none for "U.S.": too short to index, so not judged
+            return not tokens or any(t in vocab for t in tokens)
+
+        return unmentioned(names(question), known)
 
     def _strays(self, question: str, passages: Sequence[Passage], answer: Answer) -> bool:
         """Whether a follow-up's answer rests on the carried words alone, not on what it asks.

@@ -276,6 +276,68 @@ def is_fresh_report(sentence: str) -> bool:
     return bool(_FRESH.search(sentence))
 
 
+# Capitalised words that open questions rather than name anything.
+_NOT_NAMES = frozenset(
+    [
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "which",
+        "why",
+        "how",
+        "is",
+        "was",
+        "were",
+        "are",
+        "did",
+        "does",
+        "do",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "may",
+        "might",
+        "i",
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "of",
+        "for",
+        "according",
+    ]
+)
+
+
+_NAME_RUN = re.compile(r"[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*")
+
+
+def names(question: str) -> list[str]:
+    """The names a question holds: runs of capitalised words after its first ("World Cup")."""
+    out = []
+    for m in _NAME_RUN.finditer(question):
+        words = [w.rstrip("'’-.,").removesuffix("’s").removesuffix("'s") for w in m.group().split()]
+        if m.start() == 0:
+            words = words[1:]
+        run: list[str] = []
+        for w in [*words, ""]:
+            if w and w.lower() not in _NOT_NAMES:
+                run.append(w)
+            elif run:
+                out.append(" ".join(run))
+                run = []
+    return list(dict.fromkeys(out))
+
+
 def subject_words(question: str) -> list[str]:
     """The content words naming what a question is about (not "article", "summary", "happened")."""
     return [w for w in content_words(question) if w not in _OVERVIEW_WORDS]

@@ -251,3 +251,24 @@ def test_how_many_prefers_a_number_that_counts_what_is_asked() -> None:
     count = Candidate(1, 0, 10, "Between four and seven rockets hit the embassy.")
     ranked = score_sentences("How many rockets hit the embassy?", [far, count], [0.5, 0.5])
     assert ranked[0].candidate is count and ranked[0].rank_bonus == COUNT_WEIGHT
+
+
+def test_names_are_the_capitalised_runs_after_the_first_word() -> None:
+    from qa.sentences import names
+
+    assert names("Who won the 2018 FIFA World Cup?") == ["FIFA World Cup"]
+    assert names("What did Trump and al-Kadhimi agree?") == ["Trump", "Kadhimi"]
+    assert names("In what Irish city did Calvin's followers settle?") == ["Irish", "Calvin"]
+    assert names("Why is the U.S. withdrawing troops?") == ["U.S"]
+    assert names("Where were the rockets fired from?") == []
+
+
+def test_a_question_is_refused_only_when_the_articles_mention_none_of_its_names() -> None:
+    from qa.answer import said_list, unmentioned
+
+    indexed = {"pentagon", "baghdad"}.__contains__
+    assert unmentioned(["Spain"], lambda n: indexed(n.lower())) == ["Spain"]
+    assert unmentioned(["Spain", "Pentagon"], lambda n: indexed(n.lower())) == []
+    assert unmentioned([], lambda n: False) == []
+    assert said_list(["Spain"]) == "Spain"
+    assert said_list(["Spain", "France", "Italy"]) == "Spain, France or Italy"

@@ -377,3 +377,22 @@ def test_openai_without_key_or_url_is_a_config_error(monkeypatch, embed_model) -
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
         OpenAIAnswerer.from_settings(Settings(llm="openai"), embed_model=embed_model)
+
+
+def test_engine_refuses_names_no_article_mentions_without_asking_the_llm(
+    monkeypatch, embed_model, seed_copy, scripted
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.api import Engine
+
+    monkeypatch.setenv("OPENAI_BASE_URL", scripted.url("unsupported"))
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    engine = Engine(
+        Settings(index_dir=seed_copy, llm="openai", llm_model="smollm2"), embed_model=embed_model
+    )
+    before = len(scripted.requests)
+    answer = engine.ask("What is the capital of Spain?")
+    # a model would answer "Madrid" from memory: no article says "Spain", so it is never asked
+    assert (
+        not answer.answered and answer.text == "The articles don't say. No article mentions Spain."
+    )
+    assert len(scripted.requests) == before
