@@ -318,7 +318,7 @@ _NOT_NAMES = frozenset(
 )
 
 
-_NAME_RUN = re.compile(r"[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*")
+_NAME_RUN = re.compile(r"(?<![\w'’.])[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*")
 
 
 def names(question: str) -> list[str]:

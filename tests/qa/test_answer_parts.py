@@ -261,6 +261,7 @@ def test_names_are_the_capitalised_runs_after_the_first_word() -> None:
     assert names("In what Irish city did Calvin's followers settle?") == ["Irish", "Calvin"]
     assert names("Why is the U.S. withdrawing troops?") == ["U.S"]
     assert names("Where were the rockets fired from?") == []
+    assert names("Was it published at 2023-12-12T22:38:05 by Reuters?") == ["Reuters"]
 
 
 def test_a_question_is_refused_only_when_the_articles_mention_none_of_its_names() -> None:
