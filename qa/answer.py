@@ -16,10 +16,12 @@ from qa.sentences import (
     content_words,
     counted_noun,
     counts,
+    full_names,
     has_type,
     is_fresh_report,
     question_type,
     sentence_spans,
+    with_full_names,
 )
 from qa.vectors import cosine
 
@@ -53,6 +55,9 @@ FRESH_WEIGHT = 0.1
 # another number of the sentence ("2,000 feet"): such sentences gain this much, in ordering only
 # (news-dev 0.456 -> 0.458, squad2-dev 0.921 -> 0.929 at 0.1 and 0.2; 22 and 15 such questions).
 COUNT_WEIGHT = 0.1
+# Write "[Mikhail] Gorbachev" where a quoted sentence names by last name only someone its
+# article's passages name in full.
+FULL_NAMES = True
 # How every extractive refusal begins.
 REFUSED = "The articles don't say."
 # " - CNN", " | CNN Politics", " | The Week UK": a site's name after a headline.
@@ -297,6 +302,17 @@ def refusal(question: str, notice: str = "", confidence: float = 0.0, reason: st
     )
 
 
+def article_names(passages: Sequence[Passage]) -> dict[str, dict[str, str]]:
+    """Per article, the longer names its retrieved passages and title give last words (full_names)."""
+    texts: dict[str, list[str]] = {}
+    titles: dict[str, str] = {}
+    for p in passages:
+        texts.setdefault(p.article_id, []).append(p.text)
+        titles[p.article_id] = p.title
+    every = [p.text for p in passages]
+    return {article: full_names(t, [titles[article]], every) for article, t in texts.items()}
+
+
 def compose(
     question: str, passages: Sequence[Passage], chosen: Sequence[Scored], confidence: float = 0.0
 ) -> Answer:
@@ -307,6 +323,7 @@ def compose(
     parts = []
     dates = [date_phrase(passages[s.candidate.passage].published) for s in chosen]
     lines = datelines(dates, bool(TIME_SENSITIVE.search(question)))
+    known = article_names(passages) if FULL_NAMES else {}
     for s, line in zip(chosen, lines, strict=True):
         p = s.candidate.passage
         numbers.setdefault(p, len(numbers) + 1)
@@ -318,7 +335,8 @@ def compose(
             parts.append(f"“{s.candidate.text}” [{numbers[p]}]")
         else:
             highlights[p].append((s.candidate.start, s.candidate.end))
-            parts.append(f"{s.candidate.text} [{numbers[p]}]")
+            text = with_full_names(s.candidate.text, known.get(passages[p].article_id, {}))
+            parts.append(f"{text} [{numbers[p]}]")
     citations = [
         Citation.from_passage(n, passages[p], tuple(sorted(highlights[p])), p in quoted)
         for p, n in sorted(numbers.items(), key=lambda kv: kv[1])

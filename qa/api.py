@@ -95,11 +95,15 @@ class Engine:
         if self.store.count():
             self.lexical()
 
-    def lexical(self) -> LexicalIndex:
-        """The BM25 index matching Chroma's current revision (reloaded or rebuilt when stale)."""
+    def lexical(self, recheck: bool = False) -> LexicalIndex:
+        """The BM25 index matching Chroma's current revision (reloaded or rebuilt when stale).
+
+        The revision is read at most every REVISION_CHECK_S unless `recheck` asks for it now.
+        """
         now = time.monotonic()
         with self._lock:
-            if self._lexical is not None and now - self._checked_at < REVISION_CHECK_S:
+            fresh = now - self._checked_at < REVISION_CHECK_S and not recheck
+            if self._lexical is not None and fresh:
                 return self._lexical
             self._checked_at = now
             revision = current_revision(self.store)
@@ -219,7 +223,16 @@ class Engine:
 
     def _unmentioned(self, question: str) -> list[str]:
         """The question's names if the index mentions none of them (checked in the BM25 vocabulary)."""
-        self.lexical()
+        wanted = names(question)
+        if not wanted:
+            return []
+        absent = self._absent_names(wanted)
+        # a refusal must not rest on a vocabulary a moment old: an article just added may name them
+        return self._absent_names(wanted, recheck=True) if absent else []
+
+    def _absent_names(self, wanted: list[str], recheck: bool = False) -> list[str]:
+        """`wanted` if the current BM25 vocabulary holds none of them, else []."""
+        self.lexical(recheck)
         weights = self._term_weights
         if weights is None or not weights.vocab:
             return []
@@ -229,7 +242,7 @@ class Engine:
             tokens = tokenize([name])[0]  # none for "U.S.": too short to index, so not judged
             return not tokens or any(t in vocab for t in tokens)
 
-        return unmentioned(names(question), known)
+        return unmentioned(wanted, known)
 
     def _strays(self, question: str, passages: Sequence[Passage], answer: Answer) -> bool:
         """Whether a follow-up's answer rests on the carried words alone, not on what it asks.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by space and a capital,
 # digit or quote, unless the period closes a known abbreviation ("U.S.", "Nov.", "Mr.").
@@ -321,12 +322,20 @@ _NOT_NAMES = frozenset(
 _NAME_RUN = re.compile(r"(?<![\w'’.])[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*")
 
 
+_SENTENCE_END = re.compile(r"(?:[!?:]|(?<![\w.])[a-z\d]{3,}\.)[\"'”’)]*\s*$")
+
+
+def _opens_sentence(before: str) -> bool:
+    """Whether text after `before` opens a sentence (not after "vs.", "v." or "Rep.")."""
+    return not before.strip() or bool(_SENTENCE_END.search(before))
+
+
 def names(question: str) -> list[str]:
-    """The names a question holds: runs of capitalised words after its first ("World Cup")."""
+    """The names a question holds: runs of capitalised words, each sentence's first word aside."""
     out = []
     for m in _NAME_RUN.finditer(question):
         words = [w.rstrip("'’-.,").removesuffix("’s").removesuffix("'s") for w in m.group().split()]
-        if m.start() == 0:
+        if _opens_sentence(question[: m.start()]):
             words = words[1:]
         run: list[str] = []
         for w in [*words, ""]:
@@ -372,3 +381,73 @@ def counts(sentence: str, noun: str, stem: Callable[[str], str]) -> bool:
         _NUMBER.fullmatch(w) and any(stem(x.lower()) == target for x in words[i + 1 : i + 4])
         for i, w in enumerate(words)
     )
+
+
+_NAME_WORD = r"[A-Z][a-z][\w\-]*"
+# words on one line, a space apart, none possessive ("Women's Euro" is no name)
+_FULL_NAME = re.compile(
+    rf"(?<![\w'’\-]){_NAME_WORD}(?: {_NAME_WORD}){{1,3}}(?=['’]s\b|(?![\w'’\-]))"
+)
+_PARTICLES = frozenset(["de", "del", "da", "di", "van", "von", "der", "le", "la", "al", "bin"])
+_PLACE_STARTS = frozenset(
+    ["new", "green", "los", "san", "santa", "las", "el", "saint", "st", "fort", "port", "mount"]
+)
+_NOT_FIRST_NAMES = STOPWORDS | _NOT_NAMES | {"according", "former", "new", "but", "and"}
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> Callable[[str], str]:
+    """gender-guesser's detector of 40,000 first names (loaded once: 0.2 s)."""
+    from gender_guesser.detector import Detector
+
+    return Detector(case_sensitive=False).get_gender
+
+
+def is_first_name(word: str) -> bool:
+    """Whether a word is a known first name ("Sam", "Mikhail"; not "Top", "Watch", "Minister")."""
+    return _first_names()(word) != "unknown"
+
+
+def full_names(
+    texts: Sequence[str], titles: Sequence[str] = (), context: Sequence[str] = ()
+) -> dict[str, str]:
+    """Last name -> first and last name, as the texts give it ("Gorbachev" -> "Mikhail Gorbachev").
+
+    Only a known first name counts ("Top Theranos executive" names nobody), and only one:
+    "Paul Pelosi" and "Nancy Pelosi" leave "Pelosi" alone. A word the texts (or `context`) also
+    write in lower case ("White House") is no name; `titles` are searched too, not so judged.
+    """
+    lower = {w for t in [*texts, *context] for w in re.findall(r"\b[a-z][\w'’\-]*", t)}
+    found: dict[str, set[str]] = {}
+    # a first name the texts also use alone ("Israel", "Georgia") names something else there
+    alone = {m.group(1) for t in texts for m in re.finditer(rf"\b({_NAME_WORD})\b(?! [A-Z])", t)}
+    for text in [*texts, *titles]:
+        for m in _FULL_NAME.finditer(text):
+            words = m.group().split()
+            for i, (given, last) in enumerate(zip(words, words[1:], strict=False)):
+                pair = {given.lower(), last.lower()}
+                if len(pair) < 2 or pair & (lower | _NOT_FIRST_NAMES | _PARTICLES):
+                    continue
+                if given in alone or not is_first_name(given) or _DATE.search(last):
+                    continue
+                if i and words[i - 1].lower() in _PLACE_STARTS:
+                    continue  # "New York Yankees", "Green Bay Packers"
+                if is_first_name(last) and last != words[-1]:
+                    continue  # "Mary Kay Ash": the name's end is further on
+                found.setdefault(last, set()).add(f"{given} {last}")
+                break
+    return {last: forms.pop() for last, forms in found.items() if len(forms) == 1}
+
+
+def with_full_names(sentence: str, known: dict[str, str]) -> str:
+    """The sentence with "[Mikhail] " before the first mention of a name by last name alone."""
+    out = sentence
+    for last, full in known.items():
+        m = re.search(rf"(?<![\w'’\-]){re.escape(last)}(?![\w'’\-])", out)
+        if m is None or full in out:
+            continue
+        before = out[: m.start()].split()
+        if before and before[-1][:1].isupper() and before[-1].lower() not in _NOT_FIRST_NAMES:
+            continue  # "Joe Biden", "President Biden": named already
+        out = f"{out[: m.start()]}[{full.split()[0]}] {out[m.start() :]}"
+    return out

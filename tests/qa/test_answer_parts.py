@@ -261,6 +261,8 @@ def test_names_are_the_capitalised_runs_after_the_first_word() -> None:
     assert names("In what Irish city did Calvin's followers settle?") == ["Irish", "Calvin"]
     assert names("Why is the U.S. withdrawing troops?") == ["U.S"]
     assert names("Where were the rockets fired from?") == []
+    assert names("Tell me about the attack. Summarize it for Biden?") == ["Biden"]
+    assert names("Did the Jaguars vs. Saints game end late?") == ["Jaguars", "Saints"]
     assert names("Was it published at 2023-12-12T22:38:05 by Reuters?") == ["Reuters"]
 
 
@@ -273,3 +275,25 @@ def test_a_question_is_refused_only_when_the_articles_mention_none_of_its_names(
     assert unmentioned([], lambda n: False) == []
     assert said_list(["Spain"]) == "Spain"
     assert said_list(["Spain", "France", "Italy"]) == "Spain, France or Italy"
+
+
+def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
+    from qa.sentences import full_names, with_full_names
+
+    texts = [
+        "Former Soviet leader Mikhail Gorbachev has died. Gorbachev ended the Cold War.",
+        "Paul Pelosi was attacked at home; Nancy Pelosi was in Washington. The White House said.",
+        "Top Theranos executive sentenced. Prime Minister Naftali Bennett spoke.",
+    ]
+    known = full_names(texts, ["Sam Bankman-Fried Trial Begins"], ["the house was sold"])
+    # first names only ("Top", "Cold", "White" are none), never two for one last name (Pelosi)
+    assert known == {
+        "Gorbachev": "Mikhail Gorbachev",
+        "Bennett": "Naftali Bennett",
+        "Bankman-Fried": "Sam Bankman-Fried",
+    }
+    assert with_full_names("Gorbachev died at 91.", known) == "[Mikhail] Gorbachev died at 91."
+    painted = with_full_names("The prosecution painted Bankman-Fried as a fraud.", known)
+    assert painted == "The prosecution painted [Sam] Bankman-Fried as a fraud."
+    for named in ("Mikhail Gorbachev died.", "Pelosi was hurt.", "The House voted."):
+        assert with_full_names(named, known) == named
