@@ -392,7 +392,7 @@ _PARTICLES = frozenset(["de", "del", "da", "di", "van", "von", "der", "le", "la"
 _PLACE_STARTS = frozenset(
     ["new", "green", "los", "san", "santa", "las", "el", "saint", "st", "fort", "port", "mount"]
 )
-_NOT_FIRST_NAMES = STOPWORDS | _NOT_NAMES | {"according", "former", "new", "but", "and"}
+_NOT_FIRST_NAMES = STOPWORDS | _NOT_NAMES | {"former", "new", "but", "and"}
 
 
 @lru_cache(maxsize=1)
@@ -418,6 +418,7 @@ def full_names(
     write in lower case ("White House") is no name; `titles` are searched too, not so judged.
     """
     lower = {w for t in [*texts, *context] for w in re.findall(r"\b[a-z][\w'’\-]*", t)}
+    banned = lower | _NOT_FIRST_NAMES | _PARTICLES
     found: dict[str, set[str]] = {}
     # a first name the texts also use alone ("Israel", "Georgia") names something else there
     alone = {m.group(1) for t in texts for m in re.finditer(rf"\b({_NAME_WORD})\b(?! [A-Z])", t)}
@@ -426,7 +427,7 @@ def full_names(
             words = m.group().split()
             for i, (given, last) in enumerate(zip(words, words[1:], strict=False)):
                 pair = {given.lower(), last.lower()}
-                if len(pair) < 2 or pair & (lower | _NOT_FIRST_NAMES | _PARTICLES):
+                if len(pair) < 2 or pair & banned:
                     continue
                 if given in alone or not is_first_name(given) or _DATE.search(last):
                     continue
