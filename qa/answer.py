@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from index.chunk import published_day
+from index.lexical import tokenize
 from qa.citations import Answer, Citation, Passage
+from qa.rerank import TermWeights
+from qa.sentence_model import features, order_scores, question_context
 from qa.sentences import (
     asks_this_week,
     content_words,
@@ -58,6 +61,14 @@ COUNT_WEIGHT = 0.1
 # Write "[Mikhail] Gorbachev" where a quoted sentence names by last name alone someone its
 # article's passages or headline name in full (news-dev 0.462 -> 0.474, multihop 0.237 -> 0.274).
 FULL_NAMES = True
+# Order sentences by the fitted sentence model (qa.sentence_model) rather than by the score;
+# the score still decides whether to answer. A runner-up joins the best sentence when its logit
+# is at most KEEP_GAP below, and the newer of sentences within NEWER_MARGIN comes first.
+SENTENCE_MODEL = True
+# Sentences embedded per question (those sharing most words with it), besides the headlines.
+SHORTLIST = 8
+KEEP_GAP = 1.5
+NEWER_MARGIN = 0.1
 # How every extractive refusal begins.
 REFUSED = "The articles don't say."
 # " - CNN", " | CNN Politics", " | The Week UK": a site's name after a headline.
@@ -85,6 +96,13 @@ class Scored:
     coverage: float
     # the part of `score` that only orders sentences, not evidence that they answer
     rank_bonus: float = 0.0
+    # the sentence model's logit (qa.sentence_model), which orders sentences when set
+    order: float | None = None
+
+    @property
+    def key(self) -> float:
+        """What sentences are ordered by: the model's logit, else the score."""
+        return self.score if self.order is None else self.order
 
 
 @lru_cache(maxsize=1)
@@ -199,12 +217,12 @@ def score_sentences(
 def prefer_newer(
     scored: Sequence[Scored], days: Sequence[int], margin: float = 0.03
 ) -> list[Scored]:
-    """Among sentences scoring within `margin` of the best, put the newest article's first."""
+    """Among sentences whose key is within `margin` of the best, put the newest article's first."""
     if not scored:
         return []
-    top = scored[0].score
-    close = [s for s in scored if top - s.score <= margin]
-    rest = [s for s in scored if top - s.score > margin]
+    top = scored[0].key
+    close = [s for s in scored if top - s.key <= margin]
+    rest = [s for s in scored if top - s.key > margin]
     close.sort(key=lambda s: -days[s.candidate.passage] if s.candidate.passage < len(days) else 0)
     return close + rest
 
@@ -250,16 +268,29 @@ def datelines(dates: Sequence[str], time_sensitive: bool) -> list[str]:
 
 
 def choose(
-    scored: Sequence[Scored], max_sentences: int = 2, keep_ratio: float = 0.85, max_words: int = 60
+    scored: Sequence[Scored],
+    max_sentences: int = 2,
+    keep_ratio: float = 0.85,
+    max_words: int = 60,
+    keep_gap: float | None = None,
 ) -> list[Scored]:
-    """The best sentence, plus close runners-up while the answer stays within `max_words`."""
+    """The best sentence, plus close runners-up while the answer stays within `max_words`.
+
+    A runner-up is close when its score is `keep_ratio` of the best's or, for sentences the
+    model ordered, when its logit is at most `keep_gap` below the best's.
+    """
     if not scored:
         return []
     best = scored[0]
     chosen = [best]
     words = len(best.candidate.text.split())
     for s in scored[1:]:
-        if len(chosen) >= max_sentences or s.score < keep_ratio * best.score:
+        far = (
+            best.key - s.key > keep_gap
+            if keep_gap is not None and s.order is not None and best.order is not None
+            else s.score < keep_ratio * best.score
+        )
+        if len(chosen) >= max_sentences or far:
             break
         size = len(s.candidate.text.split())
         if words + size <= max_words and s.candidate.text not in {c.candidate.text for c in chosen}:
@@ -371,6 +402,65 @@ def shortlist(
     return [cands[i] for i in sorted(ranked[:size])]
 
 
+def model_order(
+    question: str,
+    scored: Sequence[Scored],
+    passages: Sequence[Passage],
+    term_weights: TermWeights | None,
+) -> list[Scored]:
+    """The scored sentences with the sentence model's logits, best first."""
+    if not scored:
+        return []
+    logits = order_scores(model_features(question, scored, passages, term_weights))
+    out = [replace(s, order=float(z)) for s, z in zip(scored, logits, strict=True)]
+    return sorted(out, key=lambda s: -s.key)
+
+
+def model_features(
+    question: str,
+    scored: Sequence[Scored],
+    passages: Sequence[Passage],
+    term_weights: TermWeights | None,
+) -> np.ndarray:
+    """The sentence model's features (qa.sentence_model.FEATURES) of each scored sentence."""
+    stem_texts = [stems(s.candidate.text) for s in scored]
+    title_stems = {i: stems(p.title) for i, p in enumerate(passages)}
+    texts = [s.candidate.text for s in scored]
+    tokens = tokenize([question] + [p.title for p in passages] + texts)
+    titles = tokens[1 : 1 + len(passages)]
+    ctx = question_context(
+        question,
+        asked_part(question),
+        stems,
+        set(tokens[0]),
+        counted_noun(question) if COUNT_WEIGHT else "",
+    )
+    idf = term_weights.idf if term_weights is not None else (lambda _: 1.0)
+    top = passages[0].score or 1.0
+    share: dict[str, int] = {}
+    for p in passages:
+        share[p.article_id] = share.get(p.article_id, 0) + 1
+    rank = [s.candidate.passage for s in scored]
+    return features(
+        ctx,
+        texts,
+        [s.similarity for s in scored],
+        stem_texts,
+        [title_stems[r] for r in rank],
+        [set(t) | set(titles[r]) for t, r in zip(tokens[1 + len(passages) :], rank, strict=True)],
+        idf,
+        rank,
+        [passages[r].score / top for r in rank],
+        [share[passages[r].article_id] / len(passages) for r in rank],
+        [
+            0 if s.candidate.headline else passages[r].start + s.candidate.start
+            for s, r in zip(scored, rank, strict=True)
+        ],
+        [s.candidate.headline for s in scored],
+        _stem(),
+    )
+
+
 def unmentioned(question_names: Sequence[str], known: Callable[[str], bool]) -> list[str]:
     """The question's names when the articles mention none of them (`known`: a name is indexed).
 
@@ -398,28 +488,20 @@ def unrelated(scored: Sequence[Scored], min_similarity: float) -> bool:
     return bool(scored) and all(s.similarity < min_similarity and s.coverage < 1.0 for s in scored)
 
 
-def extractive_answer(
+def scored_candidates(
     question: str,
     passages: Sequence[Passage],
     query_vector: Sequence[float],
     embed_texts: Callable[[list[str]], list[list[float]]],
-    min_score: float,
-    shortlist_size: int = 8,
-    support: float = 0.0,
-    min_similarity: float = 0.0,
-) -> Answer:
-    """Answer from the passages' best sentences, or refuse when the best + `support` is below `min_score`.
-
-    `support` is evidence from retrieval that the passages hold the question's rare words (the
-    idf-weighted coverage of the best sentence): it separates "topic present, fact absent" better
-    than the sentence score alone.
-    """
+    shortlist_size: int,
+) -> list[Scored]:
+    """The shortlisted sentences and the headlines of the passages, embedded and scored, best first."""
     titles = [p.title for p in passages]
     every = candidates(passages, HEADLINES)
     cands = shortlist(question, [c for c in every if not c.headline], titles, shortlist_size)
     cands += [c for c in every if c.headline]  # a headline's words are in every sentence's count
     if not cands:
-        return refusal(question)
+        return []
     asked = asked_part(question)
     extra = [asked] if ASKED_WEIGHT and asked != question else []
     embedded = np.asarray(embed_texts([c.text for c in cands] + extra), dtype=np.float32)
@@ -427,9 +509,44 @@ def extractive_answer(
     sims = cosine(vectors, query_vector)
     if extra:
         sims = (1 - ASKED_WEIGHT) * sims + ASKED_WEIGHT * cosine(vectors, embedded[-1])
-    scored = score_sentences(question, cands, sims.tolist(), titles)
-    scored = prefer_newer(scored, [published_day(p.published) for p in passages])
+    return score_sentences(question, cands, sims.tolist(), titles)
+
+
+def extractive_answer(
+    question: str,
+    passages: Sequence[Passage],
+    query_vector: Sequence[float],
+    embed_texts: Callable[[list[str]], list[list[float]]],
+    min_score: float,
+    shortlist_size: int | None = None,
+    support: float = 0.0,
+    min_similarity: float = 0.0,
+    term_weights: TermWeights | None = None,
+    asked: str = "",
+) -> Answer:
+    """Answer from the passages' best sentences, or refuse when the best + `support` is below `min_score`.
+
+    `asked` is what the user typed when `question` is a follow-up rewritten with words carried
+    from before: those words found the passages, but the sentence model orders sentences by
+    what is asked now ("And where were they fired from?" wants a place, not the embassy again).
+
+    `support` is evidence from retrieval that the passages hold the question's rare words (the
+    idf-weighted coverage of the best sentence): it separates "topic present, fact absent" better
+    than the sentence score alone.
+    """
+    size = shortlist_size or SHORTLIST
+    scored = scored_candidates(question, passages, query_vector, embed_texts, size)
+    if not scored:
+        return refusal(question)
+    days = [published_day(p.published) for p in passages]
+    scored = prefer_newer(scored, days)
     confidence = scored[0].score - scored[0].rank_bonus + support
     if confidence < min_score or unrelated(scored, min_similarity):
         return refusal(question, confidence=confidence)
+    if SENTENCE_MODEL:
+        ordered = model_order(asked or question, scored, passages, term_weights)
+        ordered = prefer_newer(ordered, days, NEWER_MARGIN)
+        return compose(
+            question, passages, choose(ordered, keep_gap=KEEP_GAP), confidence=confidence
+        )
     return compose(question, passages, choose(scored), confidence=confidence)

@@ -207,13 +207,15 @@ class Engine:
             yield from self.llm.stream_answer(
                 standalone,
                 passages,
-                fallback=lambda: self._extractive(standalone, hits, passages, query_vector),
+                fallback=lambda: self._extractive(
+                    standalone, hits, passages, query_vector, question
+                ),
             )
             return
         if asks_for_overview(standalone):
             answer = overview_answer(question, self._lede(passages[0], passages))
         else:
-            answer = self._extractive(standalone, hits, passages, query_vector)
+            answer = self._extractive(standalone, hits, passages, query_vector, question)
         if standalone != question and answer.answered and self._strays(question, passages, answer):
             answer = replace(refusal(question, confidence=answer.confidence), question=standalone)
         elif not answer.answered and standalone != question:  # quote what the user asked
@@ -279,6 +281,7 @@ class Engine:
         hits: list[NodeWithScore],
         passages: list[Passage],
         query_vector: list[float],
+        asked: str = "",
     ) -> Answer:
         # support: the best idf-weighted coverage of the question, which the re-rank computed
         known = [h.node.metadata.get("coverage") for h in hits]
@@ -298,6 +301,8 @@ class Engine:
             self.settings.min_score,
             support=support,
             min_similarity=self.settings.min_similarity,
+            term_weights=self._term_weights,
+            asked=asked,
         )
 
 

@@ -1,0 +1,75 @@
+"""The sentence model: its features on hand-made sentences, and the order its fitted weights give."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa.answer import Candidate, Scored, choose, model_features, model_order
+from qa.citations import Passage
+from qa.sentence_model import FEATURES, WEIGHTS, year_match
+
+
+def passage(i: int, text: str, title: str = "", score: float = 1.0, start: int = 0) -> Passage:
+    return Passage(f"a{i}::0", f"a{i}", title, "", "", "", text, start, start + len(text), score)
+
+
+def column(name: str) -> int:
+    return FEATURES.index(name)
+
+
+def test_weights_match_the_features() -> None:
+    assert WEIGHTS.shape == (len(FEATURES),) and np.isfinite(WEIGHTS).all()
+
+
+def test_year_match_rewards_the_asked_year_and_penalises_others() -> None:
+    assert year_match("Its 2022 word of the year is gaslighting.", {"2022"}) == 1.0
+    assert year_match("It chose vaccine in 2021.", {"2022"}) == -1.0
+    assert year_match("It chose a word.", {"2022"}) == 0.0
+    assert year_match("It chose vaccine in 2021.", set()) == 0.0
+
+
+def test_features_of_an_echo_and_of_an_answer() -> None:
+    question = "Which word did Merriam-Webster choose as its 2022 word of the year?"
+    text = (
+        "Which word did Merriam-Webster choose as its 2022 word of the year? "
+        "Merriam-Webster has announced its 2022 word of the year: gaslighting, chosen by editors."
+    )
+    echo_end = text.index("?") + 1
+    ps = [passage(0, text, "Word of the year")]
+    cands = [
+        Candidate(0, 0, echo_end, text[:echo_end]),
+        Candidate(0, echo_end + 1, len(text), text[echo_end + 1 :]),
+    ]
+    scored = [Scored(c, 1.0, sim, 1.0) for c, sim in zip(cands, [0.9, 0.7], strict=True)]
+    x = model_features(question, scored, ps, None)
+    assert x.shape == (2, len(FEATURES))
+    echo, answer = x
+    assert echo[column("question")] == 1.0 and answer[column("question")] == 0.0
+    assert echo[column("echo")] == 1.0 and answer[column("echo")] == 0.0
+    assert answer[column("novelty")] > 0.0 == echo[column("novelty")]
+    assert echo[column("article_lead")] == 1.0 and answer[column("article_lead")] == 0.0
+    assert answer[column("year")] == 1.0
+    # gaps are measured from the best candidate: 0 for it, negative for the others
+    assert echo[column("similarity_gap")] == 0.0
+    assert np.isclose(answer[column("similarity_gap")], -0.2)
+    # despite its higher similarity, the echo of the question is ordered after the answer
+    assert [s.candidate for s in model_order(question, scored, ps, None)] == cands[::-1]
+
+
+def test_a_sentence_of_the_asked_type_beats_one_without() -> None:
+    question = "How many people were hurt in the blast?"
+    ps = [
+        passage(0, "The blast hurt many people near the port. Officials said 23 people were hurt.")
+    ]
+    a, b = ps[0].text.split(". ")
+    cands = [Candidate(0, 0, len(a) + 1, a + "."), Candidate(0, len(a) + 2, len(ps[0].text), b)]
+    scored = [Scored(c, 1.0, 0.6, 1.0) for c in cands]
+    assert model_order(question, scored, ps, None)[0].candidate is cands[1]
+
+
+def test_choose_keeps_a_runner_up_within_the_logit_gap() -> None:
+    first = Scored(Candidate(0, 0, 15, "Five were hurt."), 1.0, 0.5, 1.0, order=2.0)
+    close = Scored(Candidate(1, 0, 14, "Six were hurt."), 0.2, 0.5, 1.0, order=1.0)
+    far = Scored(Candidate(1, 0, 14, "Six were hurt."), 0.99, 0.5, 1.0, order=-1.0)
+    assert choose([first, close], keep_gap=1.5) == [first, close]
+    assert choose([first, far], keep_gap=1.5) == [first]
