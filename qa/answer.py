@@ -13,7 +13,7 @@ from index.chunk import published_day
 from index.lexical import tokenize
 from qa.citations import Answer, Citation, Passage
 from qa.rerank import TermWeights
-from qa.sentence_model import features, order_scores, question_context
+from qa.sentence_model import Sentence, features, order_scores, question_context
 from qa.sentences import (
     asks_this_week,
     content_words,
@@ -423,42 +423,35 @@ def model_features(
     term_weights: TermWeights | None,
 ) -> np.ndarray:
     """The sentence model's features (qa.sentence_model.FEATURES) of each scored sentence."""
-    stem_texts = [stems(s.candidate.text) for s in scored]
-    title_stems = {i: stems(p.title) for i, p in enumerate(passages)}
     texts = [s.candidate.text for s in scored]
     tokens = tokenize([question] + [p.title for p in passages] + texts)
-    titles = tokens[1 : 1 + len(passages)]
-    ctx = question_context(
-        question,
-        asked_part(question),
-        stems,
-        set(tokens[0]),
-        counted_noun(question) if COUNT_WEIGHT else "",
-    )
-    idf = term_weights.idf if term_weights is not None else (lambda _: 1.0)
+    title_terms, sentence_terms = tokens[1 : 1 + len(passages)], tokens[1 + len(passages) :]
+    title_stems = [stems(p.title) for p in passages]
     top = passages[0].score or 1.0
     share: dict[str, int] = {}
     for p in passages:
         share[p.article_id] = share.get(p.article_id, 0) + 1
-    rank = [s.candidate.passage for s in scored]
-    return features(
-        ctx,
-        texts,
-        [s.similarity for s in scored],
-        stem_texts,
-        [title_stems[r] for r in rank],
-        [set(t) | set(titles[r]) for t, r in zip(tokens[1 + len(passages) :], rank, strict=True)],
-        idf,
-        rank,
-        [passages[r].score / top for r in rank],
-        [share[passages[r].article_id] / len(passages) for r in rank],
-        [
-            0 if s.candidate.headline else passages[r].start + s.candidate.start
-            for s, r in zip(scored, rank, strict=True)
-        ],
-        [s.candidate.headline for s in scored],
-        _stem(),
-    )
+    sentences = []
+    for s, terms in zip(scored, sentence_terms, strict=True):
+        c, p = s.candidate, passages[s.candidate.passage]
+        sentences.append(
+            Sentence(
+                text=c.text,
+                similarity=s.similarity,
+                stems=stems(c.text),
+                title_stems=title_stems[c.passage],
+                terms=set(terms) | set(title_terms[c.passage]),
+                passage_rank=c.passage,
+                passage_score=p.score / top,
+                article_share=share[p.article_id] / len(passages),
+                position=0 if c.headline else p.start + c.start,
+                headline=c.headline,
+            )
+        )
+    counted = counted_noun(question) if COUNT_WEIGHT else ""
+    ctx = question_context(question, asked_part(question), stems, set(tokens[0]), counted)
+    idf = term_weights.idf if term_weights is not None else (lambda _: 1.0)
+    return features(ctx, sentences, idf, _stem())
 
 
 def unmentioned(question_names: Sequence[str], known: Callable[[str], bool]) -> list[str]:

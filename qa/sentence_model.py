@@ -112,6 +112,22 @@ class Context:
     counted: str
 
 
+@dataclass(frozen=True)
+class Sentence:
+    """A candidate sentence as the model sees it."""
+
+    text: str
+    similarity: float
+    stems: set[str]
+    title_stems: set[str]  # of its article's headline
+    terms: set[str]  # index terms of the sentence and its headline
+    passage_rank: int
+    passage_score: float  # its passage's retrieval score / the best passage's
+    article_share: float  # share of the retrieved passages from its article
+    position: int  # characters before it in the article (0 for a headline)
+    headline: bool
+
+
 def question_context(
     question: str,
     asked: str,
@@ -152,17 +168,8 @@ def year_match(sentence: str, years: set[str]) -> float:
 
 def features(
     ctx: Context,
-    texts: Sequence[str],
-    similarity: Sequence[float],
-    sentence_stems: Sequence[set[str]],
-    title_stems: Sequence[set[str]],
-    sentence_terms: Sequence[set[str]],
+    sentences: Sequence[Sentence],
     idf: Callable[[str], float],
-    passage_rank: Sequence[int],
-    passage_score: Sequence[float],
-    article_share: Sequence[float],
-    position: Sequence[int],
-    headline: Sequence[bool],
     stem_word: Callable[[str], str],
 ) -> np.ndarray:
     """The FEATURES of each candidate sentence (one row each)."""
@@ -170,18 +177,18 @@ def features(
     total_idf = sum(idf(t) for t in ctx.question_terms) or 1.0
     lowered = q.lower()
     rows = []
-    for i, text in enumerate(texts):
-        words = sentence_stems[i]
-        with_title = words | title_stems[i]
+    for c in sentences:
+        text, words = c.text, c.stems
+        with_title = words | c.title_stems
         novel = words - qs
         rows.append(
             [
-                float(similarity[i]),
+                c.similarity,
                 0.0,
                 len(qs & with_title) / len(qs) if qs else 0.0,
                 0.0,
                 len(qs & words) / len(qs) if qs else 0.0,
-                sum(idf(t) for t in ctx.question_terms & sentence_terms[i]) / total_idf,
+                sum(idf(t) for t in ctx.question_terms & c.terms) / total_idf,
                 0.0,
                 len(asked & with_title) / len(asked) if asked else 0.0,
                 len(ctx.bigrams & word_pairs(text)) / len(ctx.bigrams) if ctx.bigrams else 0.0,
@@ -194,19 +201,19 @@ def features(
                 float(any(m not in q for m in _DIGITS.findall(text))),
                 float(text.lstrip()[:1] in "\"“‘'"),
                 year_match(text, ctx.years),
-                float(headline[i]),
-                passage_rank[i] / 4,
-                float(passage_rank[i] == 0),
-                passage_score[i],
-                article_share[i],
-                float(position[i] == 0 and not headline[i]),
-                math.log1p(position[i] / 100),
+                float(c.headline),
+                c.passage_rank / 4,
+                float(c.passage_rank == 0),
+                c.passage_score,
+                c.article_share,
+                float(c.position == 0 and not c.headline),
+                math.log1p(c.position / 100),
                 math.log(len(text.split()) + 1),
                 float(ctx.this_week and is_fresh_report(text)),
                 float(bool(ctx.counted) and counts(text, ctx.counted, stem_word)),
             ]
         )
-    x = np.asarray(rows, dtype=np.float64).reshape(len(texts), len(FEATURES))
+    x = np.asarray(rows, dtype=np.float64).reshape(len(sentences), len(FEATURES))
     for gap, of in ((1, 0), (3, 2), (6, 5)):
         if len(x):
             x[:, gap] = x[:, of] - x[:, of].max()
