@@ -56,7 +56,7 @@ FEATURES = (
     "counts",  # a number that counts what a "how many" question counts
 )
 
-# fitted weights (features as above) and bias: `bench/fit_sentence_model.py`
+# fitted weights, features as above (`bench/fit_sentence_model.py`); the softmax needs no bias
 WEIGHTS = np.array(
     [
         +1.3949,  # similarity
@@ -89,7 +89,6 @@ WEIGHTS = np.array(
         +2.7441,  # counts
     ]
 )
-BIAS = 0.0
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _NEW_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
@@ -223,4 +222,4 @@ def features(
 def order_scores(x: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """The model's score (a logit) of each row of features (default: the fitted WEIGHTS)."""
     w = WEIGHTS if weights is None else weights
-    return np.asarray(x @ w + BIAS, dtype=np.float64)
+    return np.asarray(x @ w, dtype=np.float64)

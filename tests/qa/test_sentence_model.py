@@ -73,3 +73,40 @@ def test_choose_keeps_a_runner_up_within_the_logit_gap() -> None:
     far = Scored(Candidate(1, 0, 14, "Six were hurt."), 0.99, 0.5, 1.0, order=-1.0)
     assert choose([first, close], keep_gap=1.5) == [first, close]
     assert choose([first, far], keep_gap=1.5) == [first]
+
+
+def _fitter():  # type: ignore[no-untyped-def]
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "fit_sentence_model.py"
+    spec = importlib.util.spec_from_file_location("fit_sentence_model", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_fitter_gradient_matches_finite_differences_and_learns_a_toy_ranking() -> None:
+    fit = _fitter()
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3))
+    groups = np.repeat(np.arange(10), 4)
+    # in each question the gold candidate is the one with the largest first feature
+    y = np.zeros(40, dtype=bool)
+    for g in range(10):
+        rows = np.where(groups == g)[0]
+        y[rows[np.argmax(x[rows, 0])]] = True
+    w = rng.normal(size=3)
+    value, grad = fit.loss(w, x, y, fit.by_group(groups), 0.1)
+    eps = 1e-6
+    numeric = [
+        (fit.loss(w + eps * e, x, y, fit.by_group(groups), 0.1)[0] - value) / eps for e in np.eye(3)
+    ]
+    assert np.allclose(grad, numeric, atol=1e-4)
+    learned = fit.fit(x, y, groups, 0.01)
+    assert learned[0] > abs(learned[1]) and learned[0] > abs(learned[2])
+    assert fit.top_share(x @ learned, y, groups, 1) == 1.0
+    assert fit.top_share(-x[:, 0], y, groups, 1) == 0.0
+    assert fit.holds("Its word of the year is “gaslighting.”", ["Gaslighting"])
+    assert not fit.holds("It raised 15%.", ["5"])
