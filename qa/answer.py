@@ -67,7 +67,8 @@ SHORTLIST = 8
 # the score still decides whether to answer. A runner-up joins the best sentence when its logit
 # is at most KEEP_GAP below, and the newer of sentences within NEWER_MARGIN comes first.
 # (qa eval answer recall: news-dev 0.474 -> 0.498, squad2-dev 0.929 -> 0.944, multihop-dev
-# 0.274 -> 0.306; KEEP_GAP 0.5 / 1.0 / 2.5 gave news 0.448 / 0.478 / 0.504 at 34 / 39 / 44 words.)
+# 0.274 -> 0.306; before the word-pair feature, KEEP_GAP 0.5 / 1.0 / 1.5 / 2.5 gave news
+# 0.448 / 0.478 / 0.502 / 0.504 at 34 / 39 / 42 / 44 words.)
 SENTENCE_MODEL = True
 KEEP_GAP = 1.5
 NEWER_MARGIN = 0.1
