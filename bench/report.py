@@ -36,7 +36,8 @@ def tradeoff(rows: list[dict]) -> tuple[list[float], list[float], list[float]]:
     """(thresholds, false refusal rate, refusal accuracy) as the refusal threshold moves."""
     ans = [r["confidence"] for r in rows if r["answerable"]]
     una = [r["confidence"] for r in rows if not r["answerable"]]
-    ts = [i / 100 for i in range(20, 101, 2)]
+    # every value a question has is a threshold where the curve can move (any scale)
+    ts = sorted(set(ans + una)) + [max(ans + una, default=0.0) + 1e-9]
     frr = [sum(c < t for c in ans) / (len(ans) or 1) for t in ts]
     acc = [sum(c < t for c in una) / (len(una) or 1) for t in ts]
     return ts, frr, acc

@@ -12,6 +12,7 @@ import numpy as np
 from index.chunk import published_day
 from index.lexical import tokenize
 from qa.citations import Answer, Citation, Passage
+from qa.refusal_model import answer_probability, question_features
 from qa.rerank import TermWeights
 from qa.sentence_model import Sentence, features, order_scores, question_context
 from qa.sentences import (
@@ -414,7 +415,13 @@ def model_order(
     """The scored sentences with the sentence model's logits, best first."""
     if not scored:
         return []
-    logits = order_scores(model_features(question, scored, passages, term_weights))
+    return with_logits(
+        scored, order_scores(model_features(question, scored, passages, term_weights))
+    )
+
+
+def with_logits(scored: Sequence[Scored], logits: np.ndarray) -> list[Scored]:
+    """The scored sentences carrying their logits, best logit first."""
     out = [replace(s, order=float(z)) for s, z in zip(scored, logits, strict=True)]
     return sorted(out, key=lambda s: -s.key)
 
@@ -508,6 +515,53 @@ def scored_candidates(
     return score_sentences(question, cands, sims.tolist(), titles)
 
 
+@dataclass(frozen=True)
+class Judged:
+    """A question's candidate sentences, scored and ordered, and what decides whether to answer."""
+
+    scored: list[Scored]  # by the hand-weighted score (newer first on near ties)
+    ordered: list[Scored]  # by the sentence model's logit
+    rule_score: float  # the hand-weighted rule: best sentence score + support
+    signals: np.ndarray  # the refusal model's features (qa.refusal_model.FEATURES)
+
+
+def judge(
+    question: str,
+    passages: Sequence[Passage],
+    query_vector: Sequence[float],
+    embed_texts: Callable[[list[str]], list[list[float]]],
+    shortlist_size: int | None = None,
+    support: float = 0.0,
+    term_weights: TermWeights | None = None,
+    asked: str = "",
+    top_cosine: float = 0.0,
+) -> Judged | None:
+    """Score and order the passages' candidate sentences, and compute the refusal signals."""
+    scored = scored_candidates(
+        question, passages, query_vector, embed_texts, shortlist_size or SHORTLIST
+    )
+    if not scored:
+        return None
+    days = [published_day(p.published) for p in passages]
+    scored = prefer_newer(scored, days)
+    rule_score = scored[0].score - scored[0].rank_bonus + support
+    x = model_features(asked or question, scored, passages, term_weights)
+    logits = order_scores(x)
+    ordered = prefer_newer(with_logits(scored, logits), days, NEWER_MARGIN)
+    qstems = stems(question)
+    found = stems(" ".join(f"{p.title} {p.text}" for p in passages))
+    signals = question_features(
+        rule_score,
+        support,
+        x,
+        logits,
+        len(qstems & found) / len(qstems) if qstems else 0.0,
+        top_cosine,
+        len(question.split()),
+    )
+    return Judged(scored, ordered, rule_score, signals)
+
+
 def extractive_answer(
     question: str,
     passages: Sequence[Passage],
@@ -519,30 +573,32 @@ def extractive_answer(
     min_similarity: float = 0.0,
     term_weights: TermWeights | None = None,
     asked: str = "",
+    top_cosine: float = 0.0,
 ) -> Answer:
-    """Answer from the passages' best sentences, or refuse when the best + `support` is below `min_score`.
+    """Answer from the passages' best sentences, or refuse when the refusal model's probability is below `min_score`.
 
     `asked` is what the user typed when `question` is a follow-up rewritten with words carried
     from before: those words found the passages, but the sentence model orders sentences by
     what is asked now ("And where were they fired from?" wants a place, not the embassy again).
 
-    `support` is evidence from retrieval that the passages hold the question's rare words (the
-    idf-weighted coverage of the best sentence): it separates "topic present, fact absent" better
-    than the sentence score alone.
+    `support` (the idf-weighted coverage of the question by the best passage sentence) and
+    `top_cosine` (the best passage's MiniLM cosine) are retrieval's signals to the refusal model.
     """
-    size = shortlist_size or SHORTLIST
-    scored = scored_candidates(question, passages, query_vector, embed_texts, size)
-    if not scored:
+    judged = judge(
+        question,
+        passages,
+        query_vector,
+        embed_texts,
+        shortlist_size,
+        support,
+        term_weights,
+        asked,
+        top_cosine,
+    )
+    if judged is None:
         return refusal(question)
-    days = [published_day(p.published) for p in passages]
-    scored = prefer_newer(scored, days)
-    confidence = scored[0].score - scored[0].rank_bonus + support
-    if confidence < min_score or unrelated(scored, min_similarity):
+    confidence = answer_probability(judged.signals)
+    if confidence < min_score or unrelated(judged.scored, min_similarity):
         return refusal(question, confidence=confidence)
-    if SENTENCE_MODEL:
-        ordered = model_order(asked or question, scored, passages, term_weights)
-        ordered = prefer_newer(ordered, days, NEWER_MARGIN)
-        return compose(
-            question, passages, choose(ordered, keep_gap=KEEP_GAP), confidence=confidence
-        )
-    return compose(question, passages, choose(scored), confidence=confidence)
+    chosen = choose(judged.ordered, keep_gap=KEEP_GAP) if SENTENCE_MODEL else choose(judged.scored)
+    return compose(question, passages, chosen, confidence=confidence)

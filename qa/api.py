@@ -275,6 +275,20 @@ class Engine:
         text, meta = found
         return to_passage(NodeWithScore(node=metadata_dict_to_node(meta, text=text), score=0.0))
 
+    def support(
+        self, question: str, hits: Sequence[NodeWithScore], passages: Sequence[Passage]
+    ) -> float:
+        """The best idf-weighted coverage of the question by a passage sentence (from the re-rank)."""
+        known = [h.node.metadata.get("coverage") for h in hits]
+        if known and all(c is not None for c in known):
+            return max(float(c) for c in known if c is not None)
+        if self._term_weights is None:
+            return 0.0
+        per_passage = sentence_coverage(
+            question, [(p.text, p.title) for p in passages], self._term_weights
+        )
+        return max((c for sents in per_passage for c, _ in sents), default=0.0)
+
     def _extractive(
         self,
         question: str,
@@ -283,27 +297,23 @@ class Engine:
         query_vector: list[float],
         asked: str = "",
     ) -> Answer:
-        # support: the best idf-weighted coverage of the question, which the re-rank computed
-        known = [h.node.metadata.get("coverage") for h in hits]
-        support = 0.0
-        if known and all(c is not None for c in known):
-            support = max(float(c) for c in known if c is not None)
-        elif self._term_weights is not None:
-            per_passage = sentence_coverage(
-                question, [(p.text, p.title) for p in passages], self._term_weights
-            )
-            support = max((c for sents in per_passage for c, _ in sents), default=0.0)
         return extractive_answer(
             question,
             passages,
             query_vector,
             self.sentence_vectors,
             self.settings.min_score,
-            support=support,
+            support=self.support(question, hits, passages),
+            top_cosine=top_cosine(hits),
             min_similarity=self.settings.min_similarity,
             term_weights=self._term_weights,
             asked=asked,
         )
+
+
+def top_cosine(hits: Sequence[NodeWithScore]) -> float:
+    """The highest dense (MiniLM) cosine of the hits to the question, 0 when none was ranked by it."""
+    return max((float(h.node.metadata.get("dense_cosine") or 0.0) for h in hits), default=0.0)
 
 
 _engines: dict[Settings, Engine] = {}

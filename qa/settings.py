@@ -82,8 +82,8 @@ class Settings(BaseSettings):
         False, description="Show an LLM answer no passage supports, flagged, instead of refusing."
     )
     min_score: float = Field(
-        0.70,
-        description="Extractive refusal threshold on the best sentence's score plus its idf-weighted coverage of the question; lower answers more.",
+        0.66,
+        description="Extractive refusal threshold on the refusal model's probability (0-1) that the passages answer the question (qa/refusal_model.py); lower answers more.",
     )
     min_similarity: float = Field(
         0.25,

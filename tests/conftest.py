@@ -27,6 +27,21 @@ def loopback_port() -> int:
         return int(s.getsockname()[1])
 
 
+def load_bench(name: str):  # type: ignore[no-untyped-def]
+    """A script of bench/ loaded as a module (bench/ is no package), for testing its pure parts."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def bench_script() -> Callable[[str], object]:
+    """The loader of bench/ scripts as modules."""
+    return load_bench
+
+
 @pytest.fixture(scope="session")
 def free_port() -> Callable[[], int]:
     """The function that finds a free loopback port, for tests starting servers."""

@@ -75,20 +75,8 @@ def test_choose_keeps_a_runner_up_within_the_logit_gap() -> None:
     assert choose([first, far], keep_gap=1.5) == [first]
 
 
-def _fitter():  # type: ignore[no-untyped-def]
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "bench" / "fit_sentence_model.py"
-    spec = importlib.util.spec_from_file_location("fit_sentence_model", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_fitter_gradient_matches_finite_differences_and_learns_a_toy_ranking() -> None:
-    fit = _fitter()
+def test_fitter_gradient_matches_finite_differences_and_learns_a_toy_ranking(bench_script) -> None:  # type: ignore[no-untyped-def]
+    fit = bench_script("fit_sentence_model")
     rng = np.random.default_rng(0)
     x = rng.normal(size=(40, 3))
     groups = np.repeat(np.arange(10), 4)

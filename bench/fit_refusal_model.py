@@ -1,0 +1,231 @@
+"""Fit the refusal model's weights (qa/refusal_model.py) on eval sets, and cross-validate it.
+
+    .venv/bin/python bench/fit_refusal_model.py ../shared/eval/news-dev ../shared/eval/squad2-dev \
+        ../shared/eval/multihop-dev [--folds 5] [--l2 1.0] [--holdout 0.3] [--max-frr 0.08]
+
+For every question it retrieves, scores and orders candidate sentences exactly as `ask()` does
+(same index cache as `qa eval`, so a second run embeds nothing) and computes the refusal
+features. A set with no unanswerable question (news-dev) gets some the way `qa eval --holdout`
+makes them: the evidence articles of a fixed share of its questions are deleted from a copy of
+the index. A logistic model (answerable = 1; each set weighs the same, and within a set both
+classes do) is fitted and cross-validated (folds by question). It prints, per set, the AUC and
+the share refused of unanswerable / answerable questions at thresholds of the current rule and
+of the model, the one threshold of each that keeps every set's false refusals within --max-frr,
+and the weights fitted on all the sets, to paste into qa/refusal_model.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import qa.answer as answer  # noqa: E402
+from index.embed import build_embed_model  # noqa: E402
+from qa.api import Engine, top_cosine  # noqa: E402
+from qa.evaluate import build_index, holdout_index, holdout_split, read_questions  # noqa: E402
+from qa.metrics import contains_answer  # noqa: E402
+from qa.refusal_model import FEATURES  # noqa: E402
+from qa.retrieve import to_passage  # noqa: E402
+from qa.settings import Settings  # noqa: E402
+
+
+def collect(dataset: Path, holdout: float) -> dict[str, Any]:
+    """Refusal features, labels and the current rule's values of every question of a set."""
+    base = Settings()
+    embed_model = build_embed_model(base)
+    questions = read_questions(dataset, None)
+    dropped: set[str] = set()
+    if all(q.answerable for q in questions):
+        questions, dropped = holdout_split(questions, holdout)
+    settings, stats = build_index(dataset, None, base, embed_model, progress=True)
+    if dropped:
+        settings, stats = holdout_index(settings, stats, dropped)
+    engine = Engine(settings, embed_model=embed_model)
+    xs, ys, conf, right, named = [], [], [], [], []
+    for q in questions:
+        absent = bool(engine._unmentioned(q.question))
+        hits, vector = engine._search(q.question)
+        passages = [to_passage(h) for h in hits]
+        judged = (
+            answer.judge(
+                q.question,
+                passages,
+                vector,
+                engine.sentence_vectors,
+                support=engine.support(q.question, hits, passages),
+                term_weights=engine._term_weights,
+                top_cosine=top_cosine(hits),
+            )
+            if passages
+            else None
+        )
+        if judged is None:
+            xs.append(np.zeros(len(FEATURES)))
+            conf.append(-1.0)
+            right.append(False)
+        else:
+            xs.append(judged.signals)
+            conf.append(judged.rule_score)
+            text = answer.compose(
+                q.question, passages, answer.choose(judged.ordered, keep_gap=answer.KEEP_GAP)
+            ).text
+            right.append(q.answerable and contains_answer(text, list(q.answers)))
+        ys.append(q.answerable)
+        named.append(absent)
+    return {
+        "X": np.vstack(xs),
+        "Y": np.array(ys, dtype=bool),
+        "conf": np.array(conf),
+        "right": np.array(right, dtype=bool),
+        "named": np.array(named, dtype=bool),
+    }
+
+
+def loss(
+    w: np.ndarray, x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float
+) -> tuple[float, np.ndarray]:
+    """Weighted logistic loss + L2 on the weights (not the bias, the last column), and its gradient."""
+    z = x @ w
+    p = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+    eps = 1e-12
+    total = -float(np.sum(weight * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))))
+    grad = x.T @ (weight * (p - y))
+    total += l2 * float(w[:-1] @ w[:-1])
+    grad[:-1] += 2 * l2 * w[:-1]
+    return total, grad
+
+
+def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
+    """Weights and bias on the raw features (fitted on standardised ones)."""
+    mu, sd = x.mean(0), x.std(0) + 1e-9
+    z = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
+    result = minimize(
+        loss,
+        np.zeros(z.shape[1]),
+        args=(z, y.astype(float), weight, l2),
+        jac=True,
+        method="L-BFGS-B",
+    )
+    w = result.x[:-1] / sd
+    return w, float(result.x[-1] - w @ mu)
+
+
+def auc(score: np.ndarray, y: np.ndarray) -> float:
+    """Probability that an answerable question scores above an unanswerable one."""
+    pos, neg = score[y], score[~y]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    greater = (pos[:, None] > neg[None, :]).mean()
+    ties = (pos[:, None] == neg[None, :]).mean()
+    return float(greater + 0.5 * ties)
+
+
+def rates(d: dict[str, Any], score: np.ndarray, t: float) -> tuple[float, float, float]:
+    """(unanswerable refused, answerable refused, answer recall) when refusing below `t`."""
+    refused = (score < t) | d["named"]
+    y = d["Y"]
+    una = float(refused[~y].mean()) if (~y).any() else float("nan")
+    frr = float(refused[y].mean())
+    recall = float((d["right"] & ~refused)[y].mean())
+    return una, frr, recall
+
+
+def best_threshold(sets: dict[str, dict[str, Any]], key: str, max_frr: float) -> float:
+    """The highest threshold on `key` keeping every set's false refusals within `max_frr`."""
+    values = np.unique(np.concatenate([d[key] for d in sets.values()]))
+    best = float(values.min()) - 1.0
+    for t in values:
+        if all(rates(d, d[key], float(t))[1] <= max_frr for d in sets.values()):
+            best = float(t)
+    return best
+
+
+def main() -> None:
+    """Collect, cross-validate, fit on all, print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("datasets", nargs="*", type=Path)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--holdout", type=float, default=0.3)
+    parser.add_argument("--max-frr", type=float, default=0.08)
+    parser.add_argument("--min-score", type=float, default=Settings().min_score)
+    parser.add_argument("--save", type=Path, help="also write the collected features (.npz)")
+    parser.add_argument("--load", type=Path, help="fit on features saved by --save instead")
+    parser.add_argument(
+        "--answerable-only",
+        nargs="*",
+        default=[],
+        help="sets whose unanswerable questions are left out of the fit (still reported)",
+    )
+    args = parser.parse_args()
+    if args.load:
+        saved = np.load(args.load)
+        sets: dict[str, dict[str, Any]] = {}
+        for key in saved.files:
+            name, part = key.split("/")
+            sets.setdefault(name, {})[part] = saved[key]
+    else:
+        sets = {d.name: collect(d, args.holdout) for d in args.datasets}
+    if args.save:
+        np.savez(args.save, **{f"{n}/{k}": v for n, d in sets.items() for k, v in d.items()})
+    rng = np.random.default_rng(0)
+    for d in sets.values():
+        n, y = len(d["Y"]), d["Y"]
+        d["fold"] = rng.permutation(n) % args.folds
+        d["weight"] = np.where(y, 0.5 / max(y.sum(), 1), 0.5 / max((~y).sum(), 1))
+        if y.all():
+            d["weight"] = np.full(n, 1.0 / n)
+        d["cv"] = np.zeros(n)
+    for name in args.answerable_only:
+        y = sets[name]["Y"]
+        sets[name]["weight"] = np.where(y, 1.0 / max(y.sum(), 1), 0.0)
+    for k in range(args.folds):
+        parts = [{n: d[n][d["fold"] != k] for n in ("X", "Y", "weight")} for d in sets.values()]
+        w, b = fit(*(np.concatenate([p[n] for p in parts]) for n in ("X", "Y", "weight")), args.l2)
+        for d in sets.values():
+            test = d["fold"] == k
+            d["cv"][test] = d["X"][test] @ w + b
+    t_rule = best_threshold(sets, "conf", args.max_frr)
+    t_model = best_threshold(sets, "cv", args.max_frr)
+    print(
+        f"refused unanswerable / answerable, answer recall; thresholds keeping every set's false refusals <= {args.max_frr}"
+    )
+    print(
+        f"{'set':<14} {'q':>4} {'una':>4}  {'AUC rule/model':>15}  {'rule @' + format(args.min_score, '.2f'):>20}  {'rule @' + format(t_rule, '.3f'):>20}  {'model @' + format(t_model, '.3f'):>20}"
+    )
+    for name, d in sets.items():
+        cells = [
+            rates(d, d["conf"], args.min_score),
+            rates(d, d["conf"], t_rule),
+            rates(d, d["cv"], t_model),
+        ]
+        print(
+            f"{name:<14} {len(d['Y']):>4} {int((~d['Y']).sum()):>4}  "
+            f"{auc(d['conf'], d['Y']):.3f} / {auc(d['cv'], d['Y']):.3f}  "
+            + "  ".join(f"{u:.3f} / {f:.3f}, {r:.3f}" for u, f, r in cells)
+        )
+    print("\ntrade-off of the model (cross-validated logit threshold: per set una / frr)")
+    for t in np.linspace(t_model - 1.5, t_model + 1.5, 7):
+        row = "  ".join(
+            f"{n}: {rates(d, d['cv'], t)[0]:.3f}/{rates(d, d['cv'], t)[1]:.3f}"
+            for n, d in sets.items()
+        )
+        print(f"  {t:+.2f}  {row}")
+    every = {n: np.concatenate([d[n] for d in sets.values()]) for n in ("X", "Y", "weight")}
+    w, b = fit(every["X"], every["Y"], every["weight"], args.l2)
+    print("\nWEIGHTS = np.array(\n    [")
+    for name, v in zip(FEATURES, w, strict=True):
+        print(f"        {v:+.4f},  # {name}")
+    print(f"    ]\n)\nBIAS = {b:+.4f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""A logistic model of whether the retrieved passages answer the question (else refuse).
+
+Its weights were fitted by `bench/fit_refusal_model.py` on the dev sets' answerable and
+unanswerable questions (news-dev's made unanswerable by holding out their evidence articles);
+that script prints the cross-validated trade-off between refusals and false refusals.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from qa.sentence_model import FEATURES as SENTENCE_FEATURES
+
+# one value per question, in this order
+FEATURES = (
+    "rule_score",  # the hand-weighted rule's value: best sentence score + support
+    "support",  # idf-weighted coverage of the question by the best passage sentence (re-rank)
+    "best_similarity",  # highest MiniLM similarity of a candidate sentence
+    "best_coverage",  # highest share of the question's stems in a sentence and its headline
+    "best_sentence_coverage",  # ... in the sentence alone
+    "best_idf_coverage",
+    "best_asked_coverage",
+    "best_bigrams",
+    "top_similarity",  # of the sentence the model puts first
+    "top_sentence_coverage",
+    "top_idf_coverage",
+    "top_bigrams",
+    "top_typed",  # it holds the kind of thing asked for (person, date, place, number)
+    "top_novelty",
+    "top_logit",  # the sentence model's logit of its first sentence
+    "logit_gap",  # ... minus the second's
+    "top_probability",  # softmax share of the first sentence among the candidates
+    "passages_coverage",  # share of the question's stems anywhere in the passages and titles
+    "top_cosine",  # highest MiniLM cosine of a retrieved passage to the question (Chroma's)
+    "log_question_words",
+)
+
+_col = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
+
+# fitted weights and bias (`bench/fit_refusal_model.py`), features as above
+WEIGHTS = np.array(
+    [
+        +1.2438,  # rule_score
+        +2.1401,  # support
+        +6.7236,  # best_similarity
+        +1.5357,  # best_coverage
+        +1.4476,  # best_sentence_coverage
+        +2.0851,  # best_idf_coverage
+        +1.4017,  # best_asked_coverage
+        +1.2083,  # best_bigrams
+        +2.7097,  # top_similarity
+        +0.3552,  # top_sentence_coverage
+        +0.2146,  # top_idf_coverage
+        +0.1464,  # top_bigrams
+        -1.0965,  # top_typed
+        -0.7440,  # top_novelty
+        -0.0870,  # top_logit
+        -0.0478,  # logit_gap
+        +0.2536,  # top_probability
+        +3.2853,  # passages_coverage
+        +8.8290,  # top_cosine
+        -0.3319,  # log_question_words
+    ]
+)
+BIAS = -8.2926
+
+
+def question_features(
+    rule_score: float,
+    support: float,
+    sentence_x: np.ndarray,
+    logits: np.ndarray,
+    passages_coverage: float,
+    top_cosine: float,
+    question_words: int,
+) -> np.ndarray:
+    """The FEATURES of one question, from its candidates' sentence-model rows and logits."""
+    if len(logits) == 0:
+        return np.zeros(len(FEATURES))
+    order = np.argsort(-logits, kind="stable")
+    top = sentence_x[order[0]]
+    z = logits - logits.max()
+    p = np.exp(z) / np.exp(z).sum()
+    second = float(logits[order[1]]) if len(order) > 1 else float(logits[order[0]]) - 5.0
+    best = sentence_x.max(axis=0)
+    row = [
+        rule_score,
+        support,
+        best[_col["similarity"]],
+        best[_col["coverage"]],
+        best[_col["sentence_coverage"]],
+        best[_col["idf_coverage"]],
+        best[_col["asked_coverage"]],
+        best[_col["bigrams"]],
+        top[_col["similarity"]],
+        top[_col["sentence_coverage"]],
+        top[_col["idf_coverage"]],
+        top[_col["bigrams"]],
+        top[_col["typed"]],
+        top[_col["novelty"]],
+        float(logits[order[0]]),
+        float(logits[order[0]]) - second,
+        float(p[order[0]]),
+        passages_coverage,
+        top_cosine,
+        math.log(max(question_words, 1)),
+    ]
+    return np.asarray(row, dtype=np.float64)
+
+
+def answer_probability(
+    x: np.ndarray, weights: np.ndarray | None = None, bias: float | None = None
+) -> float:
+    """The model's probability that the passages answer the question."""
+    w = WEIGHTS if weights is None else weights
+    b = BIAS if bias is None else bias
+    return float(1.0 / (1.0 + math.exp(-float(np.clip(x @ w + b, -50, 50)))))
