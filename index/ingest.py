@@ -176,6 +176,7 @@ def bump_revision(store: PassageStore, prefix: str = "") -> str:
     metadata = {k: v for k, v in old.items() if not k.startswith("hnsw:")}
     metadata[REVISION_KEY] = revision
     store.collection.modify(metadata=metadata)
+    store.written_revision = revision
     return revision
 
 

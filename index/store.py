@@ -75,12 +75,32 @@ class PassageStore:
 
     def __init__(self, settings: Settings, client: Any = None) -> None:
         self.settings = settings
-        self.client = client if client is not None else open_client(settings)
+        # the last revision this process wrote (index.ingest.bump_revision): any other is news
+        self.written_revision = ""
+        self._open(client if client is not None else open_client(settings))
+
+    def _open(self, client: Any) -> None:
+        self.client = client
         # embedding_function=None: we always pass embeddings, Chroma must never fetch a model.
         self.collection = self.client.get_or_create_collection(
-            settings.collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            self.settings.collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def reopen(self) -> None:
+        """Open the embedded store afresh, so that vectors another process added are searched.
+
+        An embedded Chroma keeps its vector index in memory: it sees another process's new
+        rows in SQLite (counts, metadata) but not their vectors. Chroma shares one "system" per
+        path in a process; forgetting it makes the next client load the index from disk.
+        Queries already running finish on the old one. A Chroma server needs none of this.
+        """
+        if self.settings.chroma_url:
+            return
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(str(self.settings.chroma_dir), None)
+        self._open(open_client(self.settings))
 
     def count(self) -> int:
         """Number of passages stored."""

@@ -108,6 +108,8 @@ class Engine:
             self._checked_at = now
             revision = current_revision(self.store)
             if self._lexical is None or self._lexical.revision != revision:
+                if self._lexical is not None and revision != self.store.written_revision:
+                    self.store.reopen()  # another process wrote: load its vectors too
                 saved = LexicalIndex.load(self.settings.lexical_dir)
                 if saved is None or saved.revision != revision:
                     saved = rebuild_lexical(self.store, self.settings, revision)
