@@ -16,6 +16,7 @@ from qa.refusal_model import answer_probability, question_features
 from qa.rerank import TermWeights
 from qa.sentence_model import Sentence, features, order_scores, question_context
 from qa.sentences import (
+    acronyms,
     asks_this_week,
     content_words,
     counted_noun,
@@ -25,6 +26,7 @@ from qa.sentences import (
     is_fresh_report,
     question_type,
     sentence_spans,
+    with_acronyms,
     with_full_names,
 )
 from qa.vectors import cosine
@@ -62,6 +64,9 @@ COUNT_WEIGHT = 0.1
 # Write "[Mikhail] Gorbachev" where a quoted sentence names by last name alone someone its
 # article's passages or headline name in full (news-dev 0.462 -> 0.474, multihop 0.237 -> 0.274).
 FULL_NAMES = True
+# Write "SBF [Sam Bankman-Fried]" where a quoted sentence or headline uses an acronym of
+# three or more letters that the retrieved passages spell out as one name.
+ACRONYMS = True
 # Sentences embedded per question (those sharing most words with it), besides the headlines.
 SHORTLIST = 8
 # Order sentences by the fitted sentence model (qa.sentence_model) rather than by the score;
@@ -359,6 +364,7 @@ def compose(
     dates = [date_phrase(passages[s.candidate.passage].published) for s in chosen]
     lines = datelines(dates, bool(TIME_SENSITIVE.search(question)))
     known = article_names(passages) if FULL_NAMES else {}
+    spelled = acronyms([t for p in passages for t in (p.title, p.text)]) if ACRONYMS else {}
     for s, line in zip(chosen, lines, strict=True):
         p = s.candidate.passage
         numbers.setdefault(p, len(numbers) + 1)
@@ -367,10 +373,11 @@ def compose(
             parts.append(f"{line}:")
         if s.candidate.headline:
             quoted.add(p)
-            parts.append(f"“{s.candidate.text}” [{numbers[p]}]")
+            parts.append(f"“{with_acronyms(s.candidate.text, spelled)}” [{numbers[p]}]")
         else:
             highlights[p].append((s.candidate.start, s.candidate.end))
             text = with_full_names(s.candidate.text, known.get(passages[p].article_id, {}))
+            text = with_acronyms(text, spelled)
             parts.append(f"{text} [{numbers[p]}]")
     citations = [
         Citation.from_passage(n, passages[p], tuple(sorted(highlights[p])), p in quoted)

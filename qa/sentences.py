@@ -452,3 +452,37 @@ def with_full_names(sentence: str, known: dict[str, str]) -> str:
             continue  # "Joe Biden", "President Biden": named already
         out = f"{out[: m.start()]}[{full.split()[0]}] {out[m.start() :]}"
     return out
+
+
+_ACRONYM = re.compile(r"(?<![\w.\-])[A-Z]{2,5}(?![\w.\-])")
+
+
+def initials(name: str) -> str:
+    """'SBF' for 'Sam Bankman-Fried', 'NFL' for 'National Football League'."""
+    return "".join(part[0] for word in name.split() for part in word.split("-") if part)
+
+
+def acronyms(texts: Sequence[str]) -> dict[str, str]:
+    """Acronym -> the one name the texts give with those initials ("SBF" -> "Sam Bankman-Fried")."""
+    found: dict[str, set[str]] = {}
+    for text in texts:
+        for m in _FULL_NAME.finditer(text):
+            words = m.group().split()
+            for i in range(len(words) - 1):  # every run of two or more words of the name
+                for j in range(i + 2, len(words) + 1):
+                    name = " ".join(words[i:j])
+                    if not any(w.lower() in STOPWORDS for w in words[i:j]):
+                        found.setdefault(initials(name).upper(), set()).add(name)
+    # two letters ("US", "FL") name too many things to expand
+    return {a: names.pop() for a, names in found.items() if len(names) == 1 and len(a) >= 3}
+
+
+def with_acronyms(sentence: str, known: dict[str, str]) -> str:
+    """The sentence with " [Sam Bankman-Fried]" after its first "SBF" that it does not spell out."""
+    out = sentence
+    for m in reversed(list(_ACRONYM.finditer(sentence))):
+        name = known.get(m.group())
+        if name is None or name in out or m.group() in out[: m.start()]:
+            continue
+        out = f"{out[: m.end()]} [{name}]{out[m.end() :]}"
+    return out

@@ -297,3 +297,29 @@ def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
     assert painted == "The prosecution painted [Sam] Bankman-Fried as a fraud."
     for named in ("Mikhail Gorbachev died.", "Pelosi was hurt.", "The House voted."):
         assert with_full_names(named, known) == named
+
+
+def test_acronyms_are_spelled_out_once_from_the_passages() -> None:
+    from qa.sentences import acronyms, with_acronyms
+
+    known = acronyms(
+        [
+            "Prosecutors say Sam Bankman-Fried misled investors.",
+            "The National Football League said on Monday that the Federal Bureau of Investigation",
+            "Sam Altman and Sam Bankman-Fried spoke.",
+        ]
+    )
+    assert known["SBF"] == "Sam Bankman-Fried" and known["NFL"] == "National Football League"
+    assert "FBI" not in known  # "of" breaks the initials: no guess
+    assert "NF" not in known and "FL" not in known  # two letters name too many things
+    text = with_acronyms("SBF Trial: the NFL and SBF again", known)
+    assert text == "SBF [Sam Bankman-Fried] Trial: the NFL [National Football League] and SBF again"
+    spelled = "SBF, or Sam Bankman-Fried, spoke."
+    assert with_acronyms(spelled, known) == spelled
+    assert with_acronyms("The FTX exchange", known) == "The FTX exchange"
+
+
+def test_acronym_of_two_names_is_left_alone() -> None:
+    from qa.sentences import acronyms
+
+    assert "JSM" not in acronyms(["John Stuart Mill met Jane Sarah Miller."])
