@@ -555,6 +555,11 @@ def judge(
     x = model_features(asked or question, scored, passages, term_weights)
     logits = order_scores(x)
     ordered = prefer_newer(with_logits(scored, logits), days, NEWER_MARGIN)
+    if asked and asked != question:
+        # whether the passages answer is judged on the whole question: a follow-up's own words
+        # ("When did it happen?") say too little, the words it carries say what "it" is
+        x = model_features(question, scored, passages, term_weights)
+        logits = order_scores(x)
     qstems = stems(question)
     found = stems(" ".join(f"{p.title} {p.text}" for p in passages))
     signals = question_features(

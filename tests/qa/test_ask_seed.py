@@ -103,6 +103,11 @@ def test_follow_ups_are_answered_with_citations(seed_engine) -> None:  # type: i
     # ... while one naming nothing of its own is answered from the context it carries
     when = ask("When did it happen?", history=history, engine=seed_engine)
     assert when.answered and when.citations
+    wounded = ask("How many civilians were wounded?", engine=seed_engine)
+    when = ask(
+        "When did it happen?", history=[(wounded.question, wounded.text)], engine=seed_engine
+    )
+    assert when.answered and "Nov. 17" in when.text
 
 
 def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() -> None:
