@@ -454,7 +454,8 @@ def with_full_names(sentence: str, known: dict[str, str]) -> str:
     return out
 
 
-_ACRONYM = re.compile(r"(?<![\w.\-])[A-Z]{2,5}(?![\w.\-])")
+# not a part of "U.S.A." or "F-16"; a sentence's last word ("... under SBF.") is one
+_ACRONYM = re.compile(r"(?<![\w.\-])[A-Z]{2,5}(?![\w\-]|\.\w)")
 
 
 def initials(name: str) -> str:

@@ -317,6 +317,9 @@ def test_acronyms_are_spelled_out_once_from_the_passages() -> None:
     spelled = "SBF, or Sam Bankman-Fried, spoke."
     assert with_acronyms(spelled, known) == spelled
     assert with_acronyms("The FTX exchange", known) == "The FTX exchange"
+    ended = with_acronyms("She acted under the instruction of SBF.", known)
+    assert ended == "She acted under the instruction of SBF [Sam Bankman-Fried]."
+    assert with_acronyms("The S.B.F.A. and SBF-1", known) == "The S.B.F.A. and SBF-1"
 
 
 def test_acronym_of_two_names_is_left_alone() -> None:
