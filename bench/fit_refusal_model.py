@@ -1,7 +1,10 @@
 """Fit the refusal model's weights (qa/refusal_model.py) on eval sets, and cross-validate it.
 
     .venv/bin/python bench/fit_refusal_model.py ../shared/eval/news-dev ../shared/eval/squad2-dev \
-        ../shared/eval/multihop-dev [--folds 5] [--l2 1.0] [--holdout 0.3] [--max-frr 0.08]
+        ../shared/eval/multihop-dev --l2 0.01 --answerable-only squad2-dev news-dev \
+        --max-frr 0.05 [--folds 5] [--holdout 0.3] [--save F.npz | --load F.npz]
+
+(the options that fitted the weights in qa/refusal_model.py).
 
 For every question it retrieves, scores and orders candidate sentences exactly as `ask()` does
 (same index cache as `qa eval`, so a second run embeds nothing) and computes the refusal
