@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
+from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -92,33 +92,17 @@ def collect(dataset: Path, holdout: float) -> dict[str, Any]:
     }
 
 
-def loss(
-    w: np.ndarray, x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float
-) -> tuple[float, np.ndarray]:
-    """Weighted logistic loss + L2 on the weights (not the bias, the last column), and its gradient."""
-    z = x @ w
-    p = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
-    eps = 1e-12
-    total = -float(np.sum(weight * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))))
-    grad = x.T @ (weight * (p - y))
-    total += l2 * float(w[:-1] @ w[:-1])
-    grad[:-1] += 2 * l2 * w[:-1]
-    return total, grad
-
-
 def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
-    """Weights and bias on the raw features (fitted on standardised ones)."""
+    """Weights and bias on the raw features of a weighted, L2-penalised logistic regression.
+
+    It is fitted on standardised features; scikit-learn's C = 1 / (2 * l2) makes its objective
+    sum(weight * log loss) + l2 * |w|^2, the bias unpenalised.
+    """
     mu, sd = x.mean(0), x.std(0) + 1e-9
-    z = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
-    result = minimize(
-        loss,
-        np.zeros(z.shape[1]),
-        args=(z, y.astype(float), weight, l2),
-        jac=True,
-        method="L-BFGS-B",
-    )
-    w = result.x[:-1] / sd
-    return w, float(result.x[-1] - w @ mu)
+    model = LogisticRegression(C=1.0 / (2.0 * l2), max_iter=5000)
+    model.fit((x - mu) / sd, y.astype(int), sample_weight=weight)
+    w = model.coef_[0] / sd
+    return w, float(model.intercept_[0] - w @ mu)
 
 
 def auc(score: np.ndarray, y: np.ndarray) -> float:
@@ -159,7 +143,9 @@ def main() -> None:
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--holdout", type=float, default=0.3)
     parser.add_argument("--max-frr", type=float, default=0.08)
-    parser.add_argument("--min-score", type=float, default=Settings().min_score)
+    parser.add_argument(
+        "--rule-threshold", type=float, default=0.70, help="the hand-weighted rule's old threshold"
+    )
     parser.add_argument("--save", type=Path, help="also write the collected features (.npz)")
     parser.add_argument("--load", type=Path, help="fit on features saved by --save instead")
     parser.add_argument(
@@ -202,11 +188,11 @@ def main() -> None:
         f"refused unanswerable / answerable, answer recall; thresholds keeping every set's false refusals <= {args.max_frr}"
     )
     print(
-        f"{'set':<14} {'q':>4} {'una':>4}  {'AUC rule/model':>15}  {'rule @' + format(args.min_score, '.2f'):>20}  {'rule @' + format(t_rule, '.3f'):>20}  {'model @' + format(t_model, '.3f'):>20}"
+        f"{'set':<14} {'q':>4} {'una':>4}  {'AUC rule/model':>15}  {'rule @' + format(args.rule_threshold, '.2f'):>20}  {'rule @' + format(t_rule, '.3f'):>20}  {'model @' + format(t_model, '.3f'):>20}"
     )
     for name, d in sets.items():
         cells = [
-            rates(d, d["conf"], args.min_score),
+            rates(d, d["conf"], args.rule_threshold),
             rates(d, d["conf"], t_rule),
             rates(d, d["cv"], t_model),
         ]

@@ -42,29 +42,29 @@ _col = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
 # fitted weights and bias (`bench/fit_refusal_model.py`), features as above
 WEIGHTS = np.array(
     [
-        +1.2438,  # rule_score
-        +2.1401,  # support
-        +6.7236,  # best_similarity
-        +1.5357,  # best_coverage
-        +1.4476,  # best_sentence_coverage
-        +2.0851,  # best_idf_coverage
-        +1.4017,  # best_asked_coverage
-        +1.2083,  # best_bigrams
+        +1.2463,  # rule_score
+        +2.1525,  # support
+        +6.7448,  # best_similarity
+        +1.5340,  # best_coverage
+        +1.4500,  # best_sentence_coverage
+        +2.0952,  # best_idf_coverage
+        +1.3921,  # best_asked_coverage
+        +1.2282,  # best_bigrams
         +2.7097,  # top_similarity
-        +0.3552,  # top_sentence_coverage
-        +0.2146,  # top_idf_coverage
-        +0.1464,  # top_bigrams
-        -1.0965,  # top_typed
-        -0.7440,  # top_novelty
-        -0.0870,  # top_logit
-        -0.0478,  # logit_gap
-        +0.2536,  # top_probability
-        +3.2853,  # passages_coverage
-        +8.8290,  # top_cosine
-        -0.3319,  # log_question_words
+        +0.3478,  # top_sentence_coverage
+        +0.2091,  # top_idf_coverage
+        +0.1372,  # top_bigrams
+        -1.1098,  # top_typed
+        -0.7398,  # top_novelty
+        -0.0867,  # top_logit
+        -0.0504,  # logit_gap
+        +0.2325,  # top_probability
+        +3.2811,  # passages_coverage
+        +8.8809,  # top_cosine
+        -0.3287,  # log_question_words
     ]
 )
-BIAS = -8.2926
+BIAS = -8.3281
 
 
 def question_features(

@@ -68,22 +68,12 @@ def test_fitted_model_answers_a_supported_question_and_doubts_an_unsupported_one
     assert answer_probability(supported) - answer_probability(unsupported) > 0.3
 
 
-def test_fitter_gradient_matches_finite_differences_and_learns_a_toy_separation(
-    bench_script,
-) -> None:  # type: ignore[no-untyped-def]
+def test_fitter_learns_a_toy_separation_and_picks_the_threshold(bench_script) -> None:  # type: ignore[no-untyped-def]
     fit = bench_script("fit_refusal_model")
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 3))
     y = x[:, 0] + 0.1 * rng.normal(size=200) > 0.3  # answerable when the first feature is high
     weight = np.full(200, 1 / 200)
-    z = np.hstack([x, np.ones((200, 1))])
-    w = rng.normal(size=4)
-    value, grad = fit.loss(w, z, y.astype(float), weight, 0.1)
-    eps = 1e-6
-    numeric = [
-        (fit.loss(w + eps * e, z, y.astype(float), weight, 0.1)[0] - value) / eps for e in np.eye(4)
-    ]
-    assert np.allclose(grad, numeric, atol=1e-4)
     learned, bias = fit.fit(x, y, weight, 1e-4)
     assert learned[0] > 5 * max(abs(learned[1]), abs(learned[2]))
     assert fit.auc(x @ learned + bias, y) > 0.97
