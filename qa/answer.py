@@ -587,7 +587,7 @@ def extractive_answer(
     asked: str = "",
     top_cosine: float = 0.0,
 ) -> Answer:
-    """Answer from the passages' best sentences, or refuse when the refusal model's probability is below `min_score`.
+    """Answer from the passages' best sentences, or refuse when the refusal model's 0-1 score is below `min_score`.
 
     `asked` is what the user typed when `question` is a follow-up rewritten with words carried
     from before: those words found the passages, but the sentence model orders sentences by

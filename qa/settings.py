@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     )
     min_score: float = Field(
         0.66,
-        description="Extractive refusal threshold on the refusal model's probability (0-1) that the passages answer the question (qa/refusal_model.py); lower answers more.",
+        description="Extractive refusal threshold on the refusal model's 0-1 score that the passages answer the question (qa/refusal_model.py; not a calibrated probability); lower answers more.",
     )
     min_similarity: float = Field(
         0.25,
