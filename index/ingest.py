@@ -307,8 +307,16 @@ def ingest(
         bar.close()
 
     if prune:
-        # Articles whose file failed to load this time are kept: pruning never loses data.
-        gone = [a for a, e in manifest.items() if a not in seen and e.path not in failed_paths]
+        # Articles whose file failed to load this time are kept: pruning never loses data. A feed
+        # that could not be fetched names none of its entries, so then no web article is pruned.
+        web_failed = any(is_web_address(p) for p in failed_paths)
+        gone = [
+            a
+            for a, e in manifest.items()
+            if a not in seen
+            and e.path not in failed_paths
+            and not (web_failed and is_web_address(e.path))
+        ]
         if gone:
             mark_writing()
             store.delete_articles(gone)
@@ -326,6 +334,22 @@ def _saved_revision(settings: Settings) -> str:
     return saved.revision if saved else ""
 
 
+def is_web_address(path: str) -> bool:
+    """Whether a path given to ingest is a web address (fetched) rather than a file or folder."""
+    return path.strip().lower().startswith(("http://", "https://"))
+
+
+def load_sources(paths: Iterable[str], max_bytes: int) -> Iterator[Article | LoadError]:
+    """The articles of files and folders, then of web addresses (a page or an RSS/Atom feed)."""
+    from index.fetch import fetch_url
+    from index.load import load_paths
+
+    given = [str(p) for p in paths]
+    yield from load_paths([p for p in given if not is_web_address(p)], max_bytes=max_bytes)
+    for url in dict.fromkeys(p.strip() for p in given if is_web_address(p)):
+        yield from fetch_url(url, max_bytes=max_bytes)
+
+
 def ingest_paths(
     paths: Iterable[str],
     settings: Settings,
@@ -334,12 +358,11 @@ def ingest_paths(
     prune: bool = False,
     progress: bool = True,
 ) -> IngestReport:
-    """Load, chunk, embed and store the articles under `paths` (files or folders)."""
+    """Load, chunk, embed and store the articles under `paths` (files, folders or web addresses)."""
     from index.chunk import make_splitter
     from index.embed import word_piece_tokenizer
-    from index.load import load_paths
 
     store = store or PassageStore(settings)
     splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, word_piece_tokenizer())
-    items = load_paths(paths, max_bytes=int(settings.max_file_mb * 1_000_000))
+    items = load_sources(paths, max_bytes=int(settings.max_file_mb * 1_000_000))
     return ingest(items, store, embed_model, splitter, settings, prune=prune, progress=progress)

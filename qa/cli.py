@@ -19,9 +19,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
-        "ingest", help="index articles from files or folders (txt, md, html, json, jsonl[.gz])"
+        "ingest",
+        help="index articles from files or folders (txt, md, html, json, jsonl[.gz]) or web addresses (a page or an RSS/Atom feed)",
     )
-    p.add_argument("paths", nargs="+", help="files or folders to index")
+    p.add_argument("paths", nargs="+", help="files, folders or http(s):// addresses to index")
     p.add_argument(
         "--prune", action="store_true", help="remove indexed articles not found under PATHS"
     )

@@ -197,3 +197,46 @@ def test_feed_ingests_and_refetch_is_unchanged(site: str, settings, embed_model)
         "Harvest doubles",
         "Gone story",
     }
+
+
+@pytest.mark.slow
+def test_ingest_paths_takes_web_addresses_beside_folders(
+    site: str,
+    settings,
+    embed_model,
+    articles_dir,  # type: ignore[no-untyped-def]
+) -> None:
+    from index.ingest import ingest_paths
+    from index.store import PassageStore
+
+    store = PassageStore(settings)
+    paths = [f"{site}/feed.xml", str(articles_dir), f" {site}/feed.xml "]  # the feed twice
+    report = ingest_paths(paths, settings, store, embed_model, progress=False)
+    assert report.added == 5 + 3  # the folder's five articles, the feed's three
+    assert [f["path"] for f in report.failed] == [f"{site}/missing2"]
+    by_title = {e.title: e for e in store.manifest().values()}
+    assert by_title["Bridge back open"].path == f"{site}/bridge"
+    assert by_title["Harvest doubles"].published == "2021-03-05"
+
+
+@pytest.mark.slow
+def test_prune_keeps_web_articles_when_a_feed_cannot_be_fetched(
+    site: str,
+    settings,
+    embed_model,
+    articles_dir,  # type: ignore[no-untyped-def]
+) -> None:
+    from index.ingest import ingest_paths
+    from index.store import PassageStore
+
+    store = PassageStore(settings)
+    feed = f"{site}/atom"
+    ingest_paths([str(articles_dir), feed], settings, store, embed_model, progress=False)
+    Routes.routes[feed.removeprefix(site)] = (503, {"Content-Type": "text/html"}, b"down", 0)
+    kept = ingest_paths([str(articles_dir), feed], settings, store, embed_model, True, False)
+    assert kept.removed == 0 and "HTTP 503" in kept.failed[0]["error"]
+    assert "Orchard in Atom" in {e.title for e in store.manifest().values()}
+
+    pruned = ingest_paths([str(articles_dir)], settings, store, embed_model, True, False)
+    assert pruned.removed == 1  # the index now mirrors the folder alone
+    assert "Orchard in Atom" not in {e.title for e in store.manifest().values()}
