@@ -199,6 +199,16 @@ def test_feed_ingests_and_refetch_is_unchanged(site: str, settings, embed_model)
     }
 
 
+def ingested(paths: list[str], settings, embed_model, prune: bool = False):  # type: ignore[no-untyped-def]
+    """`ingest_paths` into the test's index: the report, and the indexed articles by title."""
+    from index.ingest import ingest_paths
+    from index.store import PassageStore
+
+    store = PassageStore(settings)
+    report = ingest_paths(paths, settings, store, embed_model, prune=prune, progress=False)
+    return report, {e.title: e for e in store.manifest().values()}
+
+
 @pytest.mark.slow
 def test_ingest_paths_takes_web_addresses_beside_folders(
     site: str,
@@ -206,15 +216,10 @@ def test_ingest_paths_takes_web_addresses_beside_folders(
     embed_model,
     articles_dir,  # type: ignore[no-untyped-def]
 ) -> None:
-    from index.ingest import ingest_paths
-    from index.store import PassageStore
-
-    store = PassageStore(settings)
     paths = [f"{site}/feed.xml", str(articles_dir), f" {site}/feed.xml "]  # the feed twice
-    report = ingest_paths(paths, settings, store, embed_model, progress=False)
+    report, by_title = ingested(paths, settings, embed_model)
     assert report.added == 5 + 3  # the folder's five articles, the feed's three
     assert [f["path"] for f in report.failed] == [f"{site}/missing2"]
-    by_title = {e.title: e for e in store.manifest().values()}
     assert by_title["Bridge back open"].path == f"{site}/bridge"
     assert by_title["Harvest doubles"].published == "2021-03-05"
 
@@ -226,17 +231,13 @@ def test_prune_keeps_web_articles_when_a_feed_cannot_be_fetched(
     embed_model,
     articles_dir,  # type: ignore[no-untyped-def]
 ) -> None:
-    from index.ingest import ingest_paths
-    from index.store import PassageStore
-
-    store = PassageStore(settings)
     feed = f"{site}/atom"
-    ingest_paths([str(articles_dir), feed], settings, store, embed_model, progress=False)
-    Routes.routes[feed.removeprefix(site)] = (503, {"Content-Type": "text/html"}, b"down", 0)
-    kept = ingest_paths([str(articles_dir), feed], settings, store, embed_model, True, False)
+    ingested([str(articles_dir), feed], settings, embed_model)
+    Routes.routes["/atom"] = (503, {"Content-Type": "text/html"}, b"down", 0)
+    kept, by_title = ingested([str(articles_dir), feed], settings, embed_model, prune=True)
     assert kept.removed == 0 and "HTTP 503" in kept.failed[0]["error"]
-    assert "Orchard in Atom" in {e.title for e in store.manifest().values()}
+    assert "Orchard in Atom" in by_title
 
-    pruned = ingest_paths([str(articles_dir)], settings, store, embed_model, True, False)
+    pruned, by_title = ingested([str(articles_dir)], settings, embed_model, prune=True)
     assert pruned.removed == 1  # the index now mirrors the folder alone
-    assert "Orchard in Atom" not in {e.title for e in store.manifest().values()}
+    assert "Orchard in Atom" not in by_title
