@@ -27,7 +27,7 @@ from qa.answer import (
     unmentioned,
 )
 from qa.citations import Answer, Passage
-from qa.errors import NoIndexError
+from qa.errors import ConfigError, NoIndexError
 from qa.followup import standalone_question
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, to_passage
@@ -43,8 +43,26 @@ def day_number(value: str | date | None) -> int:
     """A date (ISO string or date) as YYYYMMDD, 0 for None."""
     if value is None or value == "":
         return 0
-    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    try:
+        d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ConfigError(f"Dates must look like 2020-11-17 (YYYY-MM-DD), not {value!r}.") from None
     return d.year * 10000 + d.month * 100 + d.day
+
+
+def filtered_out(filters: Filters, known_sources: frozenset[str]) -> str:
+    """Why a search under `filters` found no passage ('' when nothing was filtered out)."""
+    unknown = sorted(filters.sources - known_sources)
+    if known_sources and unknown and len(unknown) == len(filters.sources):
+        shown = sorted(known_sources)
+        more = f" and {len(shown) - 10} more" if len(shown) > 10 else ""
+        return (
+            f"No article is from {said_list(unknown)}. "
+            f"The sources are {', '.join(shown[:10])}{more}."
+        )
+    if filters.since or filters.until or filters.sources:
+        return "No article matches the date and source filters: widen or clear them."
+    return ""
 
 
 class Engine:
@@ -203,7 +221,7 @@ class Engine:
         hits, query_vector = self._search(standalone, top_k, filters)
         passages = [to_passage(h) for h in hits]
         if not passages:
-            yield refusal(question)
+            yield refusal(question, reason=filtered_out(filters, self._sources))
             return
         if self.llm is not None:
             yield from self.llm.stream_answer(

@@ -11,6 +11,13 @@ from collections.abc import Sequence
 from qa.errors import QAError
 
 
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not value.strip().isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
@@ -31,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question from the indexed articles")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
-    p.add_argument("--top-k", type=int, default=None, help="passages to consider")
+    p.add_argument("--top-k", type=positive_int, default=None, help="passages to consider")
     p.add_argument("--since", help="only articles published on/after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only articles published on/before this date (YYYY-MM-DD)")
     p.add_argument(
@@ -53,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="measure retrieval, answers and refusals on a dataset")
     p.add_argument("dataset", help="folder with articles.jsonl.gz and questions.jsonl")
-    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    p.add_argument("--limit", type=positive_int, default=None, help="only the first N questions")
     p.add_argument("--json", dest="json_out", help="write the metrics to this file")
     p.add_argument(
         "--baseline", choices=["vanilla"], help="also measure plain LlamaIndex retrieval"

@@ -100,6 +100,7 @@ def test_ask_returns_the_cli_json_shape(http: httpx.Client) -> None:
     assert body["answered"] and body["citations"][0]["published"] == "2020-11-17"
     refused = http.post("/api/ask", json={"question": WOUNDED, "since": "2022-01-01"}).json()
     assert refused["answered"] is False and refused["citations"] == []
+    assert "No article matches the date and source filters" in refused["text"]
 
 
 def test_articles_are_added_listed_and_deleted(http: httpx.Client) -> None:

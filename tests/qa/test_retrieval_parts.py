@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from qa.api import day_number, filtered_out
+from qa.errors import ConfigError
 from qa.fusion import reciprocal_rank_fusion
 from qa.mentions import mentioned_days, mentioned_sources
 from qa.rerank import TermWeights, best_sentence_coverage, key_sentences, rerank, sentence_coverage
+from qa.retrieve import Filters
 from qa.vectors import SentenceVectors
 
 
@@ -159,3 +162,19 @@ def test_cosine_is_per_row_and_safe_for_a_zero_vector() -> None:
 
     sims = cosine([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], [3.0, 0.0])
     assert sims.tolist() == pytest.approx([1.0, 0.0, 0.0])
+
+
+def test_dates_are_days_and_a_bad_one_says_how_to_write_it() -> None:
+    assert day_number("2020-11-17") == 20201117 and day_number(None) == 0
+    with pytest.raises(ConfigError, match=r"YYYY-MM-DD\), not '2020-13-01'"):
+        day_number("2020-13-01")
+
+
+def test_an_empty_search_says_which_filter_left_nothing() -> None:
+    known = frozenset({"CNN", "The Verge"})
+    assert filtered_out(Filters(sources=frozenset({"Nope"})), known) == (
+        "No article is from Nope. The sources are CNN, The Verge."
+    )
+    assert "date and source filters" in filtered_out(Filters(since=20300101), known)
+    assert "date and source filters" in filtered_out(Filters(sources=frozenset({"CNN"})), known)
+    assert filtered_out(Filters(), known) == ""
