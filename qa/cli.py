@@ -7,8 +7,12 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from qa.errors import QAError
+
+if TYPE_CHECKING:
+    from qa.citations import Answer
 
 
 def positive_int(value: str) -> int:
@@ -16,6 +20,19 @@ def positive_int(value: str) -> int:
     if not value.strip().isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {value!r}")
     return int(value)
+
+
+def add_search_options(p: argparse.ArgumentParser) -> None:
+    """The options that narrow a search: --top-k, --since, --until, --source."""
+    p.add_argument("--top-k", type=positive_int, default=None, help="passages to consider")
+    p.add_argument("--since", help="only articles published on/after this date (YYYY-MM-DD)")
+    p.add_argument("--until", help="only articles published on/before this date (YYYY-MM-DD)")
+    p.add_argument(
+        "--source",
+        action="append",
+        dest="sources",
+        help="only articles from this source (repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,15 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question from the indexed articles")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
-    p.add_argument("--top-k", type=positive_int, default=None, help="passages to consider")
-    p.add_argument("--since", help="only articles published on/after this date (YYYY-MM-DD)")
-    p.add_argument("--until", help="only articles published on/before this date (YYYY-MM-DD)")
-    p.add_argument(
-        "--source",
-        action="append",
-        dest="sources",
-        help="only articles from this source (repeatable)",
+    add_search_options(p)
+
+    p = sub.add_parser(
+        "chat", help="ask questions one per line; follow-ups refer to the ones before"
     )
+    add_search_options(p)
 
     p = sub.add_parser("articles", help="list indexed articles")
     p.add_argument("--json", action="store_true", help="print as JSON")
@@ -100,6 +114,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.as_dict(), ensure_ascii=False))
         return 0
+    print_answer(answer)
+    return 0
+
+
+def print_answer(answer: Answer) -> None:
+    """An answer as text: its sentences with [n] markers, then each cited passage."""
     print(answer.text)
     if answer.notice:
         print(f"\n({answer.notice})")
@@ -109,7 +129,32 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(
             f"    chars {c.start}-{c.end} of {c.article_id}: {c.passage[:300]}{'…' if len(c.passage) > 300 else ''}"
         )
-    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from qa.api import default_engine
+
+    engine = default_engine()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Ask about the articles; follow-ups refer to earlier questions. /new forgets them.")
+    history: list[tuple[str, str]] = []
+    while True:
+        try:
+            line = input("> " if interactive else "").strip()
+        except EOFError:
+            return 0
+        if line in ("/new", "/reset"):
+            history.clear()
+            continue
+        if not line:
+            continue
+        answer = engine.ask(line, history, args.top_k, args.since, args.until, args.sources)
+        if not interactive:
+            print(f"> {line}")
+        print_answer(answer)
+        print()
+        history.append((line, answer.text))
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
@@ -153,6 +198,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 COMMANDS = {
     "ingest": cmd_ingest,
     "ask": cmd_ask,
+    "chat": cmd_chat,
     "articles": cmd_articles,
     "serve": cmd_serve,
     "eval": cmd_eval,

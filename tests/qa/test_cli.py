@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +14,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def qa(*args: str, index_dir: Path) -> subprocess.CompletedProcess[str]:
+def qa(*args: str, index_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QA_INDEX_DIR": str(index_dir)}
     return subprocess.run(
         [sys.executable, "-m", "qa.cli", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         env=env,
@@ -54,6 +56,21 @@ def test_ingest_ask_articles_json(tmp_path: Path, articles_dir: Path) -> None:
     listed = json.loads(qa("articles", "--json", index_dir=index_dir).stdout)
     assert {"id", "title", "published", "source", "chunks"} == set(listed[0])
     assert len(listed) == 7
+
+
+@pytest.mark.slow
+def test_chat_answers_follow_ups_until_new_forgets_them(seed_index: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "seed-index"
+    shutil.copytree(seed_index, index_dir)
+    lines = ["How many civilians were wounded?", "When did it happen?", "", "/new"]
+    chat = qa("chat", index_dir=index_dir, stdin="\n".join([*lines, "When did it happen?"]))
+    assert chat.returncode == 0, chat.stderr
+    turns = chat.stdout.split("> ")[1:]
+    assert len(turns) == 3
+    assert "wounded five other civilians. [1]" in turns[0]
+    assert "[1] Rockets fired at U.S. Embassy in Baghdad, 2020-11-17" in turns[0]
+    assert "Tuesday night (local time), Nov. 17" in turns[1]  # "it" is the attack asked about
+    assert "The articles don't say." in turns[2]  # after /new, "it" is nothing
 
 
 @pytest.mark.slow
