@@ -282,14 +282,18 @@ def choose(
     keep_ratio: float = 0.85,
     max_words: int = 60,
     keep_gap: float | None = None,
+    question: str = "",
 ) -> list[Scored]:
     """The best sentence, plus close runners-up while the answer stays within `max_words`.
 
     A runner-up is close when its score is `keep_ratio` of the best's or, for sentences the
-    model ordered, when its logit is at most `keep_gap` below the best's.
+    model ordered, when its logit is at most `keep_gap` below the best's. A headline without
+    the date or number that `question` asks for ("When ...?", "How many ...?") adds nothing and
+    is passed over.
     """
     if not scored:
         return []
+    qtype = question_type(question) if question else "other"
     best = scored[0]
     chosen = [best]
     words = len(best.candidate.text.split())
@@ -301,6 +305,12 @@ def choose(
         )
         if len(chosen) >= max_sentences or far:
             break
+        if (
+            s.candidate.headline
+            and qtype in ("date", "number")
+            and not has_type(s.candidate.text, qtype, question)
+        ):
+            continue
         size = len(s.candidate.text.split())
         if words + size <= max_words and s.candidate.text not in {c.candidate.text for c in chosen}:
             chosen.append(s)
@@ -612,5 +622,9 @@ def extractive_answer(
     confidence = answer_probability(judged.signals)
     if confidence < min_score or unrelated(judged.scored, min_similarity):
         return refusal(question, confidence=confidence)
-    chosen = choose(judged.ordered, keep_gap=KEEP_GAP) if SENTENCE_MODEL else choose(judged.scored)
+    chosen = (
+        choose(judged.ordered, keep_gap=KEEP_GAP, question=asked or question)
+        if SENTENCE_MODEL
+        else choose(judged.scored, question=asked or question)
+    )
     return compose(question, passages, chosen, confidence=confidence)

@@ -30,6 +30,12 @@ def test_how_many_civilians_wounded(seed_engine) -> None:  # type: ignore[no-unt
     assert all(f"[{c.n}]" in answer.text for c in answer.citations)
 
 
+def test_when_gets_the_sentence_with_the_date_not_a_dateless_headline(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = ask("When were the rockets fired?", engine=seed_engine)
+    assert answer.answered and "Tuesday night (local time), Nov. 17" in answer.text
+    assert "“Rockets fired at U.S. Embassy in Baghdad”" not in answer.text
+
+
 def test_citation_span_is_the_passage_in_the_article(seed_engine) -> None:  # type: ignore[no-untyped-def]
     from pathlib import Path
 

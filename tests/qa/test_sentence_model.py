@@ -75,6 +75,19 @@ def test_choose_keeps_a_runner_up_within_the_logit_gap() -> None:
     assert choose([first, far], keep_gap=1.5) == [first]
 
 
+def test_choose_passes_over_a_headline_without_the_asked_date_or_number() -> None:
+    best = Scored(
+        Candidate(0, 0, 40, "The rockets hit the embassy this year."), 1.0, 0.5, 1.0, order=3.0
+    )
+    headline = Scored(Candidate(0, 0, 20, "Rockets hit embassy", headline=True), 1, 1, 1, order=2.9)
+    dated = Scored(Candidate(0, 41, 80, "Shells were fired on Nov. 17."), 0.9, 0.5, 1.0, order=2.5)
+    ranked = [best, headline, dated]
+    assert choose(ranked, keep_gap=1.5, question="When were the rockets fired?") == [best, dated]
+    assert choose(ranked, keep_gap=1.5, question="How many rockets hit?") == [best, dated]
+    assert choose(ranked, keep_gap=1.5, question="Who fired the rockets?") == [best, headline]
+    assert choose(ranked, keep_gap=1.5) == [best, headline]
+
+
 def test_fitter_gradient_matches_finite_differences_and_learns_a_toy_ranking(bench_script) -> None:  # type: ignore[no-untyped-def]
     fit = bench_script("fit_sentence_model")
     rng = np.random.default_rng(0)
