@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -137,6 +138,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     engine = default_engine()
     interactive = sys.stdin.isatty()
     if interactive:
+        with contextlib.suppress(ImportError):  # line editing and history for input(), if present
+            import readline  # noqa: F401
         print("Ask about the articles; follow-ups refer to earlier questions. /new forgets them.")
     history: list[tuple[str, str]] = []
     while True:
