@@ -146,6 +146,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
         try:
             line = input("> " if interactive else "").strip()
         except EOFError:
+            if interactive:
+                print()  # end the prompt's line
             return 0
         if line in ("/new", "/reset"):
             history.clear()
