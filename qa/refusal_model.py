@@ -38,6 +38,9 @@ FEATURES = (
 )
 
 _col = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
+# sentence-model columns taken at their best over the candidates, and of the first sentence
+_BEST = [_col[f.removeprefix("best_")] for f in FEATURES if f.startswith("best_")]
+_TOP = [_col[f.removeprefix("top_")] for f in FEATURES if f.startswith("top_") and f[4:] in _col]
 
 # fitted weights and bias (`bench/fit_refusal_model.py`), features as above
 WEIGHTS = np.array(
@@ -84,22 +87,11 @@ def question_features(
     z = logits - logits.max()
     p = np.exp(z) / np.exp(z).sum()
     second = float(logits[order[1]]) if len(order) > 1 else float(logits[order[0]]) - 5.0
-    best = sentence_x.max(axis=0)
     row = [
         rule_score,
         support,
-        best[_col["similarity"]],
-        best[_col["coverage"]],
-        best[_col["sentence_coverage"]],
-        best[_col["idf_coverage"]],
-        best[_col["asked_coverage"]],
-        best[_col["bigrams"]],
-        top[_col["similarity"]],
-        top[_col["sentence_coverage"]],
-        top[_col["idf_coverage"]],
-        top[_col["bigrams"]],
-        top[_col["typed"]],
-        top[_col["novelty"]],
+        *sentence_x.max(axis=0)[_BEST],
+        *top[_TOP],
         float(logits[order[0]]),
         float(logits[order[0]]) - second,
         float(p[order[0]]),
