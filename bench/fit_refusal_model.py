@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import qa.answer as answer  # noqa: E402
 from index.embed import build_embed_model  # noqa: E402
-from qa.api import Engine, top_cosine  # noqa: E402
+from qa.api import Engine, search_filters, top_cosine  # noqa: E402
 from qa.evaluate import build_index, holdout_index, holdout_split, read_questions  # noqa: E402
 from qa.metrics import contains_answer  # noqa: E402
 from qa.refusal_model import FEATURES  # noqa: E402
@@ -56,7 +56,9 @@ def collect(dataset: Path, holdout: float) -> dict[str, Any]:
     xs, ys, conf, right, named = [], [], [], [], []
     for q in questions:
         absent = bool(engine._unmentioned(q.question))
-        hits, vector = engine._search(q.question)
+        hits, vector = engine._search(
+            q.question, None, search_filters(None, None, None, q.asked_on)
+        )
         passages = [to_passage(h) for h in hits]
         judged = (
             answer.judge(

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import qa.answer as answer  # noqa: E402
 from index.embed import build_embed_model  # noqa: E402
-from qa.api import Engine  # noqa: E402
+from qa.api import Engine, search_filters  # noqa: E402
 from qa.evaluate import build_index, read_questions  # noqa: E402
 from qa.metrics import normalize  # noqa: E402
 from qa.retrieve import to_passage  # noqa: E402
@@ -50,7 +50,9 @@ def collect(dataset: Path, top_k: int) -> dict[str, Any]:
     for i, q in enumerate(read_questions(dataset, None)):
         if not q.answerable:
             continue
-        hits, vector = engine._search(q.question, top_k)
+        hits, vector = engine._search(
+            q.question, top_k, search_filters(None, None, None, q.asked_on)
+        )
         passages = [to_passage(h) for h in hits]
         scored = answer.scored_candidates(
             q.question, passages, vector, engine.sentence_vectors, answer.SHORTLIST

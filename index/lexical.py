@@ -102,21 +102,32 @@ class LexicalIndex:
         return cls(rows["ids"], days, rows["sources"], rows["revision"], bm25)
 
     def search(
-        self, query: str, k: int, since: int = 0, until: int = 0, sources: set[str] | None = None
+        self,
+        query: str,
+        k: int,
+        since: int = 0,
+        until: int = 0,
+        sources: set[str] | None = None,
+        newest: int = 0,
     ) -> list[tuple[str, float]]:
-        """Top-k (passage id, BM25 score), optionally within a day range and set of sources."""
+        """Top-k (passage id, BM25 score), optionally within a day range and set of sources.
+
+        `until` keeps dated articles only; `newest` drops those dated after it but keeps undated ones.
+        """
         if self.retriever is None or not self.ids:
             return []
         tokens = tokenize([query])
         if not tokens[0]:
             return []
         mask = None
-        if since or until or sources:
+        if since or until or sources or newest:
             keep = np.ones(len(self.ids), dtype=bool)
             if since:
                 keep &= self.days >= since
             if until:
                 keep &= (self.days <= until) & (self.days > 0)
+            if newest:
+                keep &= self.days <= newest
             if sources:
                 keep &= np.fromiter(
                     (s in sources for s in self.sources), dtype=bool, count=len(self.sources)

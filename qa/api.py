@@ -29,6 +29,7 @@ from qa.answer import (
 from qa.citations import Answer, Passage
 from qa.errors import ConfigError, NoIndexError
 from qa.followup import standalone_question
+from qa.recency import to_date
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, to_passage
 from qa.sentences import asks_for_overview, names, subject_words
@@ -50,6 +51,18 @@ def day_number(value: str | date | None) -> int:
     return d.year * 10000 + d.month * 100 + d.day
 
 
+def search_filters(
+    since: str | date | None,
+    until: str | date | None,
+    sources: Sequence[str] | None,
+    as_of: str | date | None = None,
+) -> Filters:
+    """The filters of a question, asked on `as_of` (None = today), as YYYYMMDD day numbers."""
+    return Filters(
+        day_number(since), day_number(until), frozenset(sources or ()), day_number(as_of)
+    )
+
+
 def filtered_out(filters: Filters, known_sources: frozenset[str]) -> str:
     """Why a search under `filters` found no passage ('' when nothing was filtered out)."""
     unknown = sorted(filters.sources - known_sources)
@@ -59,6 +72,10 @@ def filtered_out(filters: Filters, known_sources: frozenset[str]) -> str:
         return (
             f"No article is from {said_list(unknown)}. "
             f"The sources are {', '.join(shown[:10])}{more}."
+        )
+    if filters.as_of and not (filters.since or filters.until or filters.sources):
+        return (
+            f"No article had been published by {to_date(filters.as_of)}, the day it is asked as of."
         )
     if filters.since or filters.until or filters.sources:
         return "No article matches the date and source filters: widen or clear them."
@@ -175,6 +192,8 @@ class Engine:
             sentence_depth=self.settings.sentence_depth,
             repeat_penalty=self.settings.repeat_penalty,
             fusion=self.settings.fusion,
+            recency_weight=self.settings.recency_weight,
+            recency_half_life=self.settings.recency_half_life,
         )
         hits = retriever.retrieve(QueryBundle(question))
         return hits, retriever.last_query_embedding or []
@@ -187,10 +206,11 @@ class Engine:
         since: str | date | None = None,
         until: str | date | None = None,
         sources: Sequence[str] | None = None,
+        as_of: str | date | None = None,
     ) -> Answer:
         """Answer a question from the articles, with citations; refuse when they don't hold it."""
         final: Answer | None = None
-        for item in self.stream(question, history, top_k, since, until, sources):
+        for item in self.stream(question, history, top_k, since, until, sources, as_of):
             if isinstance(item, Answer):
                 final = item
         assert final is not None
@@ -204,8 +224,9 @@ class Engine:
         since: str | date | None = None,
         until: str | date | None = None,
         sources: Sequence[str] | None = None,
+        as_of: str | date | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield answer text as it is produced, then the final Answer."""
+        """Yield answer text as it is produced, then the final Answer (asked on `as_of`, default today)."""
         question = question.strip()
         if not question:
             yield refusal("", notice="Ask a question about the articles.")
@@ -217,7 +238,7 @@ class Engine:
         standalone = standalone_question(question, history)
         if standalone != question and hasattr(self.llm, "rewrite_question"):
             standalone = self.llm.rewrite_question(question, history or []) or standalone
-        filters = Filters(day_number(since), day_number(until), frozenset(sources or ()))
+        filters = search_filters(since, until, sources, as_of)
         hits, query_vector = self._search(standalone, top_k, filters)
         passages = [to_passage(h) for h in hits]
         if not passages:
@@ -357,7 +378,12 @@ def ask(
     since: str | date | None = None,
     until: str | date | None = None,
     sources: Sequence[str] | None = None,
+    as_of: str | date | None = None,
     engine: Engine | None = None,
 ) -> Answer:
-    """Answer `question` from the indexed articles (index at QA_INDEX_DIR), with `[n]` citations."""
-    return (engine or default_engine()).ask(question, history, top_k, since, until, sources)
+    """Answer `question` from the indexed articles (index at QA_INDEX_DIR), with `[n]` citations.
+
+    `as_of` is the day the question is asked (default today): newer articles weigh more, and
+    with an explicit day, articles published after it are left out.
+    """
+    return (engine or default_engine()).ask(question, history, top_k, since, until, sources, as_of)

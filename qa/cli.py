@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qa.errors import QAError
 
@@ -24,7 +24,7 @@ def positive_int(value: str) -> int:
 
 
 def add_search_options(p: argparse.ArgumentParser) -> None:
-    """The options that narrow a search: --top-k, --since, --until, --source."""
+    """The options that narrow a search: --top-k, --since, --until, --source, --as-of."""
     p.add_argument("--top-k", type=positive_int, default=None, help="passages to consider")
     p.add_argument("--since", help="only articles published on/after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only articles published on/before this date (YYYY-MM-DD)")
@@ -34,6 +34,21 @@ def add_search_options(p: argparse.ArgumentParser) -> None:
         dest="sources",
         help="only articles from this source (repeatable)",
     )
+    p.add_argument(
+        "--as-of",
+        help="the day the question is asked (YYYY-MM-DD; default today): later articles are left out, newer ones weigh more",
+    )
+
+
+def search_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The values of add_search_options as ask()'s keyword arguments."""
+    return {
+        "top_k": args.top_k,
+        "since": args.since,
+        "until": args.until,
+        "sources": args.sources,
+        "as_of": args.as_of,
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FRACTION",
         help="remove the evidence articles of this share of answerable questions, which then count as unanswerable",
     )
+    p.add_argument(
+        "--ignore-asked-on",
+        dest="as_asked",
+        action="store_false",
+        help="ask every question as of today, not as of its asked_on day",
+    )
     return parser
 
 
@@ -109,9 +130,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from qa.api import ask
 
-    answer = ask(
-        args.question, top_k=args.top_k, since=args.since, until=args.until, sources=args.sources
-    )
+    answer = ask(args.question, **search_options(args))
     if args.json:
         print(json.dumps(answer.as_dict(), ensure_ascii=False))
         return 0
@@ -154,7 +173,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             continue
         if not line:
             continue
-        answer = engine.ask(line, history, args.top_k, args.since, args.until, args.sources)
+        answer = engine.ask(line, history, **search_options(args))
         if not interactive:
             print(f"> {line}")
         print_answer(answer)
@@ -196,6 +215,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         json_out=args.json_out,
         baseline=args.baseline,
         holdout=args.holdout,
+        as_asked=args.as_asked,
     )
     return 0
 

@@ -33,6 +33,7 @@ class Question:
     answerable: bool
     evidence: set[str]
     kind: str
+    asked_on: str | None = None
 
 
 def read_questions(dataset: Path, limit: int | None) -> list[Question]:
@@ -50,6 +51,7 @@ def read_questions(dataset: Path, limit: int | None) -> list[Question]:
             bool(r["answerable"]),
             set(r.get("evidence") or []),
             r.get("kind", ""),
+            str(r["asked_on"]).replace("/", "-") if r.get("asked_on") else None,
         )
         for r in rows
     ]
@@ -214,18 +216,22 @@ def vanilla_runs(
     ]
 
 
-def run_questions(engine: Any, questions: list[Question], progress: bool) -> list[dict[str, Any]]:
-    """Ask every question through the real ask(), and record what retrieval ranked."""
-    from qa.api import ask
+def run_questions(
+    engine: Any, questions: list[Question], progress: bool, as_asked: bool = True
+) -> list[dict[str, Any]]:
+    """Ask every question through the real ask() (as of its `asked_on` day), and record what retrieval ranked."""
+    from qa.api import ask, search_filters
 
     rows = []
     for q in tqdm(
         questions, desc="questions", disable=not progress, file=sys.stderr, dynamic_ncols=True
     ):
+        as_of = q.asked_on if as_asked else None
         started = time.perf_counter()
-        answer = ask(q.question, engine=engine)
+        answer = ask(q.question, as_of=as_of, engine=engine)
         latency = (time.perf_counter() - started) * 1000
-        passages, _ = engine.retrieve(q.question, top_k=10)
+        filters = search_filters(None, None, None, as_of)
+        passages, _ = engine.retrieve(q.question, top_k=10, filters=filters)
         rows.append(
             {
                 "id": q.id,
@@ -306,6 +312,7 @@ def run_eval(
     progress: bool = True,
     settings: Settings | None = None,
     holdout: float = 0.0,
+    as_asked: bool = True,
 ) -> dict[str, Any]:
     """Run the whole evaluation and print the table; write `--json` and per-question details."""
     from index.embed import build_embed_model
@@ -343,7 +350,11 @@ def run_eval(
             file=sys.stderr,
         )
     engine = Engine(settings, embed_model=embed_model)
-    rows = run_questions(engine, questions, progress)
+    dated = sum(q.asked_on is not None for q in questions)
+    if dated:
+        how = "asked as of that day" if as_asked else "ignored (--ignore-asked-on)"
+        print(f"{dated} questions carry the day they were asked (asked_on): {how}", file=sys.stderr)
+    rows = run_questions(engine, questions, progress, as_asked)
     metrics = summarize(rows, stats)
     if baseline == "vanilla":
         evid = [set(q.evidence) for q in questions if q.answerable]

@@ -233,7 +233,9 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
             "created": int(time.time()),
             "model": answerer_name(engine),
         }
-        items = engine.stream(question, history, body.top_k, body.since, body.until, body.sources)
+        items = engine.stream(
+            question, history, body.top_k, body.since, body.until, body.sources, body.as_of
+        )
         if not body.stream:
             answer = await call(lambda: next(i for i in items if isinstance(i, Answer)))
             return completion(answer, head)
@@ -247,7 +249,9 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
     async def ask(body: AskRequest) -> dict[str, Any]:
         """The `qa ask --json` answer."""
         b = body
-        answer = await call(engine.ask, b.question, b.history, b.top_k, b.since, b.until, b.sources)
+        answer = await call(
+            engine.ask, b.question, b.history, b.top_k, b.since, b.until, b.sources, b.as_of
+        )
         return dict(answer.as_dict())
 
     @api.get("/api/articles")

@@ -32,6 +32,10 @@ class SearchOptions(BaseModel):
     since: date | None = Field(None, description="Only articles published on or after this day.")
     until: date | None = Field(None, description="Only articles published on or before this day.")
     sources: list[str] | None = Field(None, max_length=50, description="Only these sources.")
+    as_of: date | None = Field(
+        None,
+        description="The day the question is asked (default today): later articles are left out, newer ones weigh more.",
+    )
 
 
 class AskRequest(SearchOptions):

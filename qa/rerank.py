@@ -101,16 +101,19 @@ def rerank(
     top: float | None = None,
     groups: Sequence[str] | None = None,
     repeat_penalty: float = 0.0,
+    prior: Sequence[float] | None = None,
 ) -> list[int]:
-    """Order (indices) by fused score scaled to `top` (default: the best one), + alpha x coverage + beta x similarity.
+    """Order (indices) by fused score scaled to `top` (default: the best one), + alpha x coverage + beta x similarity + prior.
 
     With `groups` (each hit's article) and a `repeat_penalty`, a hit loses that much for every
     hit of its group already placed above it, so other articles get a look in.
     """
     top = top or max(fused, default=1.0) or 1.0
     sims = similarity if similarity is not None else [0.0] * len(fused)
+    lift = prior if prior is not None else [0.0] * len(fused)
     combined = [
-        f / top + alpha * c + beta * s for f, c, s in zip(fused, coverage, sims, strict=True)
+        f / top + alpha * c + beta * s + p
+        for f, c, s, p in zip(fused, coverage, sims, lift, strict=True)
     ]
     order = sorted(range(len(combined)), key=lambda i: -combined[i])
     if not repeat_penalty or groups is None:

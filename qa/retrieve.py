@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 from llama_index.core.base.base_retriever import BaseRetriever
@@ -23,17 +24,23 @@ from index.store import PassageStore
 from qa.citations import Passage
 from qa.fusion import reciprocal_rank_fusion, relative_score_fusion
 from qa.mentions import mentioned_days, mentioned_sources
+from qa.recency import last_day_seen, recency_prior, to_day
 from qa.rerank import TermWeights, key_sentences, rerank, sentence_coverage
 from qa.vectors import EmbedTexts, cosine
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict retrieval to a date range (YYYYMMDD ints, 0 = open) and a set of sources."""
+    """Restrict retrieval to a date range (YYYYMMDD ints, 0 = open) and a set of sources.
+
+    `as_of` is the day the question is asked (0 = today): articles dated after it (with a
+    day's slack) are left out, and the newer an article is on that day, the more it weighs.
+    """
 
     since: int = 0
     until: int = 0
     sources: frozenset[str] = frozenset()
+    as_of: int = 0
 
     def to_metadata_filters(self) -> MetadataFilters | None:
         """The same restriction as llama-index metadata filters for the vector store."""
@@ -52,6 +59,14 @@ class Filters:
                 MetadataFilter(key="source", value=sorted(self.sources), operator=FilterOperator.IN)
             )
         return MetadataFilters(filters=items, condition=FilterCondition.AND) if items else None  # type: ignore[arg-type]
+
+    def newest(self) -> int:
+        """The latest publication day `as_of` lets in (0 = any); undated articles stay in."""
+        return last_day_seen(self.as_of) if self.as_of else 0
+
+    def narrowed(self, since: int, until: int, sources: frozenset[str]) -> Filters:
+        """The same question day with another date range and set of sources."""
+        return Filters(since, until, sources, self.as_of)
 
 
 class HybridRetriever(BaseRetriever):
@@ -77,6 +92,8 @@ class HybridRetriever(BaseRetriever):
         sentence_depth: int = 10,
         repeat_penalty: float = 0.5,
         fusion: Literal["rrf", "relative"] = "relative",
+        recency_weight: float = 0.0,
+        recency_half_life: float = 30.0,
     ) -> None:
         super().__init__()
         self.store, self.lexical, self.embed_model = store, lexical, embed_model
@@ -91,32 +108,44 @@ class HybridRetriever(BaseRetriever):
         if fusion not in ("rrf", "relative"):
             raise ValueError(f"fusion must be 'rrf' or 'relative', not {fusion!r} (QA_FUSION)")
         self.fusion = fusion
+        self.recency_weight, self.recency_half_life = recency_weight, recency_half_life
         self.sentence_vectors = sentence_vectors or embed_model.get_text_embedding_batch
         self.last_query_embedding: list[float] | None = None
 
     def _dense(
         self, embedding: list[float], filters: Filters | None = None
     ) -> tuple[list[str], dict[str, Any], dict[str, float]]:
+        f = filters or self.filters
+        newest = f.newest()
+        # Chroma pre-filters slowly when most of the index passes (20x at 57k passages), so the
+        # question day's cap is applied afterwards, on twice the candidates.
         result = self.store.vector_store.query(
             VectorStoreQuery(
                 query_embedding=embedding,
-                similarity_top_k=self.candidates,
-                filters=(filters or self.filters).to_metadata_filters(),
+                similarity_top_k=self.candidates * (2 if newest else 1),
+                filters=f.to_metadata_filters(),
             )
         )
-        nodes = {n.node_id: n for n in result.nodes or []}
+        nodes = {
+            n.node_id: n
+            for n in result.nodes or []
+            if not newest or int(n.metadata.get("published_day", 0) or 0) <= newest
+        }
         # llama-index's Chroma store reports exp(-cosine distance); recover the cosine similarity
         cosine = {
             i: 1.0 + math.log(max(s, 1e-9))
             for i, s in zip(result.ids or [], result.similarities or [], strict=False)
+            if i in nodes
         }
-        return list(nodes), nodes, cosine
+        return list(nodes)[: self.candidates], nodes, cosine
 
     def _lexical(self, text: str, filters: Filters | None = None) -> list[tuple[str, float]]:
         if self.lexical is None:
             return []
         f = filters or self.filters
-        return self.lexical.search(text, self.candidates, f.since, f.until, set(f.sources))
+        return self.lexical.search(
+            text, self.candidates, f.since, f.until, set(f.sources), f.newest()
+        )
 
     def _fuse(
         self, rankings: list[list[tuple[str, float]]], weights: list[float]
@@ -135,7 +164,9 @@ class HybridRetriever(BaseRetriever):
         weights = [1.0, self.lexical_weight]
         # A question naming sources ("according to The Verge and TechCrunch") searches each one.
         for source in mentioned_sources(question, self.known_sources) if self.source_weight else []:
-            narrowed = Filters(self.filters.since, self.filters.until, frozenset({source}))
+            narrowed = self.filters.narrowed(
+                self.filters.since, self.filters.until, frozenset({source})
+            )
             if self.filters.sources and source not in self.filters.sources:
                 continue
             ids, nodes, cos = self._dense(embedding, narrowed)
@@ -148,7 +179,7 @@ class HybridRetriever(BaseRetriever):
                 self.filters.until and day > self.filters.until
             ):
                 continue
-            narrowed = Filters(day, day, self.filters.sources)
+            narrowed = self.filters.narrowed(day, day, self.filters.sources)
             ids, nodes, cos = self._dense(embedding, narrowed)
             dense_nodes.update({k: v for k, v in nodes.items() if k not in dense_nodes})
             rankings += [[(i, cos.get(i, 0.0)) for i in ids], self._lexical(question, narrowed)]
@@ -187,12 +218,19 @@ class HybridRetriever(BaseRetriever):
         for hit, c in zip(hits, coverage, strict=True):
             hit.node.metadata["coverage"] = c
         groups = [str(h.node.metadata.get("article_id", "")) for h in hits]
+        prior = recency_prior(
+            [int(h.node.metadata.get("published_day", 0) or 0) for h in hits],
+            self.filters.as_of or to_day(date.today()),
+            self.recency_weight,
+            self.recency_half_life,
+        )
         order = rerank(
             [h.score or 0.0 for h in hits],
             coverage,
             self.rerank_alpha,
             groups=groups,
             repeat_penalty=self.repeat_penalty,
+            prior=prior,
         )
         if not self.sentence_weight or self.sentence_depth <= 0:
             return [hits[i] for i in order]
@@ -213,6 +251,7 @@ class HybridRetriever(BaseRetriever):
             top=max((h.score or 0.0 for h in hits), default=1.0),
             groups=[groups[i] for i in head],
             repeat_penalty=self.repeat_penalty,
+            prior=[prior[i] for i in head],
         )
         return [hits[head[j]] for j in head_order] + [hits[i] for i in tail]
 

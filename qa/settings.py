@@ -66,6 +66,13 @@ class Settings(BaseSettings):
         1.0,
         description="Weight of the extra searches within each source a question names (0 = off).",
     )
+    recency_weight: float = Field(
+        0.8,
+        description="Re-rank lift of an article published on the day a question is asked (as_of, default today), halved every recency_half_life days (0 = off).",
+    )
+    recency_half_life: float = Field(
+        30.0, description="Days after which an article's recency lift is halved."
+    )
     top_k: int = Field(5, description="Passages handed to the answerer.")
     llm: Literal["extractive", "openai"] = Field(
         "extractive", description="Answerer: extractive (offline) or an OpenAI-compatible LLM."

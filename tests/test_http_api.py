@@ -101,6 +101,8 @@ def test_ask_returns_the_cli_json_shape(http: httpx.Client) -> None:
     refused = http.post("/api/ask", json={"question": WOUNDED, "since": "2022-01-01"}).json()
     assert refused["answered"] is False and refused["citations"] == []
     assert "No article matches the date and source filters" in refused["text"]
+    early = http.post("/api/ask", json={"question": WOUNDED, "as_of": "2020-11-01"}).json()
+    assert early["answered"] is False and "published by 2020-11-01" in early["text"]
 
 
 def test_articles_are_added_listed_and_deleted(http: httpx.Client) -> None:

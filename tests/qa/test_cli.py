@@ -52,6 +52,10 @@ def test_ingest_ask_articles_json(tmp_path: Path, articles_dir: Path) -> None:
     assert answer["answered"] is True and "al-Amin al-Thaniyah" in answer["text"]
     keys = {"n", "article_id", "title", "url", "published", "passage", "start", "end", "score"}
     assert keys <= set(answer["citations"][0])
+    early = qa("ask", "Where were the rockets fired from?", "--as-of", "2020-11-01", "--json",
+               index_dir=index_dir)  # fmt: skip
+    refused = json.loads(early.stdout)  # the seed article came out on Nov. 17: not yet written
+    assert refused["answered"] is False and refused["citations"] == []
 
     listed = json.loads(qa("articles", "--json", index_dir=index_dir).stdout)
     assert {"id", "title", "published", "source", "chunks"} == set(listed[0])

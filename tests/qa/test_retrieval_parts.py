@@ -178,3 +178,23 @@ def test_an_empty_search_says_which_filter_left_nothing() -> None:
     assert "date and source filters" in filtered_out(Filters(since=20300101), known)
     assert "date and source filters" in filtered_out(Filters(sources=frozenset({"CNN"})), known)
     assert filtered_out(Filters(), known) == ""
+    assert "published by 2020-11-01" in filtered_out(Filters(as_of=20201101), known)
+
+
+def test_recency_prior_halves_every_half_life_and_ignores_undated_articles() -> None:
+    from qa.recency import last_day_seen, recency_prior, to_date
+
+    lifts = recency_prior([20220617, 20220518, 0, 20220620, 20220230], 20220617, 0.4, 30.0)
+    assert lifts[0] == pytest.approx(0.4)
+    assert lifts[1] == pytest.approx(0.2)  # 30 days old: half
+    assert lifts[2] == 0.0 and lifts[4] == 0.0  # undated, and a day that does not exist
+    assert lifts[3] == pytest.approx(0.4)  # a day "after" the question (time zones): not more
+    assert recency_prior([20220617], 20220617, 0.0, 30.0) == [0.0]
+    assert recency_prior([20220617], 0, 0.4, 30.0) == [0.0]
+    assert last_day_seen(20220630) == 20220701 and last_day_seen(20231231) == 20240101
+    assert to_date(20240229) is not None and to_date(20230229) is None
+
+
+def test_a_prior_lifts_the_newer_of_two_close_passages() -> None:
+    assert rerank([1.0, 0.98], [0.5, 0.5], 0.5) == [0, 1]
+    assert rerank([1.0, 0.98], [0.5, 0.5], 0.5, prior=[0.0, 0.3]) == [1, 0]
