@@ -30,7 +30,7 @@ from qa.api import Engine, search_filters  # noqa: E402
 from qa.evaluate import build_index, read_questions  # noqa: E402
 from qa.metrics import normalize  # noqa: E402
 from qa.retrieve import to_passage  # noqa: E402
-from qa.sentence_model import FEATURES  # noqa: E402
+from qa.sentence_model import FEATURES, WEIGHTS  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 
@@ -138,12 +138,20 @@ def main() -> None:
         for d in sets.values():
             test = d["fold"] == k
             d["cv"][test] = d["X"][test] @ w
-    print(f"{'set':<14} {'questions':>9}  score top-1 / top-2   model top-1 / top-2 (cv)")
+    print(
+        f"{'set':<14} {'questions':>9}  shortlist score top-1 / top-2   "
+        "current weights top-1 / top-2   refitted top-1 / top-2 (cv)"
+    )
     for name, d in sets.items():
         n = len(by_group(d["G"]))
-        old = [top_share(d["old"], d["Y"], d["G"], k) for k in (1, 2)]
-        cv = [top_share(d["cv"], d["Y"], d["G"], k) for k in (1, 2)]
-        print(f"{name:<14} {n:>9}  {old[0]:.3f} / {old[1]:.3f}          {cv[0]:.3f} / {cv[1]:.3f}")
+        old, now, cv = (
+            [top_share(scores, d["Y"], d["G"], k) for k in (1, 2)]
+            for scores in (d["old"], d["X"] @ WEIGHTS, d["cv"])
+        )
+        print(
+            f"{name:<14} {n:>9}  {old[0]:.3f} / {old[1]:.3f}                      "
+            f"{now[0]:.3f} / {now[1]:.3f}                    {cv[0]:.3f} / {cv[1]:.3f}"
+        )
     w = fit(*(np.concatenate([d[n] for d in sets.values()]) for n in ("X", "Y", "G")), args.l2)
     print("WEIGHTS = np.array([")
     for name, value in zip(FEATURES, w, strict=True):

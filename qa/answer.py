@@ -288,28 +288,39 @@ def choose(
 
     A runner-up is close when its score is `keep_ratio` of the best's or, for sentences the
     model ordered, when its logit is at most `keep_gap` below the best's. A headline without
-    the date or number that `question` asks for ("When ...?", "How many ...?") adds nothing and
-    is passed over.
+    the date or number that `question` asks for ("When ...?", "How many ...?") adds nothing:
+    it is passed over, and when it came first, the first close sentence that is not such a
+    headline leads instead.
     """
     if not scored:
         return []
     qtype = question_type(question) if question else "other"
-    best = scored[0]
-    chosen = [best]
-    words = len(best.candidate.text.split())
-    for s in scored[1:]:
-        far = (
-            best.key - s.key > keep_gap
-            if keep_gap is not None and s.order is not None and best.order is not None
-            else s.score < keep_ratio * best.score
-        )
-        if len(chosen) >= max_sentences or far:
-            break
-        if (
+
+    def typeless_headline(s: Scored) -> bool:
+        return (
             s.candidate.headline
             and qtype in ("date", "number")
             and not has_type(s.candidate.text, qtype, question)
-        ):
+        )
+
+    def far(best: Scored, s: Scored) -> bool:
+        if keep_gap is not None and s.order is not None and best.order is not None:
+            return best.key - s.key > keep_gap
+        return s.score < keep_ratio * best.score
+
+    best = scored[0]
+    if typeless_headline(best):
+        rest = [s for s in scored[1:] if not typeless_headline(s)]
+        if rest and not far(best, rest[0]):
+            best = rest[0]
+    chosen = [best]
+    words = len(best.candidate.text.split())
+    for s in scored[1:]:
+        if s is best:
+            continue
+        if len(chosen) >= max_sentences or far(best, s):
+            break
+        if typeless_headline(s):
             continue
         size = len(s.candidate.text.split())
         if words + size <= max_words and s.candidate.text not in {c.candidate.text for c in chosen}:

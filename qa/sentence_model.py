@@ -59,34 +59,34 @@ FEATURES = (
 # fitted weights, features as above (`bench/fit_sentence_model.py`); the softmax needs no bias
 WEIGHTS = np.array(
     [
-        +1.3949,  # similarity
-        +1.5399,  # similarity_gap
-        +0.1793,  # coverage
-        +0.2428,  # coverage_gap
-        +2.0854,  # sentence_coverage
-        +0.6391,  # idf_coverage
-        +0.9431,  # idf_coverage_gap
-        +2.4583,  # asked_coverage
-        +1.4449,  # bigrams
-        +1.8609,  # typed
-        -0.1034,  # question
-        -0.9284,  # fragment
-        -4.7393,  # echo
-        +3.3341,  # novelty
-        +0.2471,  # new_name
-        +0.0187,  # new_number
-        -0.0705,  # quote
-        +0.2861,  # year
-        +1.0535,  # headline
-        -0.1001,  # passage_rank
-        +0.0256,  # first_passage
-        +1.4783,  # passage_score
-        +2.7001,  # article_share
-        +0.3150,  # article_lead
-        -0.2482,  # log_position
-        -0.5227,  # log_words
-        +0.2839,  # fresh
-        +2.7441,  # counts
+        +1.4375,  # similarity
+        +1.5789,  # similarity_gap
+        +0.4226,  # coverage
+        +0.5873,  # coverage_gap
+        +2.2745,  # sentence_coverage
+        +0.4039,  # idf_coverage
+        +0.6067,  # idf_coverage_gap
+        +2.5643,  # asked_coverage
+        +1.0037,  # bigrams
+        +1.8882,  # typed
+        -0.3235,  # question
+        -1.2571,  # fragment
+        -5.4497,  # echo
+        +3.4618,  # novelty
+        +0.3451,  # new_name
+        -0.0688,  # new_number
+        -0.2227,  # quote
+        +0.2245,  # year
+        +1.2188,  # headline
+        -0.3223,  # passage_rank
+        +0.5361,  # first_passage
+        -0.2917,  # passage_score
+        +5.1476,  # article_share
+        +0.5533,  # article_lead
+        -0.1338,  # log_position
+        -0.7022,  # log_words
+        +0.6451,  # fresh
+        +3.9280,  # counts
     ]
 )
 

@@ -111,3 +111,14 @@ def test_fitter_gradient_matches_finite_differences_and_learns_a_toy_ranking(ben
     assert fit.top_share(-x[:, 0], y, groups, 1) == 0.0
     assert fit.holds("Its word of the year is “gaslighting.”", ["Gaslighting"])
     assert not fit.holds("It raised 15%.", ["5"])
+
+
+def test_a_close_dated_sentence_leads_instead_of_a_dateless_headline() -> None:
+    headline = Scored(Candidate(0, 0, 20, "Rockets hit embassy", headline=True), 1, 1, 1, order=3.0)
+    dated = Scored(Candidate(0, 41, 80, "Shells were fired on Nov. 17."), 0.9, 0.5, 1.0, order=2.5)
+    later = Scored(Candidate(0, 81, 99, "Nobody was hurt."), 0.9, 0.5, 1.0, order=2.4)
+    far = Scored(Candidate(0, 41, 80, "Shells were fired on Nov. 17."), 0.9, 0.5, 1.0, order=0.0)
+    when = "When were the rockets fired?"
+    assert choose([headline, dated, later], keep_gap=1.5, question=when) == [dated, later]
+    assert choose([headline, far], keep_gap=1.5, question=when) == [headline]  # none close
+    assert choose([headline, dated], keep_gap=1.5, question="Who fired?") == [headline, dated]
