@@ -48,11 +48,15 @@ WAITING = "*Loading the index… the question is answered as soon as it is ready
 
 
 def parse_filters(
-    top_k: float | None, since: str | None, until: str | None, sources: Sequence[str] | None
+    top_k: float | None,
+    since: str | None,
+    until: str | None,
+    sources: Sequence[str] | None,
+    as_of: str | None = None,
 ) -> dict[str, Any]:
     """The search settings as `Engine.stream` keyword arguments; ConfigError says what to fix."""
     days = {}
-    for name, value in (("since", since), ("until", until)):
+    for name, value in (("since", since), ("until", until), ("as of", as_of)):
         value = (value or "").strip()
         try:
             days[name] = date.fromisoformat(value).isoformat() if value else None
@@ -60,6 +64,7 @@ def parse_filters(
             raise ConfigError(
                 f"The '{name}' date must look like 2020-11-17 (YYYY-MM-DD), not {value!r}."
             ) from None
+    days["as_of"] = days.pop("as of")
     if days["since"] and days["until"] and days["since"] > days["until"]:
         raise ConfigError("The 'since' date is after the 'until' date: swap them or clear one.")
     return {"top_k": int(top_k) if top_k else None, "sources": list(sources or []) or None, **days}
@@ -166,6 +171,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         until: str,
         sources: list[str],
         answerer: str,
+        as_of: str,
         pairs: list[tuple[str, str]],
         turns: list[Answer],
     ) -> Iterator[tuple[Any, ...]]:
@@ -178,7 +184,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         turns, pairs = list(turns or []), list(pairs or [])
         try:
             with user_errors("answering this question"):
-                filters = parse_filters(top_k, since, until, sources)
+                filters = parse_filters(top_k, since, until, sources, as_of)
                 yield chat, render_sources(turns), "", pairs, turns
                 chosen = answerer_engine(answerer)
                 if waiting:
@@ -198,12 +204,12 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
             yield before, render_sources(turns), question, pairs, turns
             raise
 
-    def check(question: str, since: str, until: str) -> None:
+    def check(question: str, since: str, until: str, as_of: str) -> None:
         # A step with no outputs: its error is a message alone, with no badge on the chat.
         with user_errors("checking the question"):
             if not (question or "").strip():
                 raise gr.Error("Type a question about the articles first.")
-            parse_filters(None, since, until, None)
+            parse_filters(None, since, until, None, as_of)
             if loader.ready and loader.engine().store.count() == 0:
                 raise NoIndexError(str(settings.index_dir))
 
@@ -304,6 +310,11 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                             until = gr.Textbox(
                                 "", label="Published on or before", placeholder="YYYY-MM-DD"
                             )
+                            as_of = gr.Textbox(
+                                "",
+                                label="Asked as of (later articles left out, newer weigh more)",
+                                placeholder="YYYY-MM-DD (empty: today)",
+                            )
                         source_filter = gr.Dropdown(
                             [],
                             value=[],
@@ -363,11 +374,11 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         pairs, turns = gr.State([]), gr.State([])
 
         refreshed = [status, table, doomed, source_filter, examples]
-        chat_in = [box, chatbot, top_k, since, until, source_filter, answerer, pairs, turns]
+        chat_in = [box, chatbot, top_k, since, until, source_filter, answerer, as_of, pairs, turns]
         chat_out = [chatbot, sources, box, pairs, turns]
         # Questions are checked first, in a step without outputs, so a mistake is only a message;
         # the chat shows its own "Searching…" bubble, so Gradio's progress overlay is hidden.
-        check_in = [box, since, until]
+        check_in = [box, since, until, as_of]
         box.submit(check, check_in, None, api_visibility="private").success(
             respond, chat_in, chat_out, api_name="chat", show_progress="hidden"
         )

@@ -29,18 +29,22 @@ def shown(chat_message: dict) -> str:
 
 
 def test_filters_are_checked_and_passed_on() -> None:
-    assert parse_filters(3, " 2020-11-01 ", "", ["Wire"]) == {
+    assert parse_filters(3, " 2020-11-01 ", "", ["Wire"], "2020-12-01") == {
         "top_k": 3,
         "since": "2020-11-01",
         "until": None,
         "sources": ["Wire"],
+        "as_of": "2020-12-01",
     }
     assert parse_filters(None, None, None, None) == {
         "top_k": None,
         "since": None,
         "until": None,
         "sources": None,
+        "as_of": None,
     }
+    with pytest.raises(ConfigError, match="'as of' date must look like"):
+        parse_filters(5, "", "", [], "yesterday")
     with pytest.raises(ConfigError, match="YYYY-MM-DD"):
         parse_filters(5, "17/11/2020", "", [])
     with pytest.raises(ConfigError, match="after the 'until'"):
@@ -84,6 +88,12 @@ def test_gradio_client_gets_cited_answers_with_history(seed_engine) -> None:  # 
         )
         with pytest.raises(Exception, match="YYYY-MM-DD"):
             client.predict("Where?", [], 5, "yesterday", "", [], api_name="/chat")
+        # asked as of a day before the seed article came out: there was nothing to cite yet
+        early, _, _ = client.predict(
+            "Where were the rockets fired from?", [], 5, "", "", [], "extractive", "2020-11-01",
+            api_name="/chat",
+        )  # fmt: skip
+        assert "published by 2020-11-01" in shown(early[-1])
     finally:
         demo.close()
 
