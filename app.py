@@ -312,8 +312,9 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                             )
                             as_of = gr.Textbox(
                                 "",
-                                label="Asked as of (later articles left out, newer weigh more)",
+                                label="Asked as of",
                                 placeholder="YYYY-MM-DD (empty: today)",
+                                info="Later articles are left out; newer ones weigh more.",
                             )
                         source_filter = gr.Dropdown(
                             [],

@@ -75,7 +75,8 @@ def filtered_out(filters: Filters, known_sources: frozenset[str]) -> str:
         )
     if filters.as_of and not (filters.since or filters.until or filters.sources):
         return (
-            f"No article had been published by {to_date(filters.as_of)}, the day it is asked as of."
+            f"No article had been published by {to_date(filters.as_of)}, the day the question "
+            "is asked as of: choose a later day, or none for today."
         )
     if filters.since or filters.until or filters.sources:
         return "No article matches the date and source filters: widen or clear them."
