@@ -29,7 +29,7 @@ from qa.answer import (
 from qa.citations import Answer, Passage
 from qa.errors import ConfigError, NoIndexError
 from qa.followup import standalone_question
-from qa.recency import to_date
+from qa.recency import to_date, to_day
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, to_passage
 from qa.sentences import asks_for_overview, names, subject_words
@@ -48,7 +48,7 @@ def day_number(value: str | date | None) -> int:
         d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError:
         raise ConfigError(f"Dates must look like 2020-11-17 (YYYY-MM-DD), not {value!r}.") from None
-    return d.year * 10000 + d.month * 100 + d.day
+    return to_day(d)
 
 
 def search_filters(
