@@ -13,6 +13,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
+from index.chunk import published_day
 from index.embed import build_embed_model, embedder_id
 from index.ingest import current_revision, rebuild_lexical
 from index.lexical import LexicalIndex, tokenize
@@ -29,7 +30,7 @@ from qa.answer import (
 from qa.citations import Answer, Passage
 from qa.errors import ConfigError, NoIndexError
 from qa.followup import standalone_question
-from qa.recency import to_date, to_day
+from qa.recency import stale_reason, to_date, to_day
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, to_passage
 from qa.sentences import asks_for_overview, names, subject_words
@@ -38,6 +39,7 @@ from qa.vectors import SentenceVectors, cosine
 
 History = Sequence[tuple[str, str]]
 REVISION_CHECK_S = 2.0
+STALE_DEPTH = 3  # the passages whose articles' dates tell whether the articles are recent
 
 
 def day_number(value: str | date | None) -> int:
@@ -244,6 +246,21 @@ class Engine:
         passages = [to_passage(h) for h in hits]
         if not passages:
             yield refusal(question, reason=filtered_out(filters, self._sources))
+            return
+        # Only a question whose day is given: asked as of today, "recently" may mean recent
+        # in an archive's terms ("Which company, recently scrutinized in ...?").
+        stale = (
+            stale_reason(
+                standalone,
+                [published_day(p.published) for p in passages[:STALE_DEPTH]],
+                filters.as_of,
+                self.settings.stale_days,
+            )
+            if filters.as_of
+            else ""
+        )
+        if stale:
+            yield refusal(question, reason=stale)
             return
         if self.llm is not None:
             yield from self.llm.stream_answer(

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
+
+# A question about the days just before it is asked ("this week", "recently"; not "latest",
+# which asks for the newest there is, however old).
+_NOW = re.compile(
+    r"\b(this (week|weekend|month)|last week|today|tonight|yesterday|recent(ly)?)\b", re.IGNORECASE
+)
 
 
 def to_date(day: int) -> date | None:
@@ -39,3 +46,31 @@ def recency_prior(
         age = max((asked - d).days, 0) if d else None
         out.append(0.0 if age is None else weight * math.exp(-math.log(2) * age / half_life_days))
     return out
+
+
+def asks_about_now(question: str) -> bool:
+    """Whether the question asks about the days just before it is asked ("... this week?")."""
+    return bool(_NOW.search(question))
+
+
+def stale_reason(question: str, published: Sequence[int], as_of: int, max_age_days: int) -> str:
+    """Why articles can't answer a question about the days before `as_of`: all are older ('' if not).
+
+    Only for a question that asks about now, and only when every article is dated (an undated
+    one might be recent); `max_age_days` 0 turns the check off.
+    """
+    asked = to_date(as_of)
+    days = [to_date(day) for day in published]
+    if not max_age_days or asked is None or not days or not asks_about_now(question):
+        return ""
+    if any(d is None for d in days):
+        return ""
+    newest = max(d for d in days if d is not None)
+    age = (asked - newest).days
+    if age <= max_age_days:
+        return ""
+    return (
+        f"The question asks about recent news, but the newest article found on it is from "
+        f"{newest.isoformat()}, {age} days before {asked.isoformat()}, the day it is asked "
+        "(ask it as of an earlier day to read older news as recent)."
+    )

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     recency_half_life: float = Field(
         30.0, description="Days after which an article's recency lift is halved."
     )
+    stale_days: int = Field(
+        30,
+        description="A question about recent news ('this week', 'recently') asked as of a given day (as_of) is refused when the newest of its top 3 passages' articles is older than this many days on that day (0 = off).",
+    )
     top_k: int = Field(5, description="Passages handed to the answerer.")
     llm: Literal["extractive", "openai"] = Field(
         "extractive", description="Answerer: extractive (offline) or an OpenAI-compatible LLM."

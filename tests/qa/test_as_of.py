@@ -123,3 +123,16 @@ def _asked(day: str):  # type: ignore[no-untyped-def]
     from qa.api import search_filters
 
     return search_filters(None, None, None, day)
+
+
+def test_a_question_about_this_week_is_refused_when_the_reports_are_old(fare_engine) -> None:  # type: ignore[no-untyped-def]
+    week = "What did the Metro council raise the bus fare to this week?"
+    fresh = fare_engine.ask(week, as_of="2022-03-04")
+    assert fresh.answered and "$2.50" in fresh.text
+    late = fare_engine.ask(week, as_of="2022-12-01")  # the newest article is from June
+    assert not late.answered and late.citations == []
+    assert "The question asks about recent news, but the newest article" in late.text
+    assert "days before 2022-12-01, the day it is asked" in late.text
+    assert fare_engine.ask(week.replace(" this week", ""), as_of="2022-12-01").answered
+    # asked as of today, "this week" may be an archive's week: no day given, no refusal
+    assert fare_engine.ask(week).answered

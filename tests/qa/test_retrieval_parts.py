@@ -198,3 +198,17 @@ def test_recency_prior_halves_every_half_life_and_ignores_undated_articles() -> 
 def test_a_prior_lifts_the_newer_of_two_close_passages() -> None:
     assert rerank([1.0, 0.98], [0.5, 0.5], 0.5) == [0, 1]
     assert rerank([1.0, 0.98], [0.5, 0.5], 0.5, prior=[0.0, 0.3]) == [1, 0]
+
+
+def test_a_question_about_this_week_is_refused_when_every_article_is_older() -> None:
+    from qa.recency import asks_about_now, stale_reason
+
+    assert asks_about_now("Which company recently sued?") and asks_about_now("... this week?")
+    assert not asks_about_now("What is the latest on the fares?")  # the newest there is
+    week = "What did the council decide this week?"
+    reason = stale_reason(week, [20220301, 20220101], 20220415, 30)
+    assert "newest article found on it is from 2022-03-01, 45 days before 2022-04-15" in reason
+    assert stale_reason(week, [20220401, 20220101], 20220415, 30) == ""  # one is recent
+    assert stale_reason(week, [20220301, 0], 20220415, 30) == ""  # an undated one may be
+    assert stale_reason("What did the council decide?", [20220301], 20220415, 30) == ""
+    assert stale_reason(week, [20220301], 20220415, 0) == ""  # off
