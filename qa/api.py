@@ -401,7 +401,8 @@ def ask(
 ) -> Answer:
     """Answer `question` from the indexed articles (index at QA_INDEX_DIR), with `[n]` citations.
 
-    `as_of` is the day the question is asked (default today): newer articles weigh more, and
-    with an explicit day, articles published after it are left out.
+    `as_of` is the day the question is asked (default today): newer articles weigh more. With
+    an explicit day, articles published after it are left out, and a question about recent
+    news ("this week") whose articles are all over QA_STALE_DAYS older is refused, saying so.
     """
     return (engine or default_engine()).ask(question, history, top_k, since, until, sources, as_of)
