@@ -13,7 +13,6 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-from index.chunk import published_day
 from index.embed import build_embed_model, embedder_id
 from index.ingest import current_revision, rebuild_lexical
 from index.lexical import LexicalIndex, tokenize
@@ -32,7 +31,7 @@ from qa.errors import ConfigError, NoIndexError
 from qa.followup import standalone_question
 from qa.recency import stale_reason, to_date, to_day
 from qa.rerank import TermWeights, sentence_coverage
-from qa.retrieve import Filters, HybridRetriever, to_passage
+from qa.retrieve import Filters, HybridRetriever, published_day_of, to_passage
 from qa.sentences import asks_for_overview, names, subject_words
 from qa.settings import Settings
 from qa.vectors import SentenceVectors, cosine
@@ -252,7 +251,7 @@ class Engine:
         stale = (
             stale_reason(
                 standalone,
-                [published_day(p.published) for p in passages[:STALE_DEPTH]],
+                [published_day_of(h.node) for h in hits[:STALE_DEPTH]],
                 filters.as_of,
                 self.settings.stale_days,
             )

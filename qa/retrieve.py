@@ -127,9 +127,7 @@ class HybridRetriever(BaseRetriever):
             )
         )
         nodes = {
-            n.node_id: n
-            for n in result.nodes or []
-            if not newest or int(n.metadata.get("published_day", 0) or 0) <= newest
+            n.node_id: n for n in result.nodes or [] if not newest or published_day_of(n) <= newest
         }
         # llama-index's Chroma store reports exp(-cosine distance); recover the cosine similarity
         cosine = {
@@ -219,7 +217,7 @@ class HybridRetriever(BaseRetriever):
             hit.node.metadata["coverage"] = c
         groups = [str(h.node.metadata.get("article_id", "")) for h in hits]
         prior = recency_prior(
-            [int(h.node.metadata.get("published_day", 0) or 0) for h in hits],
+            [published_day_of(h.node) for h in hits],
             self.filters.as_of or to_day(date.today()),
             self.recency_weight,
             self.recency_half_life,
@@ -254,6 +252,11 @@ class HybridRetriever(BaseRetriever):
             prior=[prior[i] for i in head],
         )
         return [hits[head[j]] for j in head_order] + [hits[i] for i in tail]
+
+
+def published_day_of(node: Any) -> int:
+    """A retrieved node's publication day as YYYYMMDD (0 when undated), from its metadata."""
+    return int(node.metadata.get("published_day", 0) or 0)
 
 
 def to_passage(hit: NodeWithScore) -> Passage:
