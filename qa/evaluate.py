@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -51,11 +52,27 @@ def read_questions(dataset: Path, limit: int | None) -> list[Question]:
             bool(r["answerable"]),
             set(r.get("evidence") or []),
             r.get("kind", ""),
-            str(r["asked_on"]).replace("/", "-") if r.get("asked_on") else None,
+            asked_day(r),
         )
         for r in rows
     ]
     return qs[:limit] if limit else qs
+
+
+def asked_day(row: dict[str, Any]) -> str | None:
+    """A question row's `asked_on` as YYYY-MM-DD (None when absent); ConfigError names a bad one."""
+    value = row.get("asked_on")
+    if not value:
+        return None
+    day = str(value).strip().replace("/", "-")[:10]
+    try:
+        return date.fromisoformat(day).isoformat()
+    except ValueError:
+        from qa.errors import ConfigError
+
+        raise ConfigError(
+            f"Question {row.get('id')!r}: asked_on must look like 2022-06-17 or 2022/06/17, not {value!r}."
+        ) from None
 
 
 def iter_records(dataset: Path) -> Iterator[dict[str, Any]]:

@@ -136,3 +136,16 @@ def test_a_question_about_this_week_is_refused_when_the_reports_are_old(fare_eng
     assert fare_engine.ask(week.replace(" this week", ""), as_of="2022-12-01").answered
     # asked as of today, "this week" may be an archive's week: no day given, no refusal
     assert fare_engine.ask(week).answered
+
+
+def test_a_bad_asked_on_is_named_before_anything_is_ingested(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from qa.cli import main
+
+    with gzip.open(tmp_path / "articles.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps(ARTICLES[0]) + "\n")
+    row = {"id": "q1", "question": QUESTION, "answers": ["$2.50"], "answerable": True,
+           "evidence": ["fare-2022"], "asked_on": "June 2022"}  # fmt: skip
+    (tmp_path / "questions.jsonl").write_text(json.dumps(row) + "\n")
+    assert main(["eval", str(tmp_path)]) != 0
+    err = capsys.readouterr().err
+    assert "Question 'q1': asked_on must look like 2022-06-17" in err and "Traceback" not in err
