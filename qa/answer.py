@@ -25,6 +25,7 @@ from qa.sentences import (
     has_type,
     is_fresh_report,
     question_type,
+    quotable,
     sentence_spans,
     with_acronyms,
     with_full_names,
@@ -136,10 +137,29 @@ def asked_part(question: str) -> str:
     return question[start:end]
 
 
+_CUT_SHORT = re.compile(r"\s*(\.\.\.|…)\s*$")
+
+
 def clean_headline(title: str) -> str:
     """A headline without the site name after it or a trailing ellipsis."""
-    text = re.sub(r"\s*(\.\.\.|…)\s*$", "", title.strip())
-    return _SITE_SUFFIX.sub("", text).strip()
+    text = _SITE_SUFFIX.sub("", _CUT_SHORT.sub("", title.strip())).strip()
+    return _CUT_SHORT.sub("", text)
+
+
+def cut_short(title: str) -> bool:
+    """Whether a headline ends in an ellipsis, before or after the site name ("... | CNN")."""
+    text = title.strip()
+    return bool(_CUT_SHORT.search(text) or _CUT_SHORT.search(_SITE_SUFFIX.sub("", text).strip()))
+
+
+def quotable_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of the sentences of `text` worth quoting, photo credits trimmed (`quotable`)."""
+    out = []
+    for s, e in sentence_spans(text):
+        kept = quotable(text[s:e])
+        if kept is not None:
+            out.append((s + kept[0], s + kept[1]))
+    return out
 
 
 def candidates(passages: Sequence[Passage], headlines: int = 0) -> list[Candidate]:
@@ -151,7 +171,7 @@ def candidates(passages: Sequence[Passage], headlines: int = 0) -> list[Candidat
     out = [
         Candidate(i, s, e, p.text[s:e])
         for i, p in enumerate(passages)
-        for s, e in sentence_spans(p.text)
+        for s, e in quotable_spans(p.text)
         if e - s > 15
     ]
     seen: set[str] = set()
@@ -331,7 +351,7 @@ def choose(
 
 def overview_answer(question: str, lede: Passage, max_words: int = 60) -> Answer:
     """The gist of an article: its headline and first sentences (within `max_words`), cited."""
-    spans = [(s, e) for s, e in sentence_spans(lede.text) if e - s > 15]
+    spans = [(s, e) for s, e in quotable_spans(lede.text) if e - s > 15]
     chosen: list[tuple[int, int]] = []
     words = 0
     for s, e in spans:
@@ -394,7 +414,8 @@ def compose(
             parts.append(f"{line}:")
         if s.candidate.headline:
             quoted.add(p)
-            parts.append(f"“{with_acronyms(s.candidate.text, spelled)}” [{numbers[p]}]")
+            cut = "…" if cut_short(passages[p].title) else ""  # the source's own ellipsis
+            parts.append(f"“{with_acronyms(s.candidate.text, spelled)}{cut}” [{numbers[p]}]")
         else:
             highlights[p].append((s.candidate.start, s.candidate.end))
             text = with_full_names(s.candidate.text, known.get(passages[p].article_id, {}))

@@ -220,6 +220,35 @@ def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> No
         spans.append((start, end))
 
 
+# Page furniture that scraped news text carries into its sentences: video widgets ("JUST
+# WATCHED ... Replay More Videos ... MUST WATCH ... 02:37", "Video Ad Feedback ... 02:59 -
+# Source: CNN") and photo credits ("Guy Smallman/Getty Images", "(AP Photo/Rich Pedroncelli)").
+_WIDGET = re.compile(
+    r"\b(?:JUST WATCHED|MUST WATCH|Replay More Videos|Video Ad Feedback)\b"
+    r"|\b\d{1,2}:\d{2}(?:\s*-\s*Source:[^.!?]*)?$"
+)
+_AGENCY = (
+    r"(?:[\w.'’&\- ]+/)*(?:Getty Images|AFP|AP|Reuters|Bloomberg|Shutterstock|EPA-EFE|Sipa USA)"
+)
+_CREDITED = r"(?:[A-Z]\.|[A-Z][\w'’\-]*)(?: (?:[A-Z]\.|[A-Z][\w'’\-]*)){0,4}"  # "Ira L. Black"
+_PHOTO = r"\((?:AP|AFP|Reuters) Photo[^)]*\)"
+_CREDIT = rf"(?:{_PHOTO}(?:\s+{_CREDITED}/{_AGENCY})?|{_CREDITED}/{_AGENCY})"
+_CREDIT_HEAD = re.compile(rf"^{_CREDIT}\s+(?=[A-Z“\"‘])")
+_CREDIT_TAIL = re.compile(rf"\s+{_CREDIT}\s*$")
+_CREDIT_ONLY = re.compile(rf"^{_CREDIT}$")
+
+
+def quotable(sentence: str) -> tuple[int, int] | None:
+    """The span of a sentence worth quoting, without photo credits; None for page furniture."""
+    if _WIDGET.search(sentence) or _CREDIT_ONLY.match(sentence):
+        return None
+    head = _CREDIT_HEAD.match(sentence)
+    start = head.end() if head else 0
+    tail = _CREDIT_TAIL.search(sentence, start)
+    end = tail.start() if tail else len(sentence)
+    return (start, end) if end - start > 15 else None
+
+
 def content_words(text: str) -> list[str]:
     """Lower-cased words of `text` minus stop words, in order."""
     return [w.lower().strip("'’-") for w in _WORD.findall(text) if w.lower() not in STOPWORDS]

@@ -14,6 +14,7 @@ from qa.answer import (
     date_phrase,
     extractive_answer,
     prefer_newer,
+    quotable_spans,
     shortlist,
 )
 from qa.citations import Passage
@@ -147,6 +148,46 @@ def test_headlines_are_cleaned_and_offered_once_per_article() -> None:
     heads = [c for c in candidates(ps, headlines=5) if c.headline]
     assert [(c.passage, c.text) for c in heads] == [(0, long_title)]
     assert not any(c.headline for c in candidates(ps))
+
+
+def test_a_headline_the_source_cut_short_is_quoted_with_its_ellipsis() -> None:
+    ps = [
+        Passage(
+            "a0::0",
+            "a0",
+            "TikTok CEO testifies before Congress as it floats a ... | CNN",
+            "",
+            "",
+            "",
+            "The hearing ran for five hours.",
+            0,
+            31,
+            1.0,
+        )
+    ]
+    (head,) = [c for c in candidates(ps, headlines=1) if c.headline]
+    assert head.text == "TikTok CEO testifies before Congress as it floats a"
+    answer = compose("Who testified?", ps, [Scored(head, 1, 1, 1)])
+    assert answer.text == "“TikTok CEO testifies before Congress as it floats a…” [1]"
+
+
+def test_page_furniture_is_not_quoted_and_photo_credits_are_trimmed() -> None:
+    text = (
+        "JUST WATCHED Why the park closed Replay More Videos ... MUST WATCH Why the park closed 01:15\n\n"
+        "Matthew Horwood/UEFA/Getty Images England's Chloe Kelly scores the winning goal. "
+        "Fans gathered in London on Sunday. Guy Smallman/Getty Images "
+        "Gas prices topped $6 in Sacramento on Friday. (AP Photo/Rich Pedroncelli) "
+        "The final whistle blew at 10:30."
+    )
+    quoted = [text[s:e] for s, e in quotable_spans(text)]
+    assert quoted == [
+        "England's Chloe Kelly scores the winning goal.",
+        "Fans gathered in London on Sunday.",
+        "Gas prices topped $6 in Sacramento on Friday.",
+        "The final whistle blew at 10:30.",
+    ]
+    kept = [c for c in candidates([passage(0, text)]) if "Kelly" in c.text]
+    assert text[kept[0].start : kept[0].end] == kept[0].text  # the cited span is exact
 
 
 def test_file_names_and_first_lines_are_not_offered_as_headlines() -> None:
