@@ -233,13 +233,15 @@ _AGENCY = (
 _CREDITED = r"(?:[A-Z]\.|[A-Z][\w'’\-]*)(?: (?:[A-Z]\.|[A-Z][\w'’\-]*)){0,4}"  # "Ira L. Black"
 _PHOTO = r"\((?:AP|AFP|Reuters) Photo[^)]*\)"
 _CREDIT = rf"(?:{_PHOTO}(?:\s+{_CREDITED}/{_AGENCY})?|{_CREDITED}/{_AGENCY})"
-_CREDIT_HEAD = re.compile(rf"^{_CREDIT}\s+(?=[A-Z“\"‘])")
+_CREDIT_HEAD = re.compile(
+    rf"^(?:{_CREDIT}|\((?:CNN|AP|Reuters|AFP)(?: [A-Z]\w*)?\)(?:\s*[-–—―])?)\s+(?=[A-Z“\"‘])"
+)  # ... and a wire tag: "(CNN) ", "(AP) — "
 _CREDIT_TAIL = re.compile(rf"\s+{_CREDIT}\s*$")
 _CREDIT_ONLY = re.compile(rf"^{_CREDIT}$")
 
 
 def quotable(sentence: str) -> tuple[int, int] | None:
-    """The span of a sentence worth quoting, without photo credits; None for page furniture."""
+    """The span of a sentence worth quoting, without photo credits or a wire tag; None for page furniture."""
     if _WIDGET.search(sentence) or _CREDIT_ONLY.match(sentence):
         return None
     head = _CREDIT_HEAD.match(sentence)

@@ -177,7 +177,8 @@ def test_page_furniture_is_not_quoted_and_photo_credits_are_trimmed() -> None:
         "Matthew Horwood/UEFA/Getty Images England's Chloe Kelly scores the winning goal. "
         "Fans gathered in London on Sunday. Guy Smallman/Getty Images "
         "Gas prices topped $6 in Sacramento on Friday. (AP Photo/Rich Pedroncelli) "
-        "The final whistle blew at 10:30."
+        "The final whistle blew at 10:30. "
+        "(CNN) Ghislaine Maxwell has been moved to a low security prison."
     )
     quoted = [text[s:e] for s, e in quotable_spans(text)]
     assert quoted == [
@@ -185,6 +186,7 @@ def test_page_furniture_is_not_quoted_and_photo_credits_are_trimmed() -> None:
         "Fans gathered in London on Sunday.",
         "Gas prices topped $6 in Sacramento on Friday.",
         "The final whistle blew at 10:30.",
+        "Ghislaine Maxwell has been moved to a low security prison.",
     ]
     kept = [c for c in candidates([passage(0, text)]) if "Kelly" in c.text]
     assert text[kept[0].start : kept[0].end] == kept[0].text  # the cited span is exact
