@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from qa.answer import REFUSED
-from qa.sentences import content_words
+from qa.sentences import content_words, names
 
 _FOLLOWUP = re.compile(
     r"^\s*(and|but|also|what about|how about|so|then)\b|\b(it|its|they|them|their|this|that|these|those|he|she|"
@@ -24,17 +24,35 @@ def is_followup(question: str) -> bool:
     return len(content_words(question)) <= 2 and not names
 
 
+def names_said(question: str, previous: str, answer: str) -> bool:
+    """Whether the question names what the answer to `previous` told, not what `previous` named.
+
+    "What did Turkey demand?" follows "Which countries did NATO invite?" answered with "...
+    after Turkey dropped its objections"; "Who won the Stanley Cup in 2021?" after "Who won
+    the Stanley Cup?" asks afresh.
+    """
+
+    def said(name: str, text: str) -> bool:
+        return bool(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text))
+
+    return any(said(n, answer) and not said(n, previous) for n in names(question))
+
+
 def standalone_question(question: str, history: Sequence[tuple[str, str]] | None) -> str:
     """Carry the previous question's keywords into a follow-up; return other questions unchanged.
 
     "And how many were wounded?" after "Where were the rockets fired from?" becomes
-    "And how many were wounded? (rockets fired)".
+    "And how many were wounded? (rockets fired)". A question about a name the last answer
+    gave ("What did Turkey demand?" after an answer saying Turkey dropped its objections to
+    NATO's new members) follows up on it too.
     """
-    if not history or not is_followup(question):
+    if not history:
         return question
     # the last question that was answered: a refused one is not what "it" refers to
-    answered = [q for q, a in history if not a.startswith(REFUSED)]
-    previous = answered[-1] if answered else history[-1][0]
+    answered = [(q, a) for q, a in history if not a.startswith(REFUSED)]
+    previous, said = answered[-1] if answered else (history[-1][0], "")
+    if not (is_followup(question) or names_said(question, previous, said)):
+        return question
     own = set(content_words(question))
     carried = [w for w in dict.fromkeys(content_words(previous)) if w not in own]
     if not carried:

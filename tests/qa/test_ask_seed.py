@@ -114,6 +114,10 @@ def test_follow_ups_are_answered_with_citations(seed_engine) -> None:  # type: i
         "When did it happen?", history=[(wounded.question, wounded.text)], engine=seed_engine
     )
     assert when.answered and "Nov. 17" in when.text
+    # the answer named VOA News: a question about it is about this attack
+    voa = ask("What did VOA News report?", history=history, engine=seed_engine)
+    assert "VOA News" in first.text and "rockets" in voa.question
+    assert voa.answered and voa.citations
 
 
 def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() -> None:
@@ -135,6 +139,12 @@ def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() 
         "Who is the president of France?"
     )
     assert standalone_question("How many died?", history) == "How many died? (rockets fired)"
+    # a question about a name the last answer gave follows up on it; one the question gave, not
+    nato = [("Which countries did NATO invite?", "Finland and Sweden, after Turkey relented [1].")]
+    assert standalone_question("What did Turkey demand?", nato) == (
+        "What did Turkey demand? (countries nato invite)"
+    )
+    assert standalone_question("When did NATO last grow?", nato) == "When did NATO last grow?"
     # a refused question is skipped: the follow-up is about the last one answered
     refused = history + [("Who is the president of France?", refusal("Who is it?").text)]
     assert standalone_question("How many died?", refused) == "How many died? (rockets fired)"
