@@ -369,3 +369,14 @@ def test_acronym_of_two_names_is_left_alone() -> None:
     from qa.sentences import acronyms
 
     assert "JSM" not in acronyms(["John Stuart Mill met Jane Sarah Miller."])
+
+
+def test_sentences_do_not_end_at_abbreviations_in_datelines_or_titles() -> None:
+    from qa.sentences import sentence_spans
+
+    text = "ST. LOUIS — A player won the jackpot. Gov. Parson said so. It was Sen. Blunt's idea."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "ST. LOUIS — A player won the jackpot.",
+        "Gov. Parson said so.",
+        "It was Sen. Blunt's idea.",
+    ]
