@@ -70,6 +70,11 @@ def parse_filters(
     return {"top_k": int(top_k) if top_k else None, "sources": list(sources or []) or None, **days}
 
 
+def page_error(text: str) -> gr.Error:
+    """A message for the page; the console is kept for failures (they are logged with a trace)."""
+    return gr.Error(text, print_exception=False)
+
+
 @contextmanager
 def user_errors(action: str) -> Iterator[None]:
     """Turn errors into readable page messages (gr.Error); log unexpected ones for the operator."""
@@ -78,14 +83,14 @@ def user_errors(action: str) -> Iterator[None]:
     except gr.Error:
         raise
     except NoIndexError:
-        raise gr.Error(
+        raise page_error(
             "No articles indexed yet: add some in the Articles tab (or run `qa ingest seeds/`)."
         ) from None
     except QAError as exc:
-        raise gr.Error(html.escape(str(exc), quote=False)) from None
+        raise page_error(html.escape(str(exc), quote=False)) from None
     except Exception:
         log.exception("failed while %s", action)
-        raise gr.Error(
+        raise page_error(
             f"Something went wrong while {action}; the server log has the details."
         ) from None
 
@@ -177,7 +182,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
     ) -> Iterator[tuple[Any, ...]]:
         question, before = (question or "").strip(), list(chat or [])
         if not question:
-            raise gr.Error("Type a question about the articles first.")
+            raise page_error("Type a question about the articles first.")
         waiting = not loader.ready
         bubble = message("assistant", WAITING if waiting else SEARCHING)
         chat = [*before, message("user", escape_text(question)), bubble]
@@ -208,7 +213,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         # A step with no outputs: its error is a message alone, with no badge on the chat.
         with user_errors("checking the question"):
             if not (question or "").strip():
-                raise gr.Error("Type a question about the articles first.")
+                raise page_error("Type a question about the articles first.")
             parse_filters(None, since, until, None, as_of)
             if loader.ready and loader.engine().store.count() == 0:
                 raise NoIndexError(str(settings.index_dir))
@@ -224,9 +229,9 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         from index.load import load_file
 
         if not files:
-            raise gr.Error("Choose one or more article files first.")
+            raise page_error("Choose one or more article files first.")
         if len(files) > MAX_UPLOADS:
-            raise gr.Error(
+            raise page_error(
                 f"At most {MAX_UPLOADS} files at a time, please: {len(files)} were chosen."
             )
         rows = []
@@ -247,7 +252,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         from index.fetch import fetch_url
 
         if not (url or "").strip():
-            raise gr.Error("Paste the address of an article or of an RSS/Atom feed first.")
+            raise page_error("Paste the address of an article or of an RSS/Atom feed first.")
         with user_errors("fetching that address"), writing:
             progress(0, desc="Fetching…")
             items = progress.tqdm(
@@ -260,7 +265,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         from index.ingest import bump_revision, rebuild_lexical
 
         if not article_ids:
-            raise gr.Error("Select the articles to delete first.")
+            raise page_error("Select the articles to delete first.")
         with user_errors("deleting articles"), writing:
             store = loader.engine().store
             store.delete_articles(list(article_ids))

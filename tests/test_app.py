@@ -52,8 +52,10 @@ def test_filters_are_checked_and_passed_on() -> None:
 
 
 def test_errors_become_readable_page_messages() -> None:
-    with pytest.raises(gr.Error, match="Articles tab"), user_errors("answering"):
+    with pytest.raises(gr.Error, match="Articles tab") as no_index, user_errors("answering"):
         raise NoIndexError("/tmp/x")
+    # a message for the user, not a failure: Gradio prints no traceback to the console for it
+    assert not no_index.value.print_exception
     with pytest.raises(gr.Error, match="must look like &lt;YYYY&gt;"), user_errors("answering"):
         raise ConfigError("must look like <YYYY>")
     with pytest.raises(gr.Error) as caught, user_errors("answering this question"):
@@ -61,6 +63,7 @@ def test_errors_become_readable_page_messages() -> None:
     assert "while answering this question" in str(caught.value) and "internal detail" not in str(
         caught.value
     )
+    assert not caught.value.print_exception  # the log has the trace (log.exception), once
 
 
 @pytest.mark.slow
