@@ -22,15 +22,13 @@ from index.chunk import chunk_article
 from index.embed import embedder_id
 from index.lexical import LexicalIndex
 from index.load import Article
-from index.store import ArticleEntry, PassageStore
+from index.store import REVISION_KEY, WRITING, ArticleEntry, PassageStore
 from qa.errors import LoadError
 from qa.settings import Settings
 
-REVISION_KEY = "qa_revision"
-# Revision set when an ingest starts writing: any BM25 index built before, or meanwhile (tagged
-# with it), is known stale, so a crashed ingest can't leave BM25 and Chroma apart: the next
-# ingest rebuilds it. Set once per ingest, so a serving app rebuilds once, not at every step.
-WRITING = "writing-"
+# An ingest sets a WRITING revision when it starts writing: any BM25 index built before, or
+# meanwhile (tagged with it), is known stale, so a crashed ingest can't leave BM25 and Chroma
+# apart: the next ingest rebuilds it. Set once per ingest, so a serving app rebuilds once.
 # Articles loaded and chunked ahead of the embedder by a background thread: up to this many
 # passages (and at least one more ingest batch) wait.
 PREFETCH = 512
@@ -163,10 +161,7 @@ def prepare(
 
 def current_revision(store: PassageStore) -> str:
     """The revision tag of the collection (changes with every write), read fresh from Chroma."""
-    # `collection.metadata` is a snapshot taken when the store was opened; ask the client again
-    # so a long-running server notices what another process ingested.
-    fresh = store.client.get_collection(store.settings.collection, embedding_function=None)
-    return str((fresh.metadata or {}).get(REVISION_KEY, ""))
+    return store.revision()
 
 
 def bump_revision(store: PassageStore, prefix: str = "") -> str:

@@ -97,6 +97,33 @@ def test_reingest_is_noop_change_replaces_prune_removes(
     assert lexical.search("frost blossoms", 3)[0][0].startswith("articles/orchard.txt::")
 
 
+def test_the_manifest_is_read_once_per_revision_and_sees_other_writers(
+    settings, embed_model, articles_dir: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    store = PassageStore(settings)
+    ingest_paths(
+        [str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False
+    )
+    first = store.manifest()
+    assert len(first) == 5
+    first.clear()  # callers get their own copy
+    reads = []
+    read = store._read_manifest
+    monkeypatch.setattr(store, "_read_manifest", lambda: reads.append(1) or read())
+    assert len(store.manifest()) == 5 and not reads  # same revision: not read again
+    # another writer (its own store, as another process would have) changes the revision
+    (articles_dir / "orchard.txt").unlink()
+    ingest_paths(
+        [str(articles_dir)],
+        settings,
+        store=PassageStore(settings),
+        embed_model=embed_model,
+        prune=True,
+        progress=False,
+    )
+    assert "articles/orchard.txt" not in store.manifest() and reads == [1]
+
+
 @pytest.mark.slow
 def test_articles_command_lists_what_is_indexed(settings, embed_model, articles_dir: Path) -> None:  # type: ignore[no-untyped-def]
     store = PassageStore(settings)
