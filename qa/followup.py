@@ -35,6 +35,8 @@ def names_said(question: str, previous: str, answer: str) -> bool:
     def said(name: str, text: str) -> bool:
         return bool(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text))
 
+    # the answer's own brackets hold words it added: "[Joe] Biden", "KFC [Kentucky Fried Chicken]"
+    answer = re.sub(r"\[([^\]\d][^\]]*)\]", r"\1", answer)
     return any(said(n, answer) and not said(n, previous) for n in names(question))
 
 

@@ -145,6 +145,9 @@ def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() 
         "What did Turkey demand? (countries nato invite)"
     )
     assert standalone_question("When did NATO last grow?", nato) == "When did NATO last grow?"
+    # ... a name the answer completed counts too
+    trip = [("Where did the first lady go?", "[Jill] Biden went to Ukraine [1].")]
+    assert standalone_question("Who is Jill Biden?", trip) == "Who is Jill Biden? (first lady go)"
     # a refused question is skipped: the follow-up is about the last one answered
     refused = history + [("Who is the president of France?", refusal("Who is it?").text)]
     assert standalone_question("How many died?", refused) == "How many died? (rockets fired)"
