@@ -42,9 +42,16 @@ class Filters:
     sources: frozenset[str] = frozenset()
     as_of: int = 0
 
-    def to_metadata_filters(self) -> MetadataFilters | None:
-        """The same restriction as llama-index metadata filters for the vector store."""
+    def to_metadata_filters(self, newest: int = 0) -> MetadataFilters | None:
+        """The same restriction as llama-index metadata filters for the vector store.
+
+        `newest` also caps the publication day (undated passages, day 0, pass).
+        """
         items: list[MetadataFilter] = []
+        if newest:
+            items.append(
+                MetadataFilter(key="published_day", value=newest, operator=FilterOperator.LTE)
+            )
         if self.since:
             items.append(
                 MetadataFilter(key="published_day", value=self.since, operator=FilterOperator.GTE)
@@ -118,17 +125,28 @@ class HybridRetriever(BaseRetriever):
         f = filters or self.filters
         newest = f.newest()
         # Chroma pre-filters slowly when most of the index passes (20x at 57k passages), so the
-        # question day's cap is applied afterwards, on twice the candidates.
+        # question day's cap is applied afterwards, on twice the candidates; only when that
+        # leaves too few (most of the nearest passages are later) does Chroma filter itself.
+        wanted = self.candidates * (2 if newest else 1)
         result = self.store.vector_store.query(
             VectorStoreQuery(
                 query_embedding=embedding,
-                similarity_top_k=self.candidates * (2 if newest else 1),
+                similarity_top_k=wanted,
                 filters=f.to_metadata_filters(),
             )
         )
         nodes = {
             n.node_id: n for n in result.nodes or [] if not newest or published_day_of(n) <= newest
         }
+        if newest and len(nodes) < self.candidates and len(result.nodes or []) >= wanted:
+            result = self.store.vector_store.query(
+                VectorStoreQuery(
+                    query_embedding=embedding,
+                    similarity_top_k=self.candidates,
+                    filters=f.to_metadata_filters(newest),
+                )
+            )
+            nodes = {n.node_id: n for n in result.nodes or []}
         # llama-index's Chroma store reports exp(-cosine distance); recover the cosine similarity
         cosine = {
             i: 1.0 + math.log(max(s, 1e-9))

@@ -93,6 +93,19 @@ def test_the_newer_report_leads_when_both_were_out(fare_engine) -> None:  # type
     assert answer.answered and "$3.10" in answer.text
 
 
+def test_the_dense_search_still_fills_its_candidates_when_the_nearest_are_later(
+    fare_engine,
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.retrieve import HybridRetriever, published_day_of
+
+    # asked before either fare report: the two passages nearest the question are both later
+    retriever = HybridRetriever(
+        fare_engine.store, None, fare_engine.embed_model, candidates=1, filters=_asked("2022-02-15")
+    )
+    ids, nodes, cosine = retriever._dense(fare_engine.embed_model.get_query_embedding(QUESTION))
+    assert len(ids) == 1 and published_day_of(nodes[ids[0]]) <= 20220216 and ids[0] in cosine
+
+
 def test_a_bad_as_of_day_says_how_to_write_it(fare_engine) -> None:  # type: ignore[no-untyped-def]
     from qa.errors import ConfigError
 
