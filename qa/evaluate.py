@@ -17,6 +17,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from qa.errors import ConfigError
 from qa.metrics import contains_answer, median_or_zero, percentile, retrieval_metrics, word_count
 from qa.settings import Settings
 
@@ -68,8 +69,6 @@ def asked_day(row: dict[str, Any]) -> str | None:
     try:
         return date.fromisoformat(day).isoformat()
     except ValueError:
-        from qa.errors import ConfigError
-
         raise ConfigError(
             f"Question {row.get('id')!r}: asked_on must look like 2022-06-17 or 2022/06/17, not {value!r}."
         ) from None
@@ -337,14 +336,10 @@ def run_eval(
 
     dataset = Path(dataset_dir)
     if not (dataset / "articles.jsonl.gz").exists() or not (dataset / "questions.jsonl").exists():
-        from qa.errors import ConfigError
-
         raise ConfigError(
             f"{dataset} must hold articles.jsonl.gz and questions.jsonl (see ../shared/eval/README.md)"
         )
     if not 0.0 <= holdout < 1.0:
-        from qa.errors import ConfigError
-
         raise ConfigError(
             f"--holdout takes a share of the questions, from 0 to below 1 (e.g. 0.3), not {holdout}."
         )
