@@ -127,10 +127,11 @@ class Engine:
         return self._sentence_vectors
 
     def warm_up(self) -> None:
-        """Load the embedder and the lexical index now rather than on the first question."""
+        """Load the embedder, the lexical index and the article list now, not on first use."""
         self.embed_model.get_query_embedding("warm up")
         if self.store.count():
             self.lexical()
+            self.store.manifest()  # kept until the index changes: the page's first load is quick
 
     def lexical(self, recheck: bool = False) -> LexicalIndex:
         """The BM25 index matching Chroma's current revision (reloaded or rebuilt when stale).

@@ -111,7 +111,7 @@ class EngineLoader:
                 print(f"article-qa: {report.summary()}", flush=True)
                 for f in report.failed:
                     print(f"  failed: {f['path']}: {f['error']}", file=sys.stderr)
-            self.stage = "Loading the embedder…"
+            self.stage = "Loading the embedder and the article list…"
             engine.warm_up()
             self._engine = engine
             self.stage = "Ready."

@@ -208,6 +208,17 @@ def test_a_question_asked_while_the_index_loads_waits_and_is_answered(seed_engin
         demo.close()
 
 
+def test_the_loader_reads_the_article_list_before_it_says_ready(seed_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    store = seed_engine.store
+    reads = []
+    read = store._read_manifest
+    monkeypatch.setattr(store, "_read_manifest", lambda: reads.append(1) or read())
+    loader = EngineLoader(seed_engine.settings)
+    loader.load(lambda _settings: seed_engine)  # type: ignore[arg-type,return-value]
+    assert loader.ready and reads == [1]
+    assert len(store.manifest()) == 1 and reads == [1]  # the page's first load reads nothing
+
+
 def test_loading_errors_reach_whoever_waits(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from qa.settings import Settings
 
