@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -203,10 +204,12 @@ def ingest(
     prune: bool = False,
     progress: bool = True,
     batch_chunks: int | None = None,
+    prune_scope: Callable[[str], bool] | None = None,
 ) -> IngestReport:
     """Index new and changed articles, skip unchanged ones, optionally prune absent ones.
 
     `embed_model=None` loads the bundled model only once something needs embedding.
+    `prune_scope(path)` says which indexed articles a prune may remove (default: all).
     """
     started = time.perf_counter()
     batch_chunks = batch_chunks or settings.ingest_batch
@@ -309,6 +312,7 @@ def ingest(
             a
             for a, e in manifest.items()
             if a not in seen
+            and (prune_scope is None or prune_scope(e.path))
             and e.path not in failed_paths
             and not (web_failed and is_web_address(e.path))
         ]
@@ -332,6 +336,27 @@ def _saved_revision(settings: Settings) -> str:
 def is_web_address(path: str) -> bool:
     """Whether a path given to ingest is a web address (fetched) rather than a file or folder."""
     return path.strip().lower().startswith(("http://", "https://"))
+
+
+def within_paths(paths: Iterable[str]) -> Callable[[str], bool]:
+    """Whether an indexed article's path lies under one of the given files or folders.
+
+    A web article counts as under them when a web address is among them (a feed's entries have
+    their own addresses); an upload or an article added by the API lies under none.
+    """
+    given = [str(p) for p in paths]
+    web = any(is_web_address(p) for p in given)
+    roots = [Path(p).resolve() for p in given if not is_web_address(p)]
+
+    def within(path: str) -> bool:
+        if is_web_address(path):
+            return web
+        if not path:
+            return False
+        target = Path(path).resolve()
+        return any(target == root or root in target.parents for root in roots)
+
+    return within
 
 
 def load_sources(paths: Iterable[str], max_bytes: int) -> Iterator[Article | LoadError]:
@@ -359,5 +384,15 @@ def ingest_paths(
 
     store = store or PassageStore(settings)
     splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, word_piece_tokenizer())
+    paths = [str(p) for p in paths]
     items = load_sources(paths, max_bytes=int(settings.max_file_mb * 1_000_000))
-    return ingest(items, store, embed_model, splitter, settings, prune=prune, progress=progress)
+    return ingest(
+        items,
+        store,
+        embed_model,
+        splitter,
+        settings,
+        prune=prune,
+        progress=progress,
+        prune_scope=within_paths(paths),
+    )

@@ -64,7 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+", help="files, folders or http(s):// addresses to index")
     p.add_argument(
-        "--prune", action="store_true", help="remove indexed articles not found under PATHS"
+        "--prune",
+        action="store_true",
+        help="remove indexed articles that lay under PATHS and are gone from there (articles from "
+        "other folders, uploads and the API are kept)",
     )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 

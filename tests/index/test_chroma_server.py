@@ -105,10 +105,12 @@ def test_collections_on_one_server_are_isolated(
     in_a = Engine(a, embed_model=embed_model).ask("What did the central bank do with rates?")
     assert all(c.article_id == SEED_ID for c in in_a.citations)
 
-    # Pruning corpus b to nothing leaves corpus a alone.
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    (empty / "note.txt").write_text("A short note about the weather in the hills.")
-    pruned = ingest_paths([str(empty)], b, embed_model=embed_model, prune=True, progress=False)
+    # Pruning corpus b leaves corpus a alone.
+    for f in articles_dir.iterdir():
+        f.unlink()
+    (articles_dir / "note.txt").write_text("A short note about the weather in the hills.")
+    pruned = ingest_paths(
+        [str(articles_dir)], b, embed_model=embed_model, prune=True, progress=False
+    )
     assert pruned.removed == 5
     assert set(PassageStore(a).manifest()) == {SEED_ID}

@@ -97,6 +97,37 @@ def test_reingest_is_noop_change_replaces_prune_removes(
     assert lexical.search("frost blossoms", 3)[0][0].startswith("articles/orchard.txt::")
 
 
+def test_prune_removes_only_what_lay_under_the_given_paths(
+    tmp_path: Path, settings, embed_model, articles_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    store = PassageStore(settings)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "harbour.txt").write_text("The harbour festival drew 5,000 visitors on Saturday.")
+    (other / "bridge.txt").write_text("The old stone bridge reopened after a year of repairs.")
+    ingest_paths(
+        [str(articles_dir), str(other), str(ROOT / "seeds")],
+        settings,
+        store=store,
+        embed_model=embed_model,
+        progress=False,
+    )
+    assert len(store.manifest()) == 8
+    (other / "harbour.txt").unlink()
+    (articles_dir / "orchard.txt").unlink()
+
+    def prune(path: Path) -> int:
+        return ingest_paths(
+            [str(path)], settings, store=store, embed_model=embed_model, prune=True, progress=False
+        ).removed
+
+    assert prune(other / "bridge.txt") == 0  # a file given alone: nothing else is in scope
+    assert prune(other) == 1 and "other/harbour.txt" not in store.manifest()
+    assert "articles/orchard.txt" in store.manifest()  # another folder's article is kept
+    assert prune(articles_dir) == 1 and len(store.manifest()) == 6
+    assert any(e.path.startswith(str(ROOT / "seeds")) for e in store.manifest().values())
+
+
 def test_the_manifest_is_read_once_per_revision_and_sees_other_writers(
     settings, embed_model, articles_dir: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
