@@ -32,6 +32,7 @@ from qa.render import (  # noqa: E402
     render_sources,
     shorten,
     status_markdown,
+    upload_row,
 )
 from qa.server import EngineLoader  # noqa: E402
 from qa.uploads import UPLOAD_SUFFIXES, prune_uploads, store_upload  # noqa: E402
@@ -245,7 +246,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                     rows.append([shown, "failed", err.reason])
                     continue
                 report = index_items(load_file(stored, f"uploads/{stored.name}", max_bytes))
-                rows.append(ingest_row(shown, report))
+                rows.append(upload_row(shown, report))
         return (rows, *refresh(), None)
 
     def add_url(url: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008

@@ -127,6 +127,39 @@ def entry_text(entry: Any) -> str:
     return strip_boilerplate(trafilatura.html2txt(f"<html><body>{html}</body></html>") or "")
 
 
+def feed_file_articles(body: bytes, path: str) -> Iterator[Article | LoadError]:
+    """The articles of an RSS/Atom feed saved to a file: each entry's own text (nothing fetched)."""
+    import feedparser
+
+    feed = feedparser.parse(body)
+    if not feed.entries:
+        reason = f" ({feed.bozo_exception})" if feed.get("bozo") else ""
+        yield LoadError(path, f"not an RSS or Atom feed with entries{reason}")
+        return
+    feed_title = str(feed.feed.get("title") or "")
+    for n, entry in enumerate(feed.entries, 1):
+        link = str(entry.get("link") or "")
+        article_id = link or str(entry.get("id") or "")
+        title = str(entry.get("title") or "")
+        named = f"entry {n} ({title})" if title else f"entry {n}"
+        if not article_id:
+            yield LoadError(path, f"{named} has neither a link nor an id")
+            continue
+        text = entry_text(entry)
+        if not text:
+            yield LoadError(path, f"{named} carries no text (its page is not fetched from a file)")
+            continue
+        yield Article(
+            id=article_id,
+            text=text,
+            title=title or article_id,
+            url=link,
+            source=feed_title,
+            published=entry_date(entry),
+            path=path,
+        )
+
+
 def entry_article(entry: Any, feed_title: str, client: httpx.Client, max_bytes: int) -> Article:
     """An article for one feed entry: its linked page, else the text the entry carries."""
     link = str(entry.get("link") or "")

@@ -19,6 +19,7 @@ from qa.errors import LoadError
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json", ".jsonl", ".jsonl.gz", ".json.gz"}
+FEED_SUFFIXES = {".rss", ".atom", ".xml"}  # an RSS or Atom feed saved to a file
 
 # Lines that newsletters and CMSs append to articles; never article text.
 _BOILERPLATE = re.compile(
@@ -302,8 +303,8 @@ def load_file(path: Path, article_id: str, max_bytes: int) -> Iterator[Article |
     if info.st_size > max_bytes and not streamed:
         yield LoadError(name, f"file is {info.st_size / 1e6:.1f} MB, over the {cap(max_bytes)}")
         return
-    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES:
-        kinds = ".txt, .md, .html, .json or .jsonl"
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | FEED_SUFFIXES:
+        kinds = ".txt, .md, .html, .json, .jsonl or an .rss/.atom/.xml feed"
         yield LoadError(name, f"unsupported file type {suffix or '(none)'}: use {kinds}")
         return
     try:
@@ -318,6 +319,10 @@ def load_file(path: Path, article_id: str, max_bytes: int) -> Iterator[Article |
             yield from _or_empty(iter_json_file(data, name, article_id), name)
         elif suffix in HTML_SUFFIXES:
             yield article_from_html(decode_bytes(data, name), article_id, name)
+        elif suffix in FEED_SUFFIXES:
+            from index.fetch import feed_file_articles  # fetch imports this module
+
+            yield from feed_file_articles(data, name)
         else:
             yield article_from_text(decode_bytes(data, name), article_id, name, suffix != ".txt")
     except LoadError as err:
@@ -342,7 +347,7 @@ def _or_empty(items: Iterator[Article | LoadError], path: str) -> Iterator[Artic
 
 def iter_files(root: Path) -> Iterator[Path | LoadError]:
     """Supported files under a folder, sorted, not following symlinked folders (no loops)."""
-    supported = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+    supported = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | FEED_SUFFIXES
     unreadable: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append, followlinks=False):
         while unreadable:

@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "ingest",
-        help="index articles from files or folders (txt, md, html, json, jsonl[.gz]) or web addresses (a page or an RSS/Atom feed)",
+        help="index articles from files or folders (txt, md, html, json, jsonl[.gz], a saved RSS/Atom feed) or web addresses (a page or a feed)",
     )
     p.add_argument("paths", nargs="+", help="files, folders or http(s):// addresses to index")
     p.add_argument(

@@ -232,6 +232,14 @@ def ingest_row(name: str, report: IngestReport) -> list[str]:
     return [name, result, "; ".join(reasons[:5]) + more]
 
 
+def upload_row(name: str, report: IngestReport) -> list[str]:
+    """An uploaded file's row: as `ingest_row`, saying when it replaced an upload of its name."""
+    row = ingest_row(name, report)
+    if report.updated and not report.failed:
+        row[2] = f"replaced the earlier upload named {name}: rename a file to keep both"
+    return row
+
+
 def where(path: str) -> str:
     """A failed item's name for people: a URL in full, a stored upload by its file name."""
     return path if "://" in path else Path(path).name

@@ -9,7 +9,18 @@ from pathlib import Path
 
 from qa.errors import LoadError
 
-UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+UPLOAD_SUFFIXES = (
+    ".txt",
+    ".md",
+    ".markdown",
+    ".html",
+    ".htm",
+    ".json",
+    ".jsonl",
+    ".rss",
+    ".atom",
+    ".xml",
+)
 
 
 def safe_filename(name: str) -> str:

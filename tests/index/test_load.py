@@ -105,3 +105,29 @@ def test_front_matter_and_boilerplate_are_pure_functions() -> None:
         )
         == "Real text."
     )
+
+
+def test_a_feed_saved_to_a_file_gives_its_entries_without_fetching(tmp_path: Path) -> None:
+    (tmp_path / "valley.rss").write_text(
+        """<?xml version="1.0"?><rss version="2.0"><channel><title>Valley News</title>
+<item><title>Dam inspected</title><link>http://127.0.0.1:9/dam</link>
+<pubDate>Fri, 05 Mar 2021 10:00:00 GMT</pubDate>
+<description>&lt;p&gt;Engineers inspected the Elm dam on Friday and found no cracks.&lt;/p&gt;</description>
+</item>
+<item><title>Bare link</title><link>http://127.0.0.1:9/bare</link></item>
+</channel></rss>"""
+    )
+    (tmp_path / "config.xml").write_text("<?xml version='1.0'?><settings><a>1</a></settings>")
+    items = list(load_paths([tmp_path]))
+    articles = [a for a in items if isinstance(a, Article)]
+    errors = {(Path(e.path).name, e.reason) for e in items if isinstance(e, LoadError)}
+    assert [(a.id, a.title, a.source, a.published) for a in articles] == [
+        ("http://127.0.0.1:9/dam", "Dam inspected", "Valley News", "2021-03-05")
+    ]
+    assert "found no cracks" in articles[0].text and "<p>" not in articles[0].text
+    assert articles[0].path == str(tmp_path / "valley.rss")  # in scope of a prune of the folder
+    assert (
+        "valley.rss",
+        "entry 2 (Bare link) carries no text (its page is not fetched from a file)",
+    ) in errors
+    assert any(n == "config.xml" and "not an RSS or Atom feed" in r for n, r in errors)

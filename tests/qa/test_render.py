@@ -20,6 +20,7 @@ from qa.render import (
     loading_markdown,
     render_sources,
     status_markdown,
+    upload_row,
 )
 from qa.settings import Settings
 
@@ -139,6 +140,10 @@ def test_example_questions_come_from_the_newest_titles() -> None:
 
 def test_ingest_rows_say_what_happened_and_why() -> None:
     assert ingest_row("a.txt", IngestReport(added=1)) == ["a.txt", "added", ""]
+    assert upload_row("a.txt", IngestReport(added=1)) == ["a.txt", "added", ""]
+    assert upload_row("a.txt", IngestReport(updated=1))[2].startswith(
+        "replaced the earlier upload named a.txt"
+    )
     assert ingest_row("a.md", IngestReport(unchanged=1)) == ["a.md", "unchanged", ""]
     bad = IngestReport(
         failed=[{"path": "/idx/uploads/ab/x.json", "error": "invalid JSON", "line": 3}]
