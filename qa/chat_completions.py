@@ -53,6 +53,7 @@ def completion(answer: Answer, head: dict[str, Any]) -> dict[str, Any]:
         "choices": [choice],
         "citations": [c.as_dict() for c in answer.citations],
         "answered": answer.answered,
+        "notice": answer.notice,  # e.g. the LLM was unreachable: the extractive answer instead
     }
 
 
@@ -96,6 +97,12 @@ def completion_events(items: Iterator[str | Answer], head: dict[str, Any]) -> It
             yield sse(delta({"content": final.text[len(streamed) :]}))
         citations = [c.as_dict() for c in final.citations]
         yield sse(
-            {**delta({}, "stop"), **extra, "citations": citations, "answered": final.answered}
+            {
+                **delta({}, "stop"),
+                **extra,
+                "citations": citations,
+                "answered": final.answered,
+                "notice": final.notice,
+            }
         )
     yield "data: [DONE]\n\n"

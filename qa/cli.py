@@ -154,6 +154,26 @@ def print_answer(answer: Answer) -> None:
         )
 
 
+CHAT_HELP = (
+    "Ask about the articles, one question a line; follow-ups refer to earlier questions.\n"
+    "/new forgets them, /quit (or Ctrl-D) leaves, /help shows this."
+)
+
+
+def chat_command(line: str) -> str | None:
+    """What a chat line starting with "/" (or a bare quit/exit) asks for: new, quit, help, unknown."""
+    word = line.strip().lower()
+    if word in ("/new", "/reset"):
+        return "new"
+    if word in ("/quit", "/exit", "/q", "quit", "exit"):
+        return "quit"
+    if word in ("/help", "/?", "help"):
+        return "help"
+    if word.startswith("/") and " " not in word:
+        return "unknown"
+    return None
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from qa.api import default_engine
 
@@ -162,7 +182,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     if interactive:
         with contextlib.suppress(ImportError):  # line editing and history for input(), if present
             import readline  # noqa: F401
-        print("Ask about the articles; follow-ups refer to earlier questions. /new forgets them.")
+        print(CHAT_HELP)
     history: list[tuple[str, str]] = []
     while True:
         try:
@@ -171,8 +191,14 @@ def cmd_chat(args: argparse.Namespace) -> int:
             if interactive:
                 print()  # end the prompt's line
             return 0
-        if line in ("/new", "/reset"):
+        command = chat_command(line)
+        if command == "quit":
+            return 0
+        if command == "new":
             history.clear()
+            continue
+        if command in ("help", "unknown"):
+            print(CHAT_HELP if command == "help" else f"Unknown command {line}: try /help.")
             continue
         if not line:
             continue
@@ -197,7 +223,8 @@ def cmd_articles(args: argparse.Namespace) -> int:
         print(json.dumps([e.as_dict() for e in entries], ensure_ascii=False))
     else:
         for e in entries:
-            print(f"{e.published[:10]:10}  {e.chunks:4} passages  {e.title}  [{e.id}]")
+            unit = "passage " if e.chunks == 1 else "passages"
+            print(f"{e.published[:10]:10}  {e.chunks:4} {unit}  {e.title}  [{e.id}]")
         print(f"{len(entries)} articles")
     return 0
 

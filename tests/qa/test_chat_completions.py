@@ -40,6 +40,10 @@ def test_completion_carries_citations_beside_the_choices() -> None:
     body = completion(Answer("Yes [1]", True, [CITE]), {"id": "c", "created": 1, "model": "m"})
     assert body["choices"][0]["message"] == {"role": "assistant", "content": "Yes [1]"}
     assert body["object"] == "chat.completion" and body["citations"] == [CITE.as_dict()]
+    fallback = Answer("Yes [1]", True, [CITE], notice="The LLM endpoint ... is unreachable")
+    assert "unreachable" in completion(fallback, {})["notice"]
+    events = payloads(list(completion_events(iter([fallback]), {})))
+    assert "unreachable" in events[-1]["notice"]  # a client can tell it was not the LLM
 
 
 def test_events_stream_text_then_citations_then_done() -> None:

@@ -66,11 +66,13 @@ def test_ingest_ask_articles_json(tmp_path: Path, articles_dir: Path) -> None:
 def test_chat_answers_follow_ups_until_new_forgets_them(seed_index: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "seed-index"
     shutil.copytree(seed_index, index_dir)
-    lines = ["How many civilians were wounded?", "When did it happen?", "", "/new"]
-    chat = qa("chat", index_dir=index_dir, stdin="\n".join([*lines, "When did it happen?"]))
+    lines = ["How many civilians were wounded?", "When did it happen?", "", "/help", "/new"]
+    after = ["When did it happen?", "/quit", "Never asked?"]
+    chat = qa("chat", index_dir=index_dir, stdin="\n".join([*lines, *after]))
     assert chat.returncode == 0, chat.stderr
     turns = chat.stdout.split("> ")[1:]
-    assert len(turns) == 3
+    assert len(turns) == 3  # /help is no question, and nothing is asked after /quit
+    assert "/quit (or Ctrl-D) leaves" in turns[1]
     assert "wounded five other civilians. [1]" in turns[0]
     assert "[1] Rockets fired at U.S. Embassy in Baghdad, 2020-11-17" in turns[0]
     assert "Tuesday night (local time), Nov. 17" in turns[1]  # "it" is the attack asked about
@@ -90,3 +92,17 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert "YYYY-MM-DD" in bad_date.stderr and "'2020-13-01'" in bad_date.stderr
     bad_k = qa("ask", "Anything?", "--top-k", "0", index_dir=tmp_path / "empty")
     assert bad_k.returncode == 2 and "--top-k: must be a whole number" in bad_k.stderr
+
+
+def test_chat_commands_are_told_from_questions() -> None:
+    from qa.cli import chat_command
+
+    assert [chat_command(w) for w in ("/new", "/QUIT", "exit", "/help", "/frobnicate")] == [
+        "new",
+        "quit",
+        "quit",
+        "help",
+        "unknown",
+    ]
+    assert chat_command("Who left the party?") is None
+    assert chat_command("/ what about this?") is None  # a question, however odd
