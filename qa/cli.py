@@ -272,11 +272,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the CLI is the edge: translate every error for people
         if debug:
             raise
-        message = (
-            str(exc)
-            if isinstance(exc, QAError)
-            else f"{type(exc).__name__}: {exc} (set QA_DEBUG=1 for details)"
-        )
+        from pydantic import ValidationError
+
+        from qa.settings import settings_error
+
+        if isinstance(exc, QAError):
+            message = str(exc)
+        elif isinstance(exc, ValidationError) and exc.title == "Settings":
+            message = settings_error(exc)
+        else:
+            message = f"{type(exc).__name__}: {exc} (set QA_DEBUG=1 for details)"
         print(f"error: {message}", file=sys.stderr)
         return 1
 

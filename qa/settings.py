@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,16 +32,18 @@ class Settings(BaseSettings):
         "text-embedding-3-small",
         description="Model sent to the OpenAI(-compatible) embeddings API when embed=openai (key and url: OPENAI_API_KEY, OPENAI_BASE_URL).",
     )
-    embed_batch_size: int = Field(32, description="Chunks embedded per model call.")
+    embed_batch_size: int = Field(32, gt=0, description="Chunks embedded per model call.")
     ingest_batch: int = Field(
         256,
+        gt=0,
         description="Chunks embedded and written per ingest step; a crash redoes at most one step.",
     )
     chunk_size: int = Field(
         192,
+        gt=0,
         description="Chunk size in MiniLM word pieces, title included (the model truncates at 256).",
     )
-    chunk_overlap: int = Field(32, description="Word pieces shared by neighbouring chunks.")
+    chunk_overlap: int = Field(32, ge=0, description="Word pieces shared by neighbouring chunks.")
     rerank_weight: float = Field(
         0.5,
         description="Weight of best-sentence coverage of the question's rare words when re-ranking fused passages (0 = off).",
@@ -77,7 +79,7 @@ class Settings(BaseSettings):
         30,
         description="A question about recent news ('this week', 'recently') asked as of a given day (as_of) is refused when the newest of its top 3 passages' articles is older than this many days on that day (0 = off).",
     )
-    top_k: int = Field(5, description="Passages handed to the answerer.")
+    top_k: int = Field(5, gt=0, le=100, description="Passages handed to the answerer.")
     llm: Literal["extractive", "openai"] = Field(
         "extractive", description="Answerer: extractive (offline) or an OpenAI-compatible LLM."
     )
@@ -100,7 +102,9 @@ class Settings(BaseSettings):
         0.25,
         description="Extractive refusal when no candidate sentence's MiniLM similarity to the question reaches this and none holds all of its words (0 = off).",
     )
-    max_file_mb: float = Field(20.0, description="Files larger than this are refused, not read.")
+    max_file_mb: float = Field(
+        20.0, gt=0, description="Files larger than this are refused, not read."
+    )
     debug: bool = Field(False, description="Show tracebacks in the CLI.")
     auth: SecretStr | None = Field(
         None, description="user:password the web UI asks for; required with a non-loopback --host."
@@ -119,3 +123,18 @@ class Settings(BaseSettings):
     def lexical_dir(self) -> Path:
         """Directory of the BM25 index for the current collection."""
         return self.index_dir / "lexical" / self.collection
+
+
+def settings_error(exc: ValidationError) -> str:
+    """A bad `QA_*` variable's name, the value given and what it should be, in one line."""
+    parts = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error.get("loc") else ""
+        name = f"QA_{field.upper()}" if field else "a QA_ variable"
+        if error.get("type") == "extra_forbidden":
+            parts.append(f"{name} is not a setting of article-qa")
+            continue
+        given = error.get("input")
+        said = f"={given}" if isinstance(given, str | int | float) else ""
+        parts.append(f"{name}{said}: {error['msg']}")
+    return "; ".join(parts) + " (the README's Configuration table lists the settings)"

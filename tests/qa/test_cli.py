@@ -94,6 +94,22 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert bad_k.returncode == 2 and "--top-k: must be a whole number" in bad_k.stderr
 
 
+def test_a_bad_setting_names_its_variable_in_one_line(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from qa.settings import Settings, settings_error
+
+    with pytest.raises(ValidationError) as info:
+        Settings(top_k="abc", max_file_mb=0)  # type: ignore[arg-type]
+    said = settings_error(info.value)
+    assert "QA_TOP_K=abc: Input should be a valid integer" in said and "\n" not in said
+    assert "QA_MAX_FILE_MB=0: Input should be greater than 0" in said
+    monkeypatch.setenv("QA_LLM", "gpt")
+    bad = qa("ask", "Anything?", index_dir=tmp_path / "empty")
+    assert bad.returncode == 1 and bad.stderr.startswith("error: QA_LLM=gpt: Input should be")
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+
 def test_chat_commands_are_told_from_questions() -> None:
     from qa.cli import chat_command
 
