@@ -59,9 +59,24 @@ def search_filters(
     as_of: str | date | None = None,
 ) -> Filters:
     """The filters of a question, asked on `as_of` (None = today), as YYYYMMDD day numbers."""
-    return Filters(
-        day_number(since), day_number(until), frozenset(sources or ()), day_number(as_of)
-    )
+    first, last = day_number(since), day_number(until)
+    if first and last and first > last:
+        raise ConfigError(
+            f"The date range is backwards: since {to_date(first)} is after until {to_date(last)}."
+        )
+    named = [sources] if isinstance(sources, str) else list(sources or ())
+    return Filters(first, last, frozenset(s.strip() for s in named if s.strip()), day_number(as_of))
+
+
+def canonical_sources(
+    sources: str | Sequence[str] | None, known: frozenset[str]
+) -> list[str] | None:
+    """The sources asked for, spelt as the index spells them ("the verge" -> "The Verge")."""
+    if not sources:
+        return None
+    by_folded = {k.casefold(): k for k in known}
+    named = [sources] if isinstance(sources, str) else sources
+    return [by_folded.get(s.strip().casefold(), s.strip()) for s in named]
 
 
 def filtered_out(filters: Filters, known_sources: frozenset[str]) -> str:
@@ -230,6 +245,8 @@ class Engine:
         as_of: str | date | None = None,
     ) -> Iterator[str | Answer]:
         """Yield answer text as it is produced, then the final Answer (asked on `as_of`, default today)."""
+        if not isinstance(question, str):
+            raise ConfigError(f"The question must be text, not {type(question).__name__}.")
         question = question.strip()
         if not question:
             yield refusal("", notice="Ask a question about the articles.")
@@ -241,7 +258,9 @@ class Engine:
         standalone = standalone_question(question, history)
         if standalone != question and hasattr(self.llm, "rewrite_question"):
             standalone = self.llm.rewrite_question(question, history or []) or standalone
-        filters = search_filters(since, until, sources, as_of)
+        if sources and self.has_passages():
+            self.lexical()  # the index's sources, to match the names asked for whatever their case
+        filters = search_filters(since, until, canonical_sources(sources, self._sources), as_of)
         hits, query_vector = self._search(standalone, top_k, filters)
         passages = [to_passage(h) for h in hits]
         if not passages:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 import qa
 from qa import Answer, Citation, ask
+from qa.errors import ConfigError
 
 
 def test_public_api_is_pinned() -> None:
@@ -51,6 +54,8 @@ def test_refuses_what_the_articles_do_not_say(seed_engine) -> None:  # type: ign
     answer = ask("Who won the 2018 FIFA World Cup?", engine=seed_engine)
     assert not answer.answered and answer.citations == []
     assert "articles don't say" in answer.text
+    with pytest.raises(ConfigError, match="The question must be text, not NoneType"):
+        ask(None, engine=seed_engine)  # type: ignore[arg-type]
 
 
 def test_refuses_a_question_that_only_shares_a_word_with_the_article(seed_engine) -> None:  # type: ignore[no-untyped-def]

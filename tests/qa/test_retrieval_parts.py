@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.api import day_number, filtered_out
+from qa.api import canonical_sources, day_number, filtered_out, search_filters
 from qa.errors import ConfigError
 from qa.fusion import reciprocal_rank_fusion
 from qa.mentions import mentioned_days, mentioned_sources
@@ -168,6 +168,16 @@ def test_dates_are_days_and_a_bad_one_says_how_to_write_it() -> None:
     assert day_number("2020-11-17") == 20201117 and day_number(None) == 0
     with pytest.raises(ConfigError, match=r"YYYY-MM-DD\), not '2020-13-01'"):
         day_number("2020-13-01")
+
+
+def test_filters_take_sources_in_any_case_and_refuse_a_backwards_range() -> None:
+    known = frozenset({"CNN", "The Verge"})
+    assert canonical_sources(["the verge ", "cnn", "Nope"], known) == ["The Verge", "CNN", "Nope"]
+    assert canonical_sources("the verge", known) == ["The Verge"]  # one name, not its letters
+    assert canonical_sources(None, known) is None
+    assert search_filters(None, None, "CNN").sources == frozenset({"CNN"})
+    with pytest.raises(ConfigError, match="backwards: since 2021-05-01 is after until 2021-04-01"):
+        search_filters("2021-05-01", "2021-04-01", None)
 
 
 def test_an_empty_search_says_which_filter_left_nothing() -> None:
