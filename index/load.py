@@ -25,7 +25,8 @@ FEED_SUFFIXES = {".rss", ".atom", ".xml"}  # an RSS or Atom feed saved to a file
 _BOILERPLATE = re.compile(
     r"^\s*(sign up (to|for)\b|by submitting this form|subscribe (to|now|for)\b|"
     r"(click|tap) here to|all rights reserved|advertisement\s*$|share (this|on)\b|"
-    r"follow us on\b|read more:?\s*$|related:?\s*$|copyright ©|©\s*\d{4})",
+    r"follow us on\b|read more:?\s*$|related:?\s*$|copyright\s*(©|\(c\))|"
+    r"copyright\s+\d{4}\b|(©|\(c\))\s*\d{4})",
     re.IGNORECASE,
 )
 
@@ -177,7 +178,7 @@ def article_from_record(record: object, path: str, line: int | None, file_id: st
         raise LoadError(path, "expected a JSON object per article", line)
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise LoadError(path, 'the record has no "text" field with article text', line)
+        raise LoadError(path, 'no article text (the record\'s "text" is missing or empty)', line)
     body = strip_boilerplate(text)
     if not body:
         raise LoadError(path, "the record's text is only boilerplate", line)
@@ -195,6 +196,11 @@ def article_from_record(record: object, path: str, line: int | None, file_id: st
     )
 
 
+def json_problem(exc: json.JSONDecodeError) -> str:
+    """What the JSON parser found wrong, without its trailing "at" ("Invalid control character")."""
+    return exc.msg.removesuffix(" at").strip()
+
+
 def iter_json_file(data: bytes, path: str, file_id: str = "") -> Iterator[Article | LoadError]:
     """Articles of a .json file (an object or a list of them); bad records become errors."""
     try:
@@ -203,7 +209,7 @@ def iter_json_file(data: bytes, path: str, file_id: str = "") -> Iterator[Articl
         yield err
         return
     except json.JSONDecodeError as exc:
-        yield LoadError(path, f"invalid JSON ({exc.msg} at line {exc.lineno})")
+        yield LoadError(path, f"invalid JSON ({json_problem(exc)}, line {exc.lineno})")
         return
     except RecursionError:
         yield LoadError(path, "invalid JSON (nested too deeply)")
@@ -230,7 +236,7 @@ def json_line(raw: bytes, path: str, lineno: int, file_id: str) -> Article | Loa
     try:
         return article_from_record(json.loads(decode_bytes(raw, path)), path, lineno, file_id)
     except json.JSONDecodeError as exc:
-        return LoadError(path, f"invalid JSON ({exc.msg})", lineno)
+        return LoadError(path, f"invalid JSON ({json_problem(exc)})", lineno)
     except RecursionError:
         return LoadError(path, "invalid JSON (nested too deeply)", lineno)
     except LoadError as err:

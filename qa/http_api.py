@@ -290,7 +290,10 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
         failed = fetch_failed + [{**f, "path": label} for f in report.failed]  # not our temp path
         if failed and not (report.added or report.updated or report.unchanged):
             reasons = [
-                f"line {f['line']}: {f['error']}" if "line" in f else f["error"] for f in failed
+                f"line {f['line']}: {f['error']}"
+                if "line" in f and label == "jsonl"
+                else f["error"]
+                for f in failed
             ]
             raise RequestError(400, "Nothing ingested: " + "; ".join(reasons[:5]))
         failed_lines = {f.get("line") for f in failed}

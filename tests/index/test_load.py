@@ -105,6 +105,20 @@ def test_front_matter_and_boilerplate_are_pure_functions() -> None:
         )
         == "Real text."
     )
+    notices = "Copyright 2024 Marlow Gazette. All rights reserved.\n(c) 2023 Wire Ltd"
+    assert strip_boilerplate(f"The copyright 2024 case went on.\n{notices}") == (
+        "The copyright 2024 case went on."
+    )
+
+
+def test_json_problems_read_as_one_plain_reason() -> None:
+    from index.load import iter_json_file
+
+    (control,) = iter_json_file(b'{"text": "a\tb"}', "x.json")
+    (empty,) = iter_json_file(b'{"text": ""}', "x.json")
+    assert isinstance(control, LoadError) and isinstance(empty, LoadError)
+    assert control.reason == "invalid JSON (Invalid control character, line 1)"
+    assert empty.reason == 'no article text (the record\'s "text" is missing or empty)'
 
 
 def test_a_feed_saved_to_a_file_gives_its_entries_without_fetching(tmp_path: Path) -> None:
