@@ -10,7 +10,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ from llama_index.core.schema import MetadataMode, TextNode
 from tqdm import tqdm
 
 from index.chunk import chunk_article
+from index.dates import normalize_published
 from index.embed import embedder_id
 from index.lexical import LexicalIndex
 from index.load import Article
@@ -46,6 +47,8 @@ class IngestReport:
     removed: int = 0
     chunks: int = 0
     failed: list[dict[str, Any]] = field(default_factory=list)
+    # articles indexed with something left out, saying what (an unreadable date)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -64,7 +67,13 @@ class IngestReport:
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.removed} removed, "
-            f"{self.chunks} passages embedded, {len(self.failed)} failed in {self.seconds:.1f}s"
+            f"{self.chunks} passages embedded, {len(self.failed)} failed"
+            + (
+                f", {len(self.warnings)} warning{'s' * (len(self.warnings) > 1)}"
+                if self.warnings
+                else ""
+            )
+            + f" in {self.seconds:.1f}s"
         )
 
 
@@ -143,6 +152,21 @@ def prefetched(
             state["stop"] = True
             ready.notify_all()
         thread.join(timeout=5)
+
+
+def dated(
+    items: Iterable[Article | LoadError], warnings: list[dict[str, Any]]
+) -> Iterator[Article | LoadError]:
+    """The items with each article's date as YYYY-MM-DD; an unreadable one is dropped, with a warning."""
+    for item in items:
+        if isinstance(item, Article) and item.published:
+            day, problem = normalize_published(item.published)
+            if problem:
+                note = LoadError(item.path, f"{problem}; indexed without a date", item.line)
+                warnings.append({**failure(note), "article": item.id})
+            if day != item.published:
+                item = replace(item, published=day)
+        yield item
 
 
 def prepare(
@@ -272,7 +296,7 @@ def ingest(
         in_flight.append(writer.submit(write, batch))
 
     ahead = prefetched(
-        prepare(items, manifest, splitter),
+        prepare(dated(items, report.warnings), manifest, splitter),
         capacity=max(PREFETCH, 2 * batch_chunks),
         weight=lambda pair: len(pair[1] or ()) or 1,
     )

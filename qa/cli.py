@@ -126,6 +126,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for f in report.failed:
             where = f"{f['path']}:{f['line']}" if "line" in f else f["path"]
             print(f"  failed: {where}: {f['error']}", file=sys.stderr)
+        for w in report.warnings:
+            where = f"{w['path']}:{w['line']}" if "line" in w else w["path"]
+            print(f"  warning: {where}: {w['error']}", file=sys.stderr)
     nothing_ingested = not (report.added or report.updated or report.unchanged)
     return 1 if report.failed and nothing_ingested else 0
 

@@ -226,7 +226,7 @@ def ingest_row(name: str, report: IngestReport) -> list[str]:
         result = ", ".join(f"{label} {n}" for label, n in parts) or "nothing to add"
     reasons = [
         f"{where(f['path'])}{':' + str(f['line']) if 'line' in f else ''}: {f['error']}"
-        for f in report.failed
+        for f in [*report.failed, *report.warnings]
     ]
     more = f"; and {len(reasons) - 5} more" if len(reasons) > 5 else ""
     return [name, result, "; ".join(reasons[:5]) + more]
@@ -236,7 +236,8 @@ def upload_row(name: str, report: IngestReport) -> list[str]:
     """An uploaded file's row: as `ingest_row`, saying when it replaced an upload of its name."""
     row = ingest_row(name, report)
     if report.updated and not report.failed:
-        row[2] = f"replaced the earlier upload named {name}: rename a file to keep both"
+        note = f"replaced the earlier upload named {name}: rename a file to keep both"
+        row[2] = "; ".join(part for part in (note, row[2]) if part)
     return row
 
 

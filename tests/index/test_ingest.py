@@ -128,6 +128,32 @@ def test_prune_removes_only_what_lay_under_the_given_paths(
     assert any(e.path.startswith(str(ROOT / "seeds")) for e in store.manifest().values())
 
 
+def test_dates_are_stored_as_days_and_an_unreadable_one_is_a_warning(
+    tmp_path: Path, settings, embed_model
+) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "dated"
+    folder.mkdir()
+    (folder / "clock.md").write_text(
+        "---\ntitle: Tower clock fixed\npublished: March 7, 2024\n---\nThe clock runs again."
+    )
+    (folder / "lamp.md").write_text(
+        "---\ntitle: Lamp relit\npublished: 5th of March\n---\nThe harbour lamp was relit."
+    )
+    store = PassageStore(settings)
+    report = ingest_paths(
+        [str(folder)], settings, store=store, embed_model=embed_model, progress=False
+    )
+    assert report.added == 2 and not report.failed
+    (warning,) = report.warnings
+    assert warning["article"] == "dated/lamp.md" and warning["path"].endswith("lamp.md")
+    assert (
+        "'5th of March' lacks a year" in warning["error"] and "without a date" in warning["error"]
+    )
+    assert "1 warning in" in report.summary()
+    published = {e.title: e.published for e in store.manifest().values()}
+    assert published == {"Tower clock fixed": "2024-03-07", "Lamp relit": ""}
+
+
 def test_the_manifest_is_read_once_per_revision_and_sees_other_writers(
     settings, embed_model, articles_dir: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]

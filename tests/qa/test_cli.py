@@ -36,7 +36,15 @@ def test_ingest_ask_articles_json(tmp_path: Path, articles_dir: Path) -> None:
     done = qa("ingest", str(ROOT / "seeds"), str(articles_dir), "--json", index_dir=index_dir)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert set(report) == {"added", "updated", "unchanged", "removed", "chunks", "failed"}
+    assert set(report) == {
+        "added",
+        "updated",
+        "unchanged",
+        "removed",
+        "chunks",
+        "failed",
+        "warnings",
+    }
     assert report["added"] == 7 and report["chunks"] >= 7
     assert report["failed"] == [
         {
