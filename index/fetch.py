@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from index.load import Article, article_from_html, decode_bytes, strip_boilerplate
+from index.load import Article, article_from_html, blocks, decode_bytes, strip_boilerplate
 from qa.errors import LoadError
 
 USER_AGENT = "article-qa/0.1 (fetches the articles its user asked for)"
@@ -124,7 +124,9 @@ def entry_text(entry: Any) -> str:
     if not html.strip():
         return ""
     # html2txt wants a whole document: a bare fragment parses as "not valid HTML".
-    return strip_boilerplate(trafilatura.html2txt(f"<html><body>{html}</body></html>") or "")
+    return blocks(
+        strip_boilerplate(trafilatura.html2txt(f"<html><body>{html}</body></html>") or "")
+    )
 
 
 def feed_file_articles(body: bytes, path: str) -> Iterator[Article | LoadError]:

@@ -146,6 +146,13 @@ def article_from_text(text: str, article_id: str, path: str, is_markdown: bool =
     )
 
 
+def blocks(extracted: str) -> str:
+    """Text extracted from HTML with each line (heading, paragraph, list item) a paragraph."""
+    # the blank line keeps a heading out of the sentence below it ("Bakery wins award" over
+    # "The Golden Crust bakery won...")
+    return re.sub(r"[ \t]*\n\s*", "\n\n", extracted.strip())
+
+
 def article_from_html(html: str, article_id: str, path: str, url: str = "") -> Article:
     """Extract an article's main text and metadata from HTML (menus and scripts dropped)."""
     import trafilatura
@@ -154,7 +161,7 @@ def article_from_html(html: str, article_id: str, path: str, url: str = "") -> A
     text = (getattr(doc, "text", None) or "") if doc is not None else ""
     if not text.strip():
         text = trafilatura.html2txt(html) or ""
-    text = strip_boilerplate(text)
+    text = blocks(strip_boilerplate(text))
     if not text:
         raise LoadError(path, "no readable article text found in this HTML page")
 

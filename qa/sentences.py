@@ -8,7 +8,9 @@ from functools import lru_cache
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by space and a capital,
 # digit or quote, unless the period closes a known abbreviation ("U.S.", "Nov.", "Mr.").
-_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[-*•]\s)")
+_END = re.compile(
+    r"[.!?][\"'”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[-*•]\s)|\n(?=\s*#{1,6}\s)"
+)
 _ABBREV = re.compile(
     r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|St|Jr|Sr|Inc|Corp|Co|Ltd|"
     r"Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|No|vs|etc|approx|Ave|Blvd|Mt|Ft|ST|MT|FT)\.)$"
@@ -211,11 +213,23 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# A markdown heading's marker ("## "): the heading is its line, without the marker.
+_HEADING = re.compile(r"#{1,6}[ \t]+")
+
+
 def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    heading = _HEADING.match(text, start, end)
+    if heading:
+        line_end = text.find("\n", heading.end(), end)
+        if line_end >= 0:
+            _append(spans, text, heading.end(), line_end)
+            _append(spans, text, line_end, end)
+            return
+        start = heading.end()
     if end - start >= 2:
         spans.append((start, end))
 

@@ -380,3 +380,30 @@ def test_sentences_do_not_end_at_abbreviations_in_datelines_or_titles() -> None:
         "Gov. Parson said so.",
         "It was Sen. Blunt's idea.",
     ]
+
+
+def test_headings_are_sentences_of_their_own_without_their_marker() -> None:
+    from index.load import article_from_html
+    from qa.sentences import sentence_spans
+
+    def said(text: str) -> list[str]:
+        return [text[s:e] for s, e in sentence_spans(text)]
+
+    assert said("# Council approves budget\n\nIt passed.\n## Next year\nThe vote moves.") == [
+        "Council approves budget",
+        "It passed.",
+        "Next year",
+        "The vote moves.",
+    ]
+    wrapped = "The council met on Tuesday to discuss the annual budget of\nLondon boroughs."
+    assert said(wrapped) == [wrapped]  # a hard-wrapped line is no heading
+    page = article_from_html(
+        "<html><body><article><h1>Bakery wins national bread award</h1><p>The Golden Crust "
+        "bakery on Mill Lane won the award on Friday, judges said.</p></article></body></html>",
+        "x",
+        "x.html",
+    )
+    assert said(page.text) == [
+        "Bakery wins national bread award",
+        "The Golden Crust bakery on Mill Lane won the award on Friday, judges said.",
+    ]
