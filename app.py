@@ -295,7 +295,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                         buttons=[],
                         placeholder="Ask about the indexed articles. Every answer cites its "
                         "passages: click a **[n]** to see the passage it rests on.<br>"
-                        "No articles yet? Add files or a web address in the **Articles** tab.",
+                        "To add articles (files or a web address), open the **Articles** tab.",
                     )
                     box = gr.Textbox(
                         placeholder="Ask a question about the articles…",

@@ -136,6 +136,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from qa.api import ask
 
+    if not args.question.strip():
+        print(
+            'error: ask a question, e.g. qa ask "Where were the rockets fired from?"',
+            file=sys.stderr,
+        )
+        return 2
     answer = ask(args.question, **search_options(args))
     if args.json:
         print(json.dumps(answer.as_dict(), ensure_ascii=False))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 import sys
 import threading
 import time
@@ -38,6 +39,26 @@ def ui_credentials(settings: Settings) -> tuple[str, str] | None:
     if not (sep and user and password):
         raise ConfigError("QA_AUTH must look like user:password (both parts non-empty).")
     return user, password
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse at once, saying what to do, when another program holds the address."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ConfigError(
+            f"Cannot serve on host {host!r} ({exc.strerror}): check --host."
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ConfigError(
+                f"Cannot serve on {host}:{port} ({exc.strerror}): another program (an earlier "
+                "qa serve?) holds it; stop it or choose another port with --port."
+            ) from None
 
 
 def check_exposure(host: str, settings: Settings) -> None:
@@ -228,6 +249,7 @@ def serve(
 
     settings = Settings()
     check_exposure(host, settings)  # before anything slow: a refusal comes at once
+    check_port_free(host, port)
     loader = EngineLoader(settings, seed_paths)
     server = uvicorn.Server(
         uvicorn.Config(create_server(loader), host=host, port=port, log_level="warning")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -56,6 +57,23 @@ def test_serve_refuses_a_public_host_without_credentials(tmp_path: Path, free_po
     assert done.returncode == 1
     assert "Refusing to serve on 0.0.0.0" in done.stderr and "QA_AUTH" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "index").exists()
+
+
+def test_serve_on_a_port_another_program_holds_says_so_in_one_line(
+    tmp_path: Path, free_port
+) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        env = clean_env(QA_INDEX_DIR=str(tmp_path / "index"))
+        cmd = [QA, "serve", "--port", str(port)]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stderr.startswith(
+        f"error: Cannot serve on 127.0.0.1:{port}"
+    )
+    assert "choose another port with --port" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "index").exists()
 
 
 @pytest.fixture(scope="module")

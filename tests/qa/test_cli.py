@@ -100,6 +100,8 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert "YYYY-MM-DD" in bad_date.stderr and "'2020-13-01'" in bad_date.stderr
     bad_k = qa("ask", "Anything?", "--top-k", "0", index_dir=tmp_path / "empty")
     assert bad_k.returncode == 2 and "--top-k: must be a whole number" in bad_k.stderr
+    blank = qa("ask", "  ", index_dir=tmp_path / "empty")
+    assert blank.returncode == 2 and blank.stderr.startswith("error: ask a question, e.g.")
 
 
 def test_a_bad_setting_names_its_variable_in_one_line(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
