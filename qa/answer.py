@@ -367,6 +367,29 @@ def overview_answer(question: str, lede: Passage, max_words: int = 60) -> Answer
     return compose(question, [lede], [Scored(c, 1.0, 1.0, 1.0) for c in parts], confidence=1.0)
 
 
+def digest_answer(question: str, ledes: Sequence[Passage], opening: int = 12) -> Answer:
+    """The newest articles at a glance, dated and cited: headlines, and the newest one's opening."""
+    parts: list[Candidate] = []
+    for i, lede in enumerate(ledes):
+        headline = clean_headline(lede.title)
+        titled = is_headline(headline, [lede.text])
+        if titled:
+            parts.append(Candidate(i, 0, 0, headline, headline=True))
+        if titled and i:
+            continue
+        words = 0
+        for s, e in quotable_spans(lede.text):
+            if e - s <= 15:  # a dateline or a heading's stub
+                continue
+            parts.append(Candidate(i, s, e, lede.text[s:e]))
+            words += len(lede.text[s:e].split())
+            if titled or words >= opening:
+                break
+    if not parts:
+        return refusal(question)
+    return compose(question, ledes, [Scored(c, 1.0, 1.0, 1.0) for c in parts], confidence=1.0)
+
+
 def quoted_texts(answer: Answer) -> list[str]:
     """The sentences and headlines an answer quotes from its sources."""
     texts = [c.title for c in answer.citations if c.headline]

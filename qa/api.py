@@ -13,11 +13,13 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
+from index.chunk import published_day
 from index.embed import build_embed_model, embedder_id
 from index.ingest import current_revision, rebuild_lexical
 from index.lexical import LexicalIndex, tokenize
 from index.store import PassageStore
 from qa.answer import (
+    digest_answer,
     extractive_answer,
     overview_answer,
     quoted_texts,
@@ -32,7 +34,7 @@ from qa.followup import standalone_question
 from qa.recency import stale_reason, to_date, to_day
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, published_day_of, to_passage
-from qa.sentences import asks_for_overview, names, subject_words
+from qa.sentences import asks_for_latest, asks_for_overview, names, subject_words
 from qa.settings import Settings
 from qa.vectors import SentenceVectors, cosine
 
@@ -261,6 +263,13 @@ class Engine:
         if sources and self.has_passages():
             self.lexical()  # the index's sources, to match the names asked for whatever their case
         filters = search_filters(since, until, canonical_sources(sources, self._sources), as_of)
+        if asks_for_latest(standalone):  # "What's the latest news?": no search names it
+            newest = self._newest_ledes(filters)
+            if newest:
+                answer = digest_answer(question, newest)
+                yield answer.text
+                yield answer
+                return
         hits, query_vector = self._search(standalone, top_k, filters)
         passages = [to_passage(h) for h in hits]
         if not passages:
@@ -340,6 +349,26 @@ class Engine:
             return False
         sims = cosine(self.sentence_vectors(texts), self.embed_model.get_query_embedding(question))
         return float(sims.max()) < self.settings.min_similarity
+
+    def _newest_ledes(self, filters: Filters, count: int = 3) -> list[Passage]:
+        """The opening passages of the newest dated articles the filters let in."""
+        newest = filters.newest()
+        dated = []
+        for e in self.store.manifest().values():
+            day = published_day(e.published)
+            if not day or (filters.sources and e.source not in filters.sources):
+                continue
+            if (filters.since and day < filters.since) or (filters.until and day > filters.until):
+                continue
+            if newest and day > newest:
+                continue
+            dated.append((day, e.title, e.id))
+        wanted = [f"{article}::0" for _, _, article in sorted(dated, reverse=True)[:count]]
+        found = self.store.get_passages(wanted)
+        return [
+            to_passage(NodeWithScore(node=metadata_dict_to_node(meta, text=text), score=0.0))
+            for text, meta in (found[pid] for pid in wanted if pid in found)
+        ]
 
     def _lede(self, top: Passage, passages: Sequence[Passage]) -> Passage:
         """The first passage of the top passage's article (from the hits, else from the store)."""

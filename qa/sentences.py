@@ -402,6 +402,51 @@ def asks_for_overview(question: str) -> bool:
     return bool(_OVERVIEW.search(question)) and not subject_words(question)
 
 
+# "What's the latest news?", "Today's headlines", "What happened this week?": the newest articles
+_LATEST = re.compile(
+    r"\b(?:latest|newest|recent|top|today'?s|this week'?s|new)\s+(?:news|headlines?|stories|"
+    r"articles|reports|updates)\b|\bwhat(?:'s| is)\s+(?:new|happening)\b|\bany news\b|"
+    r"\bwhat happened (?:today|yesterday|this week|lately|recently)\b|^\s*(?:the\s+)?(?:news|headlines)\W*$",
+    re.IGNORECASE,
+)
+_LATEST_WORDS = frozenset(
+    [
+        "latest",
+        "newest",
+        "recent",
+        "recently",
+        "lately",
+        "new",
+        "top",
+        "today",
+        "today's",
+        "yesterday",
+        "week",
+        "week's",
+        "this",
+        "headlines",
+        "headline",
+        "updates",
+        "update",
+        "happening",
+        "tell",
+        "show",
+        "give",
+        "me",
+        "any",
+        "there",
+        "going",
+    ]
+)
+
+
+def asks_for_latest(question: str) -> bool:
+    """Whether the question asks for the newest articles and names no subject to look for."""
+    return bool(_LATEST.search(question)) and not [
+        w for w in subject_words(question) if w not in _LATEST_WORDS
+    ]
+
+
 _AUXILIARY = "were|was|did|do|does|are|is|have|has|had|will|would|can|could|may|might|should|must"
 _HOW_MANY = re.compile(
     rf"\bhow many ((?:[\w'’-]+\s+){{0,2}}?[\w'’-]+)\s+(?:{_AUXILIARY})\b", re.IGNORECASE

@@ -106,6 +106,28 @@ def test_the_dense_search_still_fills_its_candidates_when_the_nearest_are_later(
     assert len(ids) == 1 and published_day_of(nodes[ids[0]]) <= 20220216 and ids[0] in cosine
 
 
+def test_the_latest_news_is_the_newest_articles_as_of_the_day_asked(fare_engine) -> None:  # type: ignore[no-untyped-def]
+    def cited(answer) -> list[str]:  # type: ignore[no-untyped-def]
+        assert answer.answered
+        return [c.article_id for c in answer.citations]
+
+    today = fare_engine.ask("What's the latest news?")
+    assert cited(today) == ["fare-2023", "other-5", "other-4"]
+    assert today.text.startswith(
+        "March 2, 2023: “Metro council raises the bus fare again” [1] The Metro council voted"
+    )
+    assert cited(fare_engine.ask("What happened this week?", as_of="2022-03-05")) == [
+        "fare-2022",
+        "other-1",
+        "other-0",
+    ]
+    by_source = fare_engine.ask("Any news?", sources=["valley news"])
+    assert cited(by_source) == ["other-5", "other-4", "other-3"]
+    # a subject makes it a question like any other
+    about = cited(fare_engine.ask("What is the latest news about the bus fare?"))
+    assert about[0].startswith("fare-") and "other-5" not in about
+
+
 def test_a_bad_as_of_day_says_how_to_write_it(fare_engine) -> None:  # type: ignore[no-untyped-def]
     from qa.errors import ConfigError
 
