@@ -188,13 +188,19 @@ def render_sources(turns: Sequence[Answer], selected: int | None = None) -> str:
 
 
 def example_questions(entries: Iterable[ArticleEntry], limit: int = 4) -> list[str]:
-    """Questions a newcomer can click, made from the titles of the newest articles."""
+    """Questions a newcomer can click: the latest news (if any article is dated), then titles."""
+    ordered = sorted(entries, key=lambda e: e.published, reverse=True)
     titles: list[str] = []
-    for e in sorted(entries, key=lambda e: e.published, reverse=True):
+    for e in ordered:
         title = shorten(e.title, 90).rstrip(".?!")
         if title and title not in titles:
             titles.append(title)
-    return [f"What do the articles say about “{t}”?" for t in titles[:limit]]
+    latest = [LATEST_NEWS] if ordered and ordered[0].published else []
+    about = [f"What do the articles say about “{t}”?" for t in titles]
+    return (latest + about)[:limit]
+
+
+LATEST_NEWS = "What's the latest news?"
 
 
 def status_markdown(articles: int, passages: int, embedder: str, answerer: str) -> str:

@@ -131,9 +131,13 @@ def test_example_questions_come_from_the_newest_titles() -> None:
         entry("", "2025-01-01"),
         entry("Mid", "2010-01-01"),
     ]
-    assert example_questions(entries, limit=2) == [
+    assert example_questions(entries, limit=3) == [
+        "What's the latest news?",
         "What do the articles say about “New news”?",
         "What do the articles say about “Mid”?",
+    ]
+    assert example_questions([entry("Undated", "")]) == [
+        "What do the articles say about “Undated”?"
     ]
     assert example_questions([]) == []
 
