@@ -91,7 +91,7 @@ def test_loaders_take_the_good_files_and_name_each_bad_one(tmp_path: Path) -> No
     assert loaded["good.txt"].startswith("The council voted")
     assert loaded["damaged.txt"] == "Fishermen \ufffd\ufffd caught a record tuna \ufffd offshore."
     assert loaded["wide.txt"] == "Wahlen in München: die Stadt zählt."
-    assert loaded["broken.html"] == "The ferry returns to the island\nService starts in May."
+    assert loaded["broken.html"] == "The ferry returns to the island\n\nService starts in May."
     assert loaded["feed.jsonl"] == "The grape harvest started early."
 
 
