@@ -370,7 +370,8 @@ def within_paths(paths: Iterable[str]) -> Callable[[str], bool]:
     """
     given = [str(p) for p in paths]
     web = any(is_web_address(p) for p in given)
-    roots = [Path(p).resolve() for p in given if not is_web_address(p)]
+    # a path that is gone (a moved folder, an unmounted drive) scopes nothing: its articles stay
+    roots = [Path(p).resolve() for p in given if not is_web_address(p) and Path(p).exists()]
 
     def within(path: str) -> bool:
         if is_web_address(path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -125,6 +126,9 @@ def test_prune_removes_only_what_lay_under_the_given_paths(
     assert prune(other) == 1 and "other/harbour.txt" not in store.manifest()
     assert "articles/orchard.txt" in store.manifest()  # another folder's article is kept
     assert prune(articles_dir) == 1 and len(store.manifest()) == 6
+    shutil.move(other, tmp_path / "moved")
+    assert prune(other) == 0  # a folder that is gone is a failure, not an empty folder
+    assert "other/bridge.txt" in store.manifest()
     assert any(e.path.startswith(str(ROOT / "seeds")) for e in store.manifest().values())
 
 
