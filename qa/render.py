@@ -23,7 +23,7 @@ MARKDOWN_LINE_START = re.compile(r"^([ \t]*)([-+=#]|\d+[.)])", re.MULTILINE)
 SOURCES_PLACEHOLDER = "<p class='qa-muted'>The passages an answer cites appear here.</p>"
 
 CSS = """
-#qa-sources { max-height: 72vh; overflow-y: auto; padding-right: 4px; }
+#qa-sources { max-height: 72vh !important; overflow-y: auto !important; padding-right: 4px; }
 .qa-muted { color: var(--body-text-color-subdued); }
 a.qa-cite, .prose a.qa-cite { font-weight: 600; text-decoration: none; padding: 0 3px;
   border-radius: 4px; background: rgba(249, 115, 22, 0.14); color: #c2410c; }

@@ -236,6 +236,8 @@ def test_chat_sources_upload_delete_and_hostile_article(
     expect(answer).to_contain_text("42 fishing boats")
     answer.locator("a.qa-cite").first.click()
     panel = page.locator("#qa-sources")
+    # the panel scrolls: Gradio's inline "overflow: visible" once left later sources unreachable
+    assert panel.evaluate("e => getComputedStyle(e).overflowY") == "auto"
     expect(panel).to_contain_text("<script>window.__pwned=1</script>")
     expect(panel).to_contain_text("[the log](javascript:window.__pwned=3)")
     expect(panel).to_contain_text("<script>window.__pwned=7</script>Coast Post")
