@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_QUESTION = 4000
 
@@ -31,11 +31,28 @@ class SearchOptions(BaseModel):
     top_k: int | None = Field(None, ge=1, le=50, description="Passages to consider.")
     since: date | None = Field(None, description="Only articles published on or after this day.")
     until: date | None = Field(None, description="Only articles published on or before this day.")
-    sources: list[str] | None = Field(None, max_length=50, description="Only these sources.")
+    sources: list[str] | None = Field(
+        None, max_length=50, description="Only these sources (one name or a list, any case)."
+    )
     as_of: date | None = Field(
         None,
         description="The day the question is asked (default today): later articles are left out, newer ones weigh more.",
     )
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def one_source(cls, value: Any) -> Any:
+        """A single source name stands for a list of one."""
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def forward_range(self) -> SearchOptions:
+        """`since` must not come after `until`."""
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(
+                f"the date range is backwards: since {self.since} is after until {self.until}"
+            )
+        return self
 
 
 class AskRequest(SearchOptions):

@@ -101,6 +101,8 @@ def test_ask_returns_the_cli_json_shape(http: httpx.Client) -> None:
     refused = http.post("/api/ask", json={"question": WOUNDED, "since": "2022-01-01"}).json()
     assert refused["answered"] is False and refused["citations"] == []
     assert "No article matches the date and source filters" in refused["text"]
+    one = http.post("/api/ask", json={"question": WOUNDED, "sources": "Nowhere Times"})
+    assert one.status_code == 200 and "No article matches" in one.json()["text"]
     early = http.post("/api/ask", json={"question": WOUNDED, "as_of": "2020-11-01"}).json()
     assert early["answered"] is False and "published by 2020-11-01" in early["text"]
 
@@ -185,6 +187,7 @@ def test_a_url_is_fetched_and_ingested(http: httpx.Client) -> None:
         ("POST", "/api/ask", {"question": 7}, 400),
         ("POST", "/api/ask", {"question": "x", "top_k": 0}, 400),
         ("POST", "/api/ask", {"question": "x", "since": "yesterday"}, 400),
+        ("POST", "/api/ask", {"question": "x", "since": "2024-05-01", "until": "2024-03-01"}, 400),
         ("POST", "/v1/chat/completions", {"messages": []}, 400),
         (
             "POST",
