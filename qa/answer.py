@@ -398,8 +398,8 @@ def quoted_texts(answer: Answer) -> list[str]:
 
 def refusal(question: str, notice: str = "", confidence: float = 0.0, reason: str = "") -> Answer:
     """The answer when the articles do not hold one (`reason` says why, if known)."""
-    q = question.strip().rstrip("?").strip()
-    text = f"{REFUSED} No passage answers “{q}?”" if q else REFUSED
+    q = question.strip()
+    text = f"{REFUSED} No passage answers “{q}”" if q else REFUSED
     text = f"{REFUSED} {reason}" if reason else text
     return Answer(
         text=text, answered=False, question=question, notice=notice, confidence=confidence

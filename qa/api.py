@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -31,6 +32,7 @@ from qa.answer import (
 from qa.citations import Answer, Passage
 from qa.errors import ConfigError, NoIndexError
 from qa.followup import standalone_question
+from qa.mentions import mentioned_sources
 from qa.recency import stale_reason, to_date, to_day
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, published_day_of, to_passage
@@ -260,16 +262,14 @@ class Engine:
         standalone = standalone_question(question, history)
         if standalone != question and hasattr(self.llm, "rewrite_question"):
             standalone = self.llm.rewrite_question(question, history or []) or standalone
-        if sources and self.has_passages():
+        if self.has_passages():
             self.lexical()  # the index's sources, to match the names asked for whatever their case
         filters = search_filters(since, until, canonical_sources(sources, self._sources), as_of)
-        if asks_for_latest(standalone):  # "What's the latest news?": no search names it
-            newest = self._newest_ledes(filters)
-            if newest:
-                answer = digest_answer(question, newest)
-                yield answer.text
-                yield answer
-                return
+        latest = self._latest_news(question, standalone, filters)
+        if latest is not None:  # "What's the latest news?": no search names it
+            yield latest.text
+            yield latest
+            return
         hits, query_vector = self._search(standalone, top_k, filters)
         passages = [to_passage(h) for h in hits]
         if not passages:
@@ -350,9 +350,36 @@ class Engine:
         sims = cosine(self.sentence_vectors(texts), self.embed_model.get_query_embedding(question))
         return float(sims.max()) < self.settings.min_similarity
 
+    def _latest_news(self, question: str, standalone: str, filters: Filters) -> Answer | None:
+        """The newest articles, for a request for the news itself; None for other questions."""
+        named = mentioned_sources(standalone, self._sources)  # "the latest news from Reuters"
+        unnamed = standalone
+        for source in named:
+            unnamed = re.sub(re.escape(source), " ", unnamed, flags=re.IGNORECASE)
+        if not asks_for_latest(unnamed):
+            return None
+        if named and not filters.sources:
+            filters = filters.narrowed(filters.since, filters.until, frozenset(named))
+        ledes = self._newest_ledes(filters)
+        if not ledes:
+            dated = "No article in the index carries a date, so none can be called the latest"
+            if filters.since or filters.until or filters.sources:
+                dated = "No dated article matches the date and source filters"
+            elif filters.as_of:
+                dated = f"No dated article had been published by {to_date(filters.as_of)}"
+            return refusal(question, reason=f"{dated}: ask about a subject instead.")
+        stale = stale_reason(
+            standalone,
+            [published_day(p.published) for p in ledes],
+            filters.as_of,
+            self.settings.stale_days,
+            newest_of="the newest article",
+        )
+        return refusal(question, reason=stale) if stale else digest_answer(question, ledes)
+
     def _newest_ledes(self, filters: Filters, count: int = 3) -> list[Passage]:
         """The opening passages of the newest dated articles the filters let in."""
-        newest = filters.newest()
+        newest = filters.as_of  # not a day later, as searches allow for time zones
         dated = []
         for e in self.store.manifest().values():
             day = published_day(e.published)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from qa.answer import REFUSED
-from qa.sentences import content_words, names
+from qa.sentences import asks_for_latest, content_words, names, topic_words
 
 _FOLLOWUP = re.compile(
     r"^\s*(and|but|also|what about|how about|so|then)\b|\b(it|its|they|them|their|this|that|these|those|he|she|"
@@ -48,7 +48,7 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
     gave ("What did Turkey demand?" after an answer saying Turkey dropped its objections to
     NATO's new members) follows up on it too.
     """
-    if not history:
+    if not history or asks_for_latest(question):  # "And what's the latest news?" asks afresh
         return question
     # the last question that was answered: a refused one is not what "it" refers to
     answered = [(q, a) for q, a in history if not a.startswith(REFUSED)]
@@ -56,7 +56,8 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
     if not (is_followup(question) or names_said(question, previous, said)):
         return question
     own = set(content_words(question))
-    carried = [w for w in dict.fromkeys(content_words(previous)) if w not in own]
+    # "news", "latest", "summary" name no subject: after "What's the latest news?" nothing carries
+    carried = [w for w in dict.fromkeys(topic_words(previous)) if w not in own]
     if not carried:
         return question
     return f"{question.strip()} ({' '.join(carried)})"

@@ -53,7 +53,13 @@ def asks_about_now(question: str) -> bool:
     return bool(_NOW.search(question))
 
 
-def stale_reason(question: str, published: Sequence[int], as_of: int, max_age_days: int) -> str:
+def stale_reason(
+    question: str,
+    published: Sequence[int],
+    as_of: int,
+    max_age_days: int,
+    newest_of: str = "the newest article found on it",
+) -> str:
     """Why articles can't answer a question about the days before `as_of`: all are older ('' if not).
 
     Only for a question that asks about now, and only when every article is dated (an undated
@@ -70,7 +76,7 @@ def stale_reason(question: str, published: Sequence[int], as_of: int, max_age_da
     if age <= max_age_days:
         return ""
     return (
-        f"The question asks about recent news, but the newest article found on it is from "
+        f"The question asks about recent news, but {newest_of} is from "
         f"{newest.isoformat()}, {age} days before {asked.isoformat()}, the day it is asked "
         "(ask it as of an earlier day to read older news as recent)."
     )

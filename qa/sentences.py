@@ -405,7 +405,8 @@ def asks_for_overview(question: str) -> bool:
 # "What's the latest news?", "Today's headlines", "What happened this week?": the newest articles
 _LATEST = re.compile(
     r"\b(?:latest|newest|recent|top|today'?s|this week'?s|new)\s+(?:news|headlines?|stories|"
-    r"articles|reports|updates)\b|\bwhat(?:'s| is)\s+(?:new|happening)\b|\bany news\b|"
+    r"articles|reports|updates)\b|\bwhat(?:'s| is)\s+(?:new|happening)\b|\bany (?:other |more )?news\b|"
+    r"\bwhat(?:'s| is| are)\s+(?:the\s+)?(?:latest|news|headlines)\b|"
     r"\bwhat happened (?:today|yesterday|this week|lately|recently)\b|^\s*(?:the\s+)?(?:news|headlines)\W*$",
     re.IGNORECASE,
 )
@@ -436,15 +437,21 @@ _LATEST_WORDS = frozenset(
         "any",
         "there",
         "going",
+        "other",
+        "more",
+        "according",
     ]
 )
 
 
 def asks_for_latest(question: str) -> bool:
     """Whether the question asks for the newest articles and names no subject to look for."""
-    return bool(_LATEST.search(question)) and not [
-        w for w in subject_words(question) if w not in _LATEST_WORDS
-    ]
+    return bool(_LATEST.search(question)) and not topic_words(question)
+
+
+def topic_words(text: str) -> list[str]:
+    """The content words naming a subject: not "news", "latest", "summary", "happened"..."""
+    return [w for w in subject_words(text) if w not in _LATEST_WORDS]
 
 
 _AUXILIARY = "were|was|did|do|does|are|is|have|has|had|will|would|can|could|may|might|should|must"

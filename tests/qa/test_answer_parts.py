@@ -407,3 +407,14 @@ def test_headings_are_sentences_of_their_own_without_their_marker() -> None:
         "Bakery wins national bread award",
         "The Golden Crust bakery on Mill Lane won the award on Friday, judges said.",
     ]
+
+
+def test_requests_for_the_news_itself_are_told_from_questions_about_a_subject() -> None:
+    from qa.sentences import asks_for_latest
+
+    news = ["What's the latest news?", "What's the latest?", "What's the news today?", "news"]
+    news += ["Any other news?", "Today's headlines", "What happened this week?", "What's new?"]
+    assert all(asks_for_latest(q) for q in news)
+    subject = ["What is the latest news about the bridge?", "What is the latest on Ukraine?"]
+    subject += ["Which new law did the council pass?", "What happened to the bridge?"]
+    assert not any(asks_for_latest(q) for q in subject)

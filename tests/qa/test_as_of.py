@@ -123,6 +123,23 @@ def test_the_latest_news_is_the_newest_articles_as_of_the_day_asked(fare_engine)
     ]
     by_source = fare_engine.ask("Any news?", sources=["valley news"])
     assert cited(by_source) == ["other-5", "other-4", "other-3"]
+    assert cited(fare_engine.ask("What's the latest from Metro Times?")) == [
+        "fare-2023",
+        "fare-2022",
+    ]
+    stale = fare_engine.ask("What happened this week?", as_of="2022-09-01")
+    assert not stale.answered and "the newest article is from 2022-06-10, 83 days before" in (
+        stale.text
+    )
+    early = fare_engine.ask("What's the latest news?", as_of="2021-01-01")
+    assert early.text.endswith(
+        "No dated article had been published by 2021-01-01: ask about a subject instead."
+    )
+    # as a follow-up it asks afresh; after it, nothing of "latest news" is carried
+    fare = [(QUESTION, "The Metro council voted on Monday to raise the bus fare to $3.10. [1]")]
+    assert cited(fare_engine.ask("And what's the latest news?", history=fare))[0] == "fare-2023"
+    after = fare_engine.ask("And what did the library say?", history=[("What's new?", today.text)])
+    assert cited(after) == ["other-4"] and "Sundays" in after.text
     # a subject makes it a question like any other
     about = cited(fare_engine.ask("What is the latest news about the bus fare?"))
     assert about[0].startswith("fare-") and "other-5" not in about

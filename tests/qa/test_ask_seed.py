@@ -156,6 +156,15 @@ def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() 
     # a refused question is skipped: the follow-up is about the last one answered
     refused = history + [("Who is the president of France?", refusal("Who is it?").text)]
     assert standalone_question("How many died?", refused) == "How many died? (rockets fired)"
+    # a request for the news asks afresh, and "latest news" names nothing to carry on
+    assert standalone_question("And what's the latest news?", history) == (
+        "And what's the latest news?"
+    )
+    news = [("What's the latest news?", "Nov. 17, 2020: “Rockets fired...” [1]")]
+    assert standalone_question("And what happened in Baghdad?", news) == (
+        "And what happened in Baghdad?"
+    )
+    assert standalone_question("And what about it?", news) == "And what about it?"
 
 
 def test_rank_fusion_answers_the_same(seed_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
