@@ -83,6 +83,19 @@ def canonical_sources(
     return [by_folded.get(s.strip().casefold(), s.strip()) for s in named]
 
 
+def filters_said(filters: Filters) -> str:
+    """The date and source filters as people read them ("within the filters (source: CNN)")."""
+    parts = []
+    if filters.sources:
+        label = "source" if len(filters.sources) == 1 else "sources"
+        parts.append(f"{label}: {', '.join(sorted(filters.sources))}")
+    if filters.since:
+        parts.append(f"since {to_date(filters.since)}")
+    if filters.until:
+        parts.append(f"until {to_date(filters.until)}")
+    return f"within the filters ({'; '.join(parts)})" if parts else ""
+
+
 def filtered_out(filters: Filters, known_sources: frozenset[str]) -> str:
     """Why a search under `filters` found no passage ('' when nothing was filtered out)."""
     unknown = sorted(filters.sources - known_sources)
@@ -307,6 +320,10 @@ class Engine:
             answer = replace(refusal(question, confidence=answer.confidence), question=standalone)
         elif not answer.answered and standalone != question:  # quote what the user asked
             answer = replace(answer, text=refusal(question).text)
+        within = filters_said(filters)
+        if not answer.answered and within and answer.text == refusal(question).text:
+            reason = f"No passage {within} answers “{question.strip()}”: widen or clear them."
+            answer = replace(answer, text=refusal(question, reason=reason).text)
         yield answer.text
         yield answer
 

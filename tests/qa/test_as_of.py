@@ -145,6 +145,16 @@ def test_the_latest_news_is_the_newest_articles_as_of_the_day_asked(fare_engine)
     assert about[0].startswith("fare-") and "other-5" not in about
 
 
+def test_a_refusal_under_filters_names_them(fare_engine) -> None:  # type: ignore[no-untyped-def]
+    asked = "When will the city library open on Sundays?"
+    assert fare_engine.ask(asked).answered
+    within = fare_engine.ask(asked, sources=["metro times"], since="2022-01-01")
+    assert not within.answered and within.text == (
+        "The articles don't say. No passage within the filters (source: Metro Times; since "
+        f"2022-01-01) answers “{asked}”: widen or clear them."
+    )
+
+
 def test_a_bad_as_of_day_says_how_to_write_it(fare_engine) -> None:  # type: ignore[no-untyped-def]
     from qa.errors import ConfigError
 
