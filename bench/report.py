@@ -81,7 +81,8 @@ def main() -> None:
         for metrics, _ in runs.values():
             base = (metrics.get("baseline") or {}).get(k)
             cells.append(
-                f"{metrics.get(k, '')}" + (f" (vanilla {base})" if base is not None else "")
+                ("–" if metrics.get(k, "") is None else f"{metrics.get(k, '')}")
+                + (f" (vanilla {base})" if base is not None else "")
             )
         lines.append(f"| {k} | " + " | ".join(cells) + " |")
 

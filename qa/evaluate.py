@@ -39,24 +39,35 @@ class Question:
 
 
 def read_questions(dataset: Path, limit: int | None) -> list[Question]:
-    """The dataset's questions, the first `limit` of them when given."""
-    rows = [
-        json.loads(line)
-        for line in (dataset / "questions.jsonl").read_text().splitlines()
-        if line.strip()
-    ]
-    qs = [
-        Question(
-            r["id"],
-            r["question"],
-            r.get("answers") or [],
-            bool(r["answerable"]),
-            set(r.get("evidence") or []),
-            r.get("kind", ""),
-            asked_day(r),
-        )
-        for r in rows
-    ]
+    """The dataset's questions, the first `limit` of them; ConfigError names a bad line."""
+    path = dataset / "questions.jsonl"
+    if not path.is_file():
+        raise ConfigError(f"{dataset} has no questions.jsonl: see ../shared/eval/README.md")
+    qs = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+            qs.append(
+                Question(
+                    str(r["id"]),
+                    str(r["question"]),
+                    list(r.get("answers") or []),
+                    bool(r["answerable"]),
+                    set(r.get("evidence") or []),
+                    r.get("kind", ""),
+                    asked_day(r),
+                )
+            )
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}, line {n}: not JSON ({exc.msg})") from None
+        except (KeyError, TypeError) as exc:
+            what = f"no {exc.args[0]!r} field" if isinstance(exc, KeyError) else "not an object"
+            raise ConfigError(
+                f"{path}, line {n}: {what} (each line is {{id, question, answers, answerable, "
+                "evidence, kind})"
+            ) from None
     return qs[:limit] if limit else qs
 
 
@@ -287,15 +298,11 @@ def summarize(rows: list[dict[str, Any]], stats: dict[str, Any]) -> dict[str, An
             ).items()
         }
     )
-    out["answer_recall"] = round(sum(r["correct"] for r in answerable) / (len(answerable) or 1), 4)
+    out["answer_recall"] = share(sum(r["correct"] for r in answerable), len(answerable))
     out["answer_words_median"] = median_or_zero([r["words"] for r in rows if r["answered"]])
-    out["citation_precision"] = round(sum(a in ev for a, ev in cited) / (len(cited) or 1), 4)
-    out["refusal_accuracy"] = round(
-        sum(not r["answered"] for r in unanswerable) / (len(unanswerable) or 1), 4
-    )
-    out["false_refusal_rate"] = round(
-        sum(not r["answered"] for r in answerable) / (len(answerable) or 1), 4
-    )
+    out["citation_precision"] = share(sum(a in ev for a, ev in cited), len(cited))
+    out["refusal_accuracy"] = share(sum(not r["answered"] for r in unanswerable), len(unanswerable))
+    out["false_refusal_rate"] = share(sum(not r["answered"] for r in answerable), len(answerable))
     out["ask_p50_ms"] = round(percentile(latencies, 50), 1)
     out["ask_p95_ms"] = round(percentile(latencies, 95), 1)
     out["ingest_s"] = stats["ingest_s"]
@@ -305,6 +312,11 @@ def summarize(rows: list[dict[str, Any]], stats: dict[str, Any]) -> dict[str, An
     return out
 
 
+def share(part: int, whole: int) -> float | None:
+    """part / whole to 4 places; None (no such questions: "–" in the table) when whole is 0."""
+    return round(part / whole, 4) if whole else None
+
+
 def format_table(metrics: dict[str, Any]) -> str:
     """The metrics as an aligned two- (or four-) column table."""
     base = metrics.get("baseline") or {}
@@ -312,7 +324,7 @@ def format_table(metrics: dict[str, Any]) -> str:
     for key, value in metrics.items():
         if key == "baseline":
             continue
-        line = f"{key:22} {value:>10}"
+        line = f"{key:22} {'–' if value is None else value:>10}"
         if key in base:
             ratio = value / base[key] if base[key] else float("inf")
             line += f" {base[key]:>10} {ratio:>7.2f}"
@@ -345,6 +357,14 @@ def run_eval(
         )
     base = settings or Settings()
     questions = read_questions(dataset, limit)
+    known = {str(r.get("id")) for r in iter_records(dataset)}
+    unknown = sorted({e for q in questions for e in q.evidence} - known)
+    if unknown:
+        print(
+            f"warning: {len(unknown)} evidence ids name no article of the dataset (such as "
+            f"{', '.join(map(repr, unknown[:3]))}): they can never be retrieved",
+            file=sys.stderr,
+        )
     selection = select_articles(dataset, questions, limit is not None)
     if selection is not None:
         print(
@@ -365,7 +385,8 @@ def run_eval(
     dated = sum(q.asked_on is not None for q in questions)
     if dated:
         how = "asked as of that day" if as_asked else "ignored (--ignore-asked-on)"
-        print(f"{dated} questions carry the day they were asked (asked_on): {how}", file=sys.stderr)
+        carry = "question carries" if dated == 1 else "questions carry"
+        print(f"{dated} {carry} the day they were asked (asked_on): {how}", file=sys.stderr)
     rows = run_questions(engine, questions, progress, as_asked)
     metrics = summarize(rows, stats)
     if baseline == "vanilla":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,20 @@ def test_holdout_outside_zero_to_one_is_a_clear_error(capsys) -> None:  # type: 
 
     assert main(["eval", str(DATASET), "--holdout", "1.5"]) != 0
     assert "--holdout takes a share" in capsys.readouterr().err
+
+
+def test_a_bad_questions_line_is_named_with_its_number(tmp_path: Path) -> None:
+    from qa.errors import ConfigError
+    from qa.evaluate import read_questions
+
+    good = '{"id": "q1", "question": "Who?", "answers": ["Ann"], "answerable": true}'
+    for bad, said in [
+        ("not json", "line 2: not JSON (Expecting value)"),
+        ('{"id": "q2", "question": "Why?"}', "line 2: no 'answerable' field"),
+        ("[1]", "line 2: not an object"),
+    ]:
+        (tmp_path / "questions.jsonl").write_text(f"{good}\n{bad}\n")
+        with pytest.raises(ConfigError, match=re.escape(said)):
+            read_questions(tmp_path, None)
+    (tmp_path / "questions.jsonl").write_text(good + "\n")
+    assert [q.id for q in read_questions(tmp_path, None)] == ["q1"]

@@ -40,3 +40,23 @@ def test_averages_and_percentiles() -> None:
     assert m["hit@1"] == 0.5 and m["mrr@10"] == 0.75 and m["recall@10"] == 1.0
     assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([], 95) == 0.0
     assert word_count("Five civilians were wounded [1] [2].") == 4
+
+
+def test_a_set_without_unanswerable_questions_has_no_refusal_accuracy() -> None:
+    from qa.evaluate import format_table, summarize
+
+    row = {
+        "answerable": True,
+        "answered": True,
+        "correct": True,
+        "words": 12,
+        "cited": ["a"],
+        "ranked": ["b", "a"],
+        "evidence": ["a"],
+        "ms": 50.0,
+    }
+    metrics = summarize([row, {**row, "correct": False}], {"chunks": 4, "ingest_s": 2.0})
+    assert metrics["refusal_accuracy"] is None and metrics["n_unanswerable"] == 0
+    assert metrics["answer_recall"] == 0.5 and metrics["false_refusal_rate"] == 0.0
+    assert metrics["mrr@10"] == 0.5 and metrics["citation_precision"] == 1.0
+    assert "refusal_accuracy                –" in format_table(metrics)
