@@ -345,7 +345,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column():
                         files = gr.File(
-                            label="Upload articles (.txt .md .html .json .jsonl, "
+                            label="Upload articles (.txt .md .html .json .jsonl, an .rss feed; "
                             f"at most {settings.max_file_mb:g} MB each)",
                             file_count="multiple",
                             file_types=list(UPLOAD_SUFFIXES),

@@ -32,6 +32,7 @@ from qa.answer import (
 from qa.citations import Answer, Passage
 from qa.errors import ConfigError, NoIndexError
 from qa.followup import standalone_question
+from qa.http_models import MAX_QUESTION
 from qa.mentions import mentioned_sources
 from qa.recency import stale_reason, to_date, to_day
 from qa.rerank import TermWeights, sentence_coverage
@@ -264,6 +265,11 @@ class Engine:
         """Yield answer text as it is produced, then the final Answer (asked on `as_of`, default today)."""
         if not isinstance(question, str):
             raise ConfigError(f"The question must be text, not {type(question).__name__}.")
+        if len(question) > MAX_QUESTION:
+            raise ConfigError(
+                f"Questions are limited to {MAX_QUESTION:,} characters; this one has "
+                f"{len(question):,}: ask about one thing at a time."
+            )
         question = question.strip()
         if not question:
             yield refusal("", notice="Ask a question about the articles.")

@@ -276,7 +276,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        kept = (
+            ": the articles stored so far are kept; run the same command again to finish "
+            "(they are skipped, not embedded again)"
+            if args.command == "ingest"
+            else ""
+        )
+        print(f"interrupted{kept}", file=sys.stderr)
         return 130
     except Exception as exc:  # the CLI is the edge: translate every error for people
         if debug:

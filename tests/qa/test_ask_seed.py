@@ -56,6 +56,8 @@ def test_refuses_what_the_articles_do_not_say(seed_engine) -> None:  # type: ign
     assert "articles don't say" in answer.text
     with pytest.raises(ConfigError, match="The question must be text, not NoneType"):
         ask(None, engine=seed_engine)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="limited to 4,000 characters; this one has 4,001"):
+        ask("x" * 4001, engine=seed_engine)
 
 
 def test_refuses_a_question_that_only_shares_a_word_with_the_article(seed_engine) -> None:  # type: ignore[no-untyped-def]

@@ -132,3 +132,16 @@ def test_chat_commands_are_told_from_questions() -> None:
     ]
     assert chat_command("Who left the party?") is None
     assert chat_command("/ what about this?") is None  # a question, however odd
+
+
+def test_an_interrupted_ingest_says_what_is_kept(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import index.ingest
+    from qa.cli import main
+
+    def stopped(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(index.ingest, "ingest_paths", stopped)
+    assert main(["ingest", "seeds"]) == 130
+    said = capsys.readouterr().err
+    assert said.startswith("interrupted: the articles stored so far are kept; run the same")
