@@ -364,6 +364,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                     label="Results",
                     interactive=False,
                     wrap=True,
+                    column_widths=["25%", "15%", "60%"],
                     elem_id="qa-results",
                 )
                 gr.Markdown("### Indexed articles")

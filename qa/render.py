@@ -231,7 +231,9 @@ def ingest_row(name: str, report: IngestReport) -> list[str]:
     else:
         result = ", ".join(f"{label} {n}" for label, n in parts) or "nothing to add"
     reasons = [
-        f"{where(f['path'])}{':' + str(f['line']) if 'line' in f else ''}: {f['error']}"
+        f["error"]
+        if where(f["path"]) == name and "line" not in f  # the row names the file already
+        else f"{where(f['path'])}{':' + str(f['line']) if 'line' in f else ''}: {f['error']}"
         for f in [*report.failed, *report.warnings]
     ]
     more = f"; and {len(reasons) - 5} more" if len(reasons) > 5 else ""

@@ -153,6 +153,8 @@ def test_ingest_rows_say_what_happened_and_why() -> None:
         failed=[{"path": "/idx/uploads/ab/x.json", "error": "invalid JSON", "line": 3}]
     )
     assert ingest_row("x.json", bad) == ["x.json", "failed", "x.json:3: invalid JSON"]
+    dated = IngestReport(added=1, warnings=[{"path": "/idx/uploads/cd/l.md", "error": "no date"}])
+    assert ingest_row("l.md", dated) == ["l.md", "added", "no date"]  # the row names the file
     mixed = IngestReport(
         added=2, updated=1, failed=[{"path": "http://h/p", "error": "HTTP 404"}] * 7
     )
