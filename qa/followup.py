@@ -8,11 +8,14 @@ from collections.abc import Sequence
 from qa.answer import REFUSED
 from qa.sentences import asks_for_latest, content_words, names, topic_words
 
-_FOLLOWUP = re.compile(
-    r"^\s*(and|but|also|what about|how about|so|then)\b|\b(it|its|they|them|their|this|that|these|those|he|she|"
-    r"him|her|his|there|the attack|the event|the incident)\b",
-    re.IGNORECASE,
+_REFERS = (
+    r"\b(it|its|they|them|their|this|that|these|those|he|she|him|her|his|there|the attack|"
+    r"the event|the incident)\b"
 )
+_FOLLOWUP = re.compile(
+    r"^\s*(and|but|also|what about|how about|so|then)\b|" + _REFERS, re.IGNORECASE
+)
+_POINTS_BACK = re.compile(_REFERS, re.IGNORECASE)
 
 
 def is_followup(question: str) -> bool:
@@ -48,7 +51,10 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
     gave ("What did Turkey demand?" after an answer saying Turkey dropped its objections to
     NATO's new members) follows up on it too.
     """
-    if not history or asks_for_latest(question):  # "And what's the latest news?" asks afresh
+    if not history:
+        return question
+    # "And what's the latest news?" asks afresh; "What's the latest news about it?" does not
+    if asks_for_latest(question) and not _POINTS_BACK.search(question):
         return question
     # the last question that was answered: a refused one is not what "it" refers to
     answered = [(q, a) for q, a in history if not a.startswith(REFUSED)]

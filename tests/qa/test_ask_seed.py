@@ -167,6 +167,9 @@ def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() 
         "And what happened in Baghdad?"
     )
     assert standalone_question("And what about it?", news) == "And what about it?"
+    assert standalone_question("What's the latest news about it?", history) == (
+        "What's the latest news about it? (rockets fired)"  # "it" is what was asked before
+    )
 
 
 def test_rank_fusion_answers_the_same(seed_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
