@@ -262,6 +262,16 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
             report = index_items(items)
         return ([ingest_row(url.strip(), report)], *refresh(), "")
 
+    def ask_to_delete(article_ids: list[str] | None) -> tuple[Any, ...]:
+        if not article_ids:
+            raise page_error("Select the articles to delete first.")
+        n = len(article_ids)
+        what = "this article" if n == 1 else f"these {n} articles"
+        return gr.Row(visible=True), (
+            f"Delete {what} from the index? Their passages go, and so does any uploaded file: "
+            "this cannot be undone."
+        )
+
     def delete(article_ids: list[str] | None) -> tuple[Any, ...]:
         from index.ingest import bump_revision, rebuild_lexical
 
@@ -379,6 +389,10 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                 with gr.Row():
                     doomed = gr.Dropdown([], multiselect=True, label="Articles to delete", scale=4)
                     delete_btn = gr.Button("Delete selected", variant="stop", scale=1)
+                with gr.Row(visible=False, elem_id="qa-confirm") as confirm_row:
+                    confirm_md = gr.Markdown()
+                    confirm_btn = gr.Button("Yes, delete", variant="stop", size="sm")
+                    cancel_btn = gr.Button("Cancel", size="sm")
         pairs, turns = gr.State([]), gr.State([])
 
         refreshed = [status, table, doomed, source_filter, examples]
@@ -405,7 +419,12 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         add_btn.click(add_files, files, [results, *refreshed, files], api_visibility="private")
         fetch_btn.click(add_url, url, [results, *refreshed, url], api_visibility="private")
         url.submit(add_url, url, [results, *refreshed, url], api_visibility="private")
-        delete_btn.click(delete, doomed, refreshed, api_visibility="private")
+        # deleting cannot be undone (an upload's file goes too): it asks first
+        delete_btn.click(ask_to_delete, doomed, [confirm_row, confirm_md], api_visibility="private")
+        confirm_btn.click(
+            lambda: gr.Row(visible=False), None, confirm_row, api_visibility="private"
+        ).then(delete, doomed, refreshed, api_visibility="private")
+        cancel_btn.click(lambda: gr.Row(visible=False), None, confirm_row, api_visibility="private")
         demo.load(
             refresh_once_loaded, None, refreshed, show_progress="hidden", api_visibility="private"
         )

@@ -250,6 +250,9 @@ def test_chat_sources_upload_delete_and_hostile_article(
     page.get_by_label("Articles to delete").click()
     page.get_by_role("option", name=re.compile("Lighthouse log")).click()
     page.get_by_role("button", name="Delete selected").click()
+    expect(page.locator("#qa-confirm")).to_contain_text("this cannot be undone")
+    expect(page.locator("#qa-status")).to_contain_text("3 articles")  # nothing gone yet
+    page.get_by_role("button", name="Yes, delete").click()
     expect(page.locator("#qa-status")).to_contain_text("2 articles")
     expect(articles).not_to_contain_text("Lighthouse log")
     assert not list((tmp_path / "seed-index" / "uploads").rglob("*.txt"))  # its upload is gone too
