@@ -17,7 +17,7 @@ from qa.citations import Answer, Passage
 from qa.errors import ConfigError, LLMError
 from qa.prompts import Message, answer_messages, rewrite_messages
 from qa.settings import Settings
-from qa.verify import EmbedTexts, verify_answer
+from qa.verify import EmbedTexts, cited_sentences, says_no_answer, verify_answer
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,16 @@ class OpenAIAnswerer:
             )
             log.warning("%s", error)
             yield _with_notice(fallback(), str(error))
+            return
+        uncited = not any(numbers for _, numbers in cited_sentences(text))
+        if uncited and not says_no_answer(text) and not self.allow_unsupported:
+            # a model that ignores the [n] format (small local ones do) has not refused: its
+            # answer cannot be checked, so it is a failure of the endpoint, like an error
+            yield _with_notice(
+                fallback(),
+                "The model answered without citing a passage ([n]), so its answer cannot be "
+                "checked; showing the extractive answer.",
+            )
             return
         yield verify_answer(
             question, text, passages, self.embed_texts, allow_unsupported=self.allow_unsupported

@@ -176,7 +176,11 @@ def verify_answer(
                 "Unsupported: no passage backs this answer; it may come from the model's memory."
             )
             return Answer(text=" ".join(parts), answered=True, question=question, notice=notice)
-        return refusal(question, notice="The model's answer cited no passage that supports it.")
+        return refusal(
+            question,
+            notice="The model's answer cited no passage that supports it.",
+            reason="The model's answer is not backed by the passages it cites, so it is not shown.",
+        )
     new_text, order = renumber_markers(" ".join(parts), valid)
     citations = [
         Citation.from_passage(i, passages[n - 1], tuple(sorted(highlights[n])))

@@ -210,12 +210,15 @@ def test_real_model_streams_chunks_then_the_verified_answer(
     assert len(chunks) >= 2 and all(isinstance(c, str) for c in chunks), (
         "the answer must arrive in pieces"
     )
-    assert isinstance(final, Answer) and "extractive" not in final.notice
-    # the final answer is exactly the verification of what streamed
+    assert isinstance(final, Answer)
     passages, _ = engine.retrieve(QUESTION, top_k=1)
-    assert final == verify_answer(
-        QUESTION, "".join(chunks).strip(), passages, embed_model.get_text_embedding_batch
-    )
+    streamed = "".join(chunks).strip()
+    if marker_numbers(streamed):  # the final answer is exactly the verification of what streamed
+        assert final == verify_answer(
+            QUESTION, streamed, passages, embed_model.get_text_embedding_batch
+        )
+    else:  # SmolLM2 often ignores the [n] format: then the extractive answer, saying why
+        assert final.answered and "without citing a passage ([n])" in final.notice
     assert marker_numbers(final.text) == [c.n for c in final.citations]
     assert {c.passage for c in final.citations} <= {p.text for p in passages}
 
