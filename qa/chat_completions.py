@@ -63,26 +63,21 @@ def sse(data: dict[str, Any]) -> str:
 
 
 def completion_events(items: Iterator[str | Answer], head: dict[str, Any]) -> Iterator[str]:
-    """`chat.completion.chunk` events of the text, a last one with `citations`, then `[DONE]`.
-
-    When the final answer's text is not what was streamed (an LLM's markers renumbered), the
-    last chunk also carries the authoritative text as `content`.
-    """
+    """`chat.completion.chunk` events: the checked answer's text, `citations`, then `[DONE]`."""
+    # A model's raw text is held back: its citations are checked once it is whole, and a client
+    # cannot take back text it has already shown.
     chunk = {**head, "object": "chat.completion.chunk"}
 
     def delta(d: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
         return {**chunk, "choices": [{"index": 0, "delta": d, "finish_reason": finish}]}
 
     yield sse(delta({"role": "assistant", "content": ""}))
-    streamed, final = "", None
+    final = None
     try:
         for item in items:
             if isinstance(item, Answer):
                 final = item
                 break
-            if item:
-                streamed += item
-                yield sse(delta({"content": item}))
     except QAError as exc:  # the headers are sent: the error travels as an event
         yield sse({"error": {"message": str(exc), "type": "server_error"}})
     except Exception as exc:
@@ -90,16 +85,12 @@ def completion_events(items: Iterator[str | Answer], head: dict[str, Any]) -> It
         message = f"Internal error ({type(exc).__name__}); the server log has the details."
         yield sse({"error": {"message": message, "type": "server_error"}})
     if final is not None:
-        extra: dict[str, Any] = {}
-        if not final.text.startswith(streamed):
-            extra["content"] = final.text
-        elif final.text[len(streamed) :]:
-            yield sse(delta({"content": final.text[len(streamed) :]}))
+        if final.text:
+            yield sse(delta({"content": final.text}))
         citations = [c.as_dict() for c in final.citations]
         yield sse(
             {
                 **delta({}, "stop"),
-                **extra,
                 "citations": citations,
                 "answered": final.answered,
                 "notice": final.notice,

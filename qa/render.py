@@ -25,6 +25,7 @@ SOURCES_PLACEHOLDER = "<p class='qa-muted'>The passages an answer cites appear h
 CSS = """
 #qa-sources { max-height: 72vh !important; overflow-y: auto !important; padding-right: 4px; }
 .qa-muted { color: var(--body-text-color-subdued); }
+.qa-draft { color: var(--body-text-color-subdued); font-style: italic; }
 a.qa-cite, .prose a.qa-cite { font-weight: 600; text-decoration: none; padding: 0 3px;
   border-radius: 4px; background: rgba(249, 115, 22, 0.14); color: #c2410c; }
 a.qa-cite:hover { background: rgba(249, 115, 22, 0.3); }
@@ -120,8 +121,9 @@ def format_answer(answer: Answer, turn: int = 0) -> str:
 
 
 def format_partial(text: str) -> str:
-    """Answer text still streaming in (markers not linked yet)."""
-    return escape_text(text) + " ▍"
+    """Answer text still streaming in, shown as a draft: its citations are checked once whole."""
+    note = "<br><span class='qa-muted'>Checking it against the passages…</span>"
+    return f"<span class='qa-draft'>{escape_text(text)} ▍</span>{note}"
 
 
 def shorten(text: str, limit: int) -> str:

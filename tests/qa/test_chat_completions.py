@@ -46,24 +46,22 @@ def test_completion_carries_citations_beside_the_choices() -> None:
     assert "unreachable" in events[-1]["notice"]  # a client can tell it was not the LLM
 
 
-def test_events_stream_text_then_citations_then_done() -> None:
-    items = iter(["Hello ", Answer("Hello there [1]", True, [CITE])])
+def test_events_carry_the_checked_text_then_citations_then_done() -> None:
+    # the raw model text ("Hello ") is never sent: only the checked answer's text
+    items = iter(["Hello ", "from Tehran [3]", Answer("Hello there [1]", True, [CITE])])
     events = payloads(list(completion_events(items, {"id": "x"})))
     assert [e["choices"][0]["delta"].get("content") for e in events] == [
         "",
-        "Hello ",
-        "there [1]",
+        "Hello there [1]",
         None,
     ]
     assert (
         events[-1]["citations"][0]["n"] == 1 and events[-1]["choices"][0]["finish_reason"] == "stop"
     )
     assert all("citations" not in e for e in events[:-1])
-
-
-def test_renumbered_text_travels_whole_in_the_last_event() -> None:
-    events = payloads(list(completion_events(iter(["A [3]", Answer("A [1]", True, [CITE])]), {})))
-    assert events[-1]["content"] == "A [1]"
+    refused = Answer("The articles don't say.", False, notice="not backed")
+    last = payloads(list(completion_events(iter(["Tehran [1]", refused]), {})))
+    assert "".join(e["choices"][0]["delta"].get("content") or "" for e in last) == refused.text
 
 
 def test_an_error_mid_stream_becomes_an_error_event() -> None:
