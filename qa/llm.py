@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
@@ -23,6 +24,9 @@ log = logging.getLogger(__name__)
 
 # One retry: a blip is retried, a dead endpoint falls back to the extractive answer quickly.
 MAX_RETRIES = 1
+# after a failure the endpoint is left alone this long: each question would otherwise wait out
+# the timeout (twice, with the retry; again for a follow-up's rewrite) before its fallback
+RESTING_S = 30.0
 REWRITE_MAX_TOKENS = 64
 
 
@@ -77,6 +81,8 @@ class OpenAIAnswerer:
         self.max_tokens = max_tokens
         self.allow_unsupported = allow_unsupported
         self.endpoint = endpoint_name(str(client.base_url))
+        self._failed_at = 0.0  # time.monotonic() of the last failure (0: none)
+        self._failed = ""  # what it was
 
     @classmethod
     def from_settings(cls, settings: Settings, embed_model: Any = None) -> OpenAIAnswerer:
@@ -112,7 +118,18 @@ class OpenAIAnswerer:
         seconds = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
         error = describe_failure(exc, self.endpoint, self.model, float(seconds or 0), then)
         log.warning("%s", error)
+        shown = describe_failure(exc, self.endpoint, self.model, float(seconds or 0))
+        self._failed_at, self._failed = time.monotonic(), str(shown)  # for the answers that follow
         return error
+
+    def resting(self) -> str:
+        """The last failure, while the endpoint is left alone after it ('' once it may be tried)."""
+        if not self._failed_at:
+            return ""
+        left = RESTING_S - (time.monotonic() - self._failed_at)
+        if left <= 0:
+            return ""
+        return f"{self._failed} (it is tried again in {left:.0f} s)"
 
     def _chunks(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         stream = self.client.chat.completions.create(
@@ -133,6 +150,10 @@ class OpenAIAnswerer:
         self, question: str, passages: Sequence[Passage], fallback: Callable[[], Answer]
     ) -> Iterator[str | Answer]:
         """Yield the model's text as it streams, then the verified Answer (or the fallback)."""
+        resting = self.resting()
+        if resting:
+            yield _with_notice(fallback(), resting)
+            return
         parts: list[str] = []
         try:
             for delta in self._chunks(answer_messages(question, passages), self.max_tokens):
@@ -167,6 +188,8 @@ class OpenAIAnswerer:
 
     def rewrite_question(self, question: str, history: Sequence[tuple[str, str]]) -> str | None:
         """The follow-up `question` as a standalone one, or None when the model fails or rambles."""
+        if self.resting():
+            return None
         try:
             text = "".join(
                 self._chunks(rewrite_messages(question, history), REWRITE_MAX_TOKENS)

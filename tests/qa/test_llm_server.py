@@ -399,3 +399,20 @@ def test_engine_refuses_names_no_article_mentions_without_asking_the_llm(
         not answer.answered and answer.text == "The articles don't say. No article mentions Spain."
     )
     assert len(scripted.requests) == before
+
+
+def test_a_failed_endpoint_is_left_alone_for_a_while(monkeypatch, embed_model, scripted) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    llm = answerer(monkeypatch, embed_model, scripted.url("hang"), llm_timeout=0.5)
+    run(llm, embed_model)  # waits out the timeout (and its retry)
+    before = len(scripted.requests)
+    started = time.monotonic()
+    _, final, fallback = run(llm, embed_model)
+    assert time.monotonic() - started < 5 and len(scripted.requests) == before  # not asked
+    assert final.text == fallback.text
+    assert "did not answer within 0.5 s" in final.notice and "it is tried again in" in final.notice
+    assert llm.rewrite_question("And when?", [("Where?", "There [1].")]) is None
+    monkeypatch.setattr(llm, "_failed_at", time.monotonic() - 31)  # rested: asked again
+    run(llm, embed_model)
+    assert len(scripted.requests) > before
