@@ -310,13 +310,18 @@ class Engine:
             yield refusal(question, reason=stale)
             return
         if self.llm is not None:
-            yield from self.llm.stream_answer(
+            for item in self.llm.stream_answer(
                 standalone,
                 passages,
                 fallback=lambda: self._extractive(
                     standalone, hits, passages, query_vector, question
                 ),
-            )
+            ):
+                if isinstance(item, Answer) and not item.answered and standalone != question:
+                    # quote what the user asked, not the rewrite ("... (rockets fired)")
+                    said = item.text.replace(f"“{standalone}”", f"“{question}”")
+                    item = replace(item, text=said)
+                yield item
             return
         if asks_for_overview(standalone):
             answer = overview_answer(question, self._lede(passages[0], passages))

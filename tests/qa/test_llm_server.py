@@ -416,3 +416,17 @@ def test_a_failed_endpoint_is_left_alone_for_a_while(monkeypatch, embed_model, s
     monkeypatch.setattr(llm, "_failed_at", time.monotonic() - 31)  # rested: asked again
     run(llm, embed_model)
     assert len(scripted.requests) > before
+
+
+def test_a_refused_follow_up_quotes_what_the_user_asked(
+    monkeypatch, embed_model, seed_copy, scripted
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.api import Engine
+
+    monkeypatch.setenv("OPENAI_BASE_URL", scripted.url("noanswer"))
+    engine = Engine(
+        Settings(index_dir=seed_copy, llm="openai", llm_model="smollm2"), embed_model=embed_model
+    )
+    history = [("Where were the rockets fired from?", "From al-Amin al-Thaniyah [1].")]
+    answer = engine.ask("And how many were wounded?", history=history)
+    assert not answer.answered and answer.text.endswith("“And how many were wounded?”")
