@@ -17,7 +17,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from qa.citations import Answer  # noqa: E402
-from qa.errors import ConfigError, LoadError, NoIndexError, QAError  # noqa: E402
+from qa.errors import (  # noqa: E402
+    UNREACHABLE,
+    ConfigError,
+    LoadError,
+    NoIndexError,
+    QAError,
+    is_unreachable,
+)
 from qa.render import (  # noqa: E402
     HEAD,
     SOURCES_PLACEHOLDER,
@@ -89,7 +96,9 @@ def user_errors(action: str) -> Iterator[None]:
         ) from None
     except QAError as exc:
         raise page_error(html.escape(str(exc), quote=False)) from None
-    except Exception:
+    except Exception as exc:
+        if is_unreachable(exc):
+            raise page_error(UNREACHABLE.format(kind=type(exc).__name__)) from None
         log.exception("failed while %s", action)
         raise page_error(
             f"Something went wrong while {action}; the server log has the details."

@@ -12,7 +12,7 @@ from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import BaseNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from qa.errors import ConfigError
+from qa.errors import ConfigError, IndexUnreachableError, is_unreachable
 from qa.settings import Settings
 
 PAGE = 5000
@@ -64,12 +64,21 @@ def open_client(settings: Settings) -> Any:
             raise ConfigError(
                 f"QA_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000"
             )
-        return chromadb.HttpClient(
-            host=url.hostname,
-            port=url.port or 8000,
-            ssl=url.scheme == "https",
-            settings=chroma_settings,
-        )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:
+            if not is_unreachable(exc):
+                raise
+            raise IndexUnreachableError(
+                f"The Chroma server at {settings.chroma_url} (QA_CHROMA_URL) is unreachable: "
+                "start it (`chroma run --path DIR --port PORT`), or unset QA_CHROMA_URL to use "
+                "the embedded index."
+            ) from None
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 

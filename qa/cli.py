@@ -289,10 +289,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         from pydantic import ValidationError
 
+        from qa.errors import UNREACHABLE, is_unreachable
         from qa.settings import settings_error
 
         if isinstance(exc, QAError):
             message = str(exc)
+        elif is_unreachable(exc):
+            message = UNREACHABLE.format(kind=type(exc).__name__)
         elif isinstance(exc, ValidationError) and exc.title == "Settings":
             message = settings_error(exc)
         else:

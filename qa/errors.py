@@ -31,3 +31,23 @@ class ConfigError(QAError):
 
 class LLMError(QAError):
     """The configured LLM endpoint failed; the message never contains the API key."""
+
+
+class IndexUnreachableError(QAError):
+    """The index's store, a Chroma server, cannot be reached."""
+
+
+UNREACHABLE = (
+    "The index cannot be reached ({kind}): if it lives on a Chroma server (QA_CHROMA_URL), "
+    "check that the server runs and is reachable."
+)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether an error means the Chroma server could not be reached (connection refused, ...)."""
+    kind = type(exc)
+    if isinstance(exc, ConnectionError) or (
+        kind.__module__.startswith(("httpx", "httpcore")) and "Connect" in kind.__name__
+    ):
+        return True
+    return "Could not connect to a Chroma server" in str(exc)

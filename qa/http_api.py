@@ -27,7 +27,16 @@ from starlette.exceptions import HTTPException
 
 from qa.chat_completions import completion, completion_events, split_conversation
 from qa.citations import Answer
-from qa.errors import ConfigError, LLMError, LoadError, NoIndexError, QAError
+from qa.errors import (
+    UNREACHABLE,
+    ConfigError,
+    IndexUnreachableError,
+    LLMError,
+    LoadError,
+    NoIndexError,
+    QAError,
+    is_unreachable,
+)
 from qa.http_models import (
     AnswerOut,
     ArticleIn,
@@ -42,7 +51,13 @@ if TYPE_CHECKING:
     from qa.api import Engine
 
 log = logging.getLogger("qa.http")
-STATUS_OF = {NoIndexError: 503, ConfigError: 503, LLMError: 503, LoadError: 400}
+STATUS_OF = {
+    NoIndexError: 503,
+    IndexUnreachableError: 503,
+    ConfigError: 503,
+    LLMError: 503,
+    LoadError: 400,
+}
 TYPE_OF = {401: "authentication_error", 404: "not_found_error", 413: "request_too_large"}
 ERRORS: dict[int | str, dict[str, Any]] = {
     "4XX": {"model": ErrorResponse},
@@ -88,6 +103,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
+        if is_unreachable(exc):
+            log.warning("error serving %s %s: %r", request.method, request.url.path, exc)
+            return error_response(503, UNREACHABLE.format(kind=type(exc).__name__))
         log.exception("error serving %s %s", request.method, request.url.path)
         message = f"Internal error ({type(exc).__name__}); the server log has the details."
         return error_response(500, message)

@@ -114,3 +114,12 @@ def test_collections_on_one_server_are_isolated(
     )
     assert pruned.removed == 5
     assert set(PassageStore(a).manifest()) == {SEED_ID}
+
+
+def test_a_chroma_server_that_does_not_answer_is_named_in_one_error(free_port) -> None:  # type: ignore[no-untyped-def]
+    from index.store import open_client
+    from qa.errors import IndexUnreachableError
+
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(IndexUnreachableError, match=f"Chroma server at {url} .* is unreachable"):
+        open_client(Settings(chroma_url=url))

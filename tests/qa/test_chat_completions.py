@@ -93,3 +93,17 @@ def test_article_ids_come_from_the_content_not_the_temp_file() -> None:
     )
     assert [n for n, _ in ids] == [1, 3] and ids[1][1] == "k"
     assert jsonl.splitlines()[1] == "{broken"  # left for the loader to report with its line
+
+
+def test_an_unreachable_chroma_server_is_told_from_other_failures() -> None:
+    import httpx
+
+    from qa.errors import IndexUnreachableError, is_unreachable
+
+    assert is_unreachable(httpx.ConnectError("refused"))
+    assert is_unreachable(ConnectionRefusedError())
+    assert is_unreachable(
+        ValueError("Could not connect to a Chroma server. Are you sure it is running?")
+    )
+    assert not is_unreachable(ValueError("bad value")) and not is_unreachable(KeyError("x"))
+    assert qa_status(IndexUnreachableError("down")) == 503
