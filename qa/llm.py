@@ -59,6 +59,8 @@ def describe_failure(
         what = f"does not serve the model {model!r} (HTTP 404; check QA_LLM_MODEL)"
     elif isinstance(exc, openai.APIStatusError):
         what = f"failed with HTTP {exc.status_code}"
+    elif isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        what = f"dropped the connection mid-answer ({type(exc).__name__})"
     else:
         what = f"sent a malformed response ({type(exc).__name__})"
     return LLMError(f"{where} {what}; {then}.")

@@ -12,7 +12,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Every knob of article-qa; each field is the env var `QA_<FIELD>`."""
 
-    model_config = SettingsConfigDict(env_prefix="QA_", extra="forbid", frozen=True)
+    # an empty variable (QA_LLM=) counts as unset
+    model_config = SettingsConfigDict(
+        env_prefix="QA_", extra="forbid", frozen=True, env_ignore_empty=True
+    )
 
     index_dir: Path = Field(
         Path(".qa-index"), description="Where the embedded Chroma store and the lexical index live."
