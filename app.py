@@ -434,6 +434,8 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
             lambda: gr.Row(visible=False), None, confirm_row, api_visibility="private"
         ).then(delete, doomed, refreshed, api_visibility="private")
         cancel_btn.click(lambda: gr.Row(visible=False), None, confirm_row, api_visibility="private")
+        # another selection needs its own confirmation
+        doomed.change(lambda: gr.Row(visible=False), None, confirm_row, api_visibility="private")
         demo.load(
             refresh_once_loaded, None, refreshed, show_progress="hidden", api_visibility="private"
         )

@@ -157,7 +157,7 @@ def prefetched(
 def dated(
     items: Iterable[Article | LoadError], warnings: list[dict[str, Any]]
 ) -> Iterator[Article | LoadError]:
-    """The items with each article's date as YYYY-MM-DD; an unreadable one is dropped, with a warning."""
+    """The items with each article's date as YYYY-MM-DD; an unreadable date is left out, with a warning."""
     for item in items:
         if isinstance(item, Article) and item.published:
             day, problem = normalize_published(item.published)
