@@ -37,7 +37,13 @@ from qa.mentions import mentioned_sources
 from qa.recency import stale_reason, to_date, to_day
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, published_day_of, to_passage
-from qa.sentences import asks_for_latest, asks_for_overview, names, subject_words
+from qa.sentences import (
+    asks_for_latest,
+    asks_for_overview,
+    names,
+    names_the_news,
+    subject_words,
+)
 from qa.settings import Settings
 from qa.vectors import SentenceVectors, cosine
 
@@ -281,10 +287,11 @@ class Engine:
         standalone = standalone_question(question, history)
         if standalone != question and hasattr(self.llm, "rewrite_question"):
             standalone = self.llm.rewrite_question(question, history or []) or standalone
-        if self.has_passages():
+        news = names_the_news(standalone)
+        if (sources or news) and self.has_passages():
             self.lexical()  # the index's sources, to match the names asked for whatever their case
         filters = search_filters(since, until, canonical_sources(sources, self._sources), as_of)
-        latest = self._latest_news(question, standalone, filters)
+        latest = self._latest_news(question, standalone, filters) if news else None
         if latest is not None:  # "What's the latest news?": no search names it
             yield latest.text
             yield latest

@@ -446,7 +446,12 @@ _LATEST_WORDS = frozenset(
 
 def asks_for_latest(question: str) -> bool:
     """Whether the question asks for the newest articles and names no subject to look for."""
-    return bool(_LATEST.search(question)) and not topic_words(question)
+    return names_the_news(question) and not topic_words(question)
+
+
+def names_the_news(question: str) -> bool:
+    """Whether the question words a request for the news ("latest news"), subject or not."""
+    return bool(_LATEST.search(question))
 
 
 def topic_words(text: str) -> list[str]:
