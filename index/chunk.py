@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from email.utils import parsedate_to_datetime
 
 from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import MetadataMode, TextNode
 
+from index.dates import normalize_published
 from index.load import Article
 
 # Only the title travels with the passage into the embedding and the LLM prompt.
@@ -28,20 +27,8 @@ METADATA_KEYS = (
 
 def published_day(published: str) -> int:
     """Date as a sortable integer YYYYMMDD (0 when unknown), for range filters in Chroma."""
-    text = (published or "").strip()
-    if not text:
-        return 0
-    for candidate in (text[:10].replace("/", "-"), text):
-        try:
-            d = datetime.fromisoformat(candidate).date()
-            return d.year * 10000 + d.month * 100 + d.day
-        except ValueError:
-            continue
-    try:
-        d2: date = parsedate_to_datetime(text).date()
-        return d2.year * 10000 + d2.month * 100 + d2.day
-    except (TypeError, ValueError, IndexError):
-        return 0
+    day, _ = normalize_published(published)
+    return int(day.replace("-", "")) if day else 0
 
 
 def to_document(article: Article) -> Document:

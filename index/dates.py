@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 from dateutil import parser
 
@@ -11,6 +12,7 @@ from dateutil import parser
 _DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
 
 
+@lru_cache(maxsize=65536)  # a corpus repeats its dates, and answers read them per sentence
 def normalize_published(value: str) -> tuple[str, str]:
     """(YYYY-MM-DD, '') for a date written any common way; ('', why not) for anything else.
 
