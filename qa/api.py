@@ -31,7 +31,7 @@ from qa.answer import (
 )
 from qa.citations import Answer, Passage
 from qa.errors import ConfigError, NoIndexError
-from qa.followup import standalone_question
+from qa.followup import pointed_source, standalone_question, wants_more
 from qa.http_models import MAX_QUESTION
 from qa.mentions import mentioned_sources
 from qa.recency import stale_reason, to_date, to_day
@@ -330,11 +330,17 @@ class Engine:
                     item = replace(item, text=said)
                 yield item
             return
-        if asks_for_overview(standalone):
+        if asks_for_overview(standalone) or (standalone != question and wants_more(question)):
             answer = overview_answer(question, self._lede(passages[0], passages))
         else:
             answer = self._extractive(standalone, hits, passages, query_vector, question)
-        if standalone != question and answer.answered and self._strays(question, passages, answer):
+        pointed = pointed_source(question) is not None  # its words came from the last answer
+        if (
+            standalone != question
+            and answer.answered
+            and not pointed
+            and self._strays(question, passages, answer)
+        ):
             answer = replace(refusal(question, confidence=answer.confidence), question=standalone)
         elif not answer.answered and standalone != question:  # quote what the user asked
             answer = replace(answer, text=refusal(question).text)

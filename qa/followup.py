@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from qa.answer import REFUSED
-from qa.sentences import asks_for_latest, content_words, names, topic_words
+from qa.sentences import asks_for_latest, asks_for_overview, content_words, names, topic_words
 
 _REFERS = (
     r"\b(it|its|they|them|their|this|that|these|those|he|she|him|her|his|there|the attack|"
@@ -16,6 +16,95 @@ _FOLLOWUP = re.compile(
     r"^\s*(and|but|also|what about|how about|so|then)\b|" + _REFERS, re.IGNORECASE
 )
 _POINTS_BACK = re.compile(_REFERS, re.IGNORECASE)
+
+# "the second one", "the last article", "What about the first?", "source 2", "[3]": one of the
+# sources the last answer cited, by its number or its place in the answer
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
+_ORDINAL = r"(?P<ord>first|second|third|fourth|fifth|last|[1-5](?:st|nd|rd|th))"
+_POINTER = re.compile(
+    rf"\b(?:the\s+)?{_ORDINAL}\s+(?:one|article|story|source|item|headline|report|piece|link|result)\b"
+    rf"|\bthe\s+{_ORDINAL.replace('ord', 'bare')}(?=\s*(?:[?.!,]|$))"
+    r"|\b(?:source|article|story|item|number|no\.)\s*#?\[?(?P<num>\d{1,2})\]?(?!\w)"
+    r"|\[(?P<marker>\d{1,2})\]|#(?P<hash>\d{1,2})\b",
+    re.IGNORECASE,
+)
+# "Tell me more", "Go on", "More details": more of what the last answer's first source said
+_MORE = re.compile(
+    r"^\W*(?:please\s+)?(?:tell me (?:more|about it)|go on|more(?: details| please| on (?:it|that|this))?|"
+    r"(?:any )?more details|elaborate|expand on (?:it|that|this)|keep going)\W*$",
+    re.IGNORECASE,
+)
+_MARKER = re.compile(r"\[(\d+)\]")
+_DATELINE = re.compile(
+    r"^\s*(?:According to an? )?[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}(?: report)?:\s*"
+)
+_MORE_WORDS = frozenset(
+    [
+        "details",
+        "detail",
+        "else",
+        "story",
+        "article",
+        "one",
+        "source",
+        "say",
+        "says",
+        "said",
+        "summary",
+    ]
+)
+
+
+def pointed_source(question: str) -> int | None:
+    """The number of the earlier answer's source a question points at (-1: the last); None if none."""
+    m = _POINTER.search(question)
+    if m:
+        word = m.group("ord") or m.group("bare")
+        if word:
+            return _ORDINALS.get(word.lower(), int(word[:1]) if word[:1].isdigit() else 0) or None
+        return int(m.group("num") or m.group("marker") or m.group("hash"))
+    return 1 if _MORE.match(question) else None
+
+
+def cited_text(answer: str, n: int) -> str:
+    """What an answer says just before its `[n]` (-1: its last source's), datelines and quotes removed."""
+    marks = list(_MARKER.finditer(answer))
+    numbers = [int(m.group(1)) for m in marks]
+    if not numbers:
+        return ""
+    n = max(numbers) if n == -1 else n
+    for i, m in enumerate(marks):
+        if int(m.group(1)) != n:
+            continue
+        start = marks[i - 1].end() if i else 0
+        said = answer[start : m.start()]
+        said = re.sub(r"\[([^\]\d][^\]]*)\]", r"\1", said)  # "[Sam] Bankman-Fried"
+        said = _DATELINE.sub("", said.strip()).strip(' “”"')
+        if said:
+            return said
+    return ""
+
+
+def listing(answered: Sequence[tuple[str, str]], pointed: int) -> str:
+    """The answer a pointer refers to: the last one, or for "the second" the last that lists several."""
+    if not answered:
+        return ""
+    wanted = max(pointed, 2)
+    for _, answer in reversed(answered):
+        if len({m.group(1) for m in _MARKER.finditer(answer)}) >= wanted:
+            return answer
+    return answered[-1][1]
+
+
+def wants_more(question: str) -> bool:
+    """Whether a question asks for more of a source it points at, naming nothing else to look for."""
+    if _MORE.match(question):
+        return True
+    m = _POINTER.search(question)
+    if not m:
+        return False
+    rest = question[: m.start()] + " " + question[m.end() :]
+    return not [w for w in content_words(rest) if w not in _MORE_WORDS] or asks_for_overview(rest)
 
 
 def is_followup(question: str) -> bool:
@@ -59,6 +148,16 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
     # the last question that was answered: a refused one is not what "it" refers to
     answered = [(q, a) for q, a in history if not a.startswith(REFUSED)]
     previous, said = answered[-1] if answered else (history[-1][0], "")
+    pointed = pointed_source(question)
+    source = ""
+    if pointed is not None:
+        answer = said if _MORE.match(question) else listing(answered, pointed)
+        source = cited_text(answer, pointed)
+    if source:  # "Tell me more about the second one": what the answer's [2] said, in its words
+        m = _POINTER.search(question)
+        asked = f"{question[: m.start()]}it{question[m.end() :]}" if m else question
+        words = list(dict.fromkeys(topic_words(source)))[:12]
+        return f"{asked.strip()} ({' '.join(words)})"
     if not (is_followup(question) or names_said(question, previous, said)):
         return question
     own = set(content_words(question))

@@ -145,6 +145,20 @@ def test_the_latest_news_is_the_newest_articles_as_of_the_day_asked(fare_engine)
     assert about[0].startswith("fare-") and "other-5" not in about
 
 
+def test_a_follow_up_on_a_listed_article_tells_more_of_it(fare_engine) -> None:  # type: ignore[no-untyped-def]
+    news = fare_engine.ask("What's the latest news?")
+    history = [("What's the latest news?", news.text)]
+    second = fare_engine.ask("Tell me more about the second one", history=history)
+    assert second.answered and {c.article_id for c in second.citations} == {"other-5"}
+    assert "$4 an hour" in second.text
+    history.append(("Tell me more about the second one", second.text))
+    first = fare_engine.ask("What about the first?", history=history)
+    assert {c.article_id for c in first.citations} == {"fare-2023"} and "$3.10" in first.text
+    history.append(("What about the first?", first.text))
+    asked = fare_engine.ask("What did the last one say about the library?", history=history)
+    assert [c.article_id for c in asked.citations][:1] == ["other-4"]
+
+
 def test_a_refusal_under_filters_names_them(fare_engine) -> None:  # type: ignore[no-untyped-def]
     asked = "When will the city library open on Sundays?"
     assert fare_engine.ask(asked).answered

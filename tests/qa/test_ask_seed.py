@@ -191,3 +191,37 @@ def test_rank_fusion_answers_the_same(seed_engine, monkeypatch) -> None:  # type
     assert fused, "QA_FUSION=rrf did not reach the retriever"
     assert answer.answered and "al-Amin al-Thaniyah" in answer.text
     assert ask("Who won the 1998 World Cup?", engine=engine).answered is False
+
+
+def test_a_follow_up_can_point_at_a_source_of_an_earlier_answer() -> None:
+    from qa.followup import pointed_source, standalone_question, wants_more
+
+    digest = (
+        "July 14, 2024: “Jazz festival draws record crowd” [1] The festival drew 85,000 "
+        "visitors. [1] March 22, 2024: “Rail strike ends” [2] March 20, 2024: “Central bank "
+        "holds rates” [3]"
+    )
+    news = [("What's the latest news?", digest)]
+    assert standalone_question("Tell me more about the second one", news) == (
+        "Tell me more about it (rail strike ends)"
+    )
+    assert standalone_question("When did the last one happen?", news) == (
+        "When did it happen? (central bank holds rates)"
+    )
+    assert standalone_question("What does [3] say?", news).endswith("(central bank holds rates)")
+    # "the first" of the list, even after a one-source answer about the second
+    strike = [*news, ("Tell me more about the second one", "“Rail strike ends” [1] ... [1]")]
+    assert standalone_question("What about the first?", strike) == (
+        "What about it? (jazz festival draws record crowd)"
+    )
+    # "Tell me more" is about the last answer's first source
+    assert standalone_question("Tell me more", strike) == "Tell me more (rail strike ends)"
+    # an ordinal that points at nothing, or no answer to point into, changes nothing
+    assert pointed_source("Who was the first woman in space?") is None
+    assert pointed_source("Who came first?") is None
+    assert standalone_question("Tell me about the fourth one", news) == (
+        "Tell me about the fourth one"
+    )
+    # asking for more of it, or something of it
+    assert wants_more("Tell me more about the second one") and wants_more("Summarize the third")
+    assert not wants_more("Who wrote the second one?")
