@@ -417,6 +417,16 @@ def article_names(passages: Sequence[Passage]) -> dict[str, dict[str, str]]:
     return {article: full_names(t, [titles[article]], every) for article, t in texts.items()}
 
 
+_YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
+
+
+def says_when(question: str, quoted: Sequence[str]) -> bool:
+    """Whether to date the quotes: a time-sensitive question, or a "when" one they give no year."""
+    if TIME_SENSITIVE.search(question):
+        return True
+    return question_type(question) == "date" and not any(_YEAR.search(q) for q in quoted)
+
+
 def compose(
     question: str, passages: Sequence[Passage], chosen: Sequence[Scored], confidence: float = 0.0
 ) -> Answer:
@@ -426,7 +436,7 @@ def compose(
     quoted: set[int] = set()  # passages whose article's headline the answer quotes
     parts = []
     dates = [date_phrase(passages[s.candidate.passage].published) for s in chosen]
-    lines = datelines(dates, bool(TIME_SENSITIVE.search(question)))
+    lines = datelines(dates, says_when(question, [s.candidate.text for s in chosen]))
     known = article_names(passages) if FULL_NAMES else {}
     spelled = acronyms([t for p in passages for t in (p.title, p.text)]) if ACRONYMS else {}
     for s, line in zip(chosen, lines, strict=True):

@@ -87,6 +87,16 @@ def test_datelines_say_each_date_once_and_only_where_it_matters() -> None:
     assert datelines(["", ""], time_sensitive=True) == ["", ""]
 
 
+def test_a_when_question_answered_without_a_year_is_dated() -> None:
+    from qa.answer import says_when
+
+    weekday = ["The central bank held its rate at 5.25 percent on Wednesday."]
+    assert says_when("When did the central bank hold its rate?", weekday)
+    assert not says_when("When did the Titanic sink?", ["The Titanic sank in April 1912."])
+    assert not says_when("Where did the bank hold its rate?", weekday)
+    assert says_when("What is the rate now?", ["It is 5 percent in 2024."])  # time-sensitive
+
+
 def test_echoes_and_questions_cannot_win_and_types_must_be_new() -> None:
     from qa.answer import echo_penalty, stems
     from qa.sentences import has_type
