@@ -42,8 +42,15 @@ def export_fp32(target: Path, weights: str) -> None:
     """Export MiniLM with mean pooling and L2 normalisation inside the graph (torch, once)."""
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
 
-    bert = AutoModel.from_pretrained(weights, attn_implementation="eager").eval()
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # a "Loading weights" bar would interrupt `qa` output
+    try:
+        bert = AutoModel.from_pretrained(weights, attn_implementation="eager").eval()
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()
 
     class Pooled(torch.nn.Module):
         def __init__(self) -> None:
