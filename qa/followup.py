@@ -22,7 +22,7 @@ _POINTS_BACK = re.compile(_REFERS, re.IGNORECASE)
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
 _ORDINAL = r"(?P<ord>first|second|third|fourth|fifth|last|[1-5](?:st|nd|rd|th))"
 _POINTER = re.compile(
-    rf"\b(?:the\s+)?{_ORDINAL}\s+(?:one|article|story|source|item|headline|report|piece|link|result)\b"
+    rf"\b(?:the\s+)?{_ORDINAL}\s+(?:one|article|story|source|item|headline|report|piece|link|result)\b(?!\s+of\b)"
     rf"|\bthe\s+{_ORDINAL.replace('ord', 'bare')}(?=\s*(?:[?.!,]|$))"
     r"|\b(?:source|article|story|item|number|no\.)\s*#?\[?(?P<num>\d{1,2})\]?(?!\w)"
     r"|\[(?P<marker>\d{1,2})\]|#(?P<hash>\d{1,2})\b",

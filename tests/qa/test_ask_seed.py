@@ -219,6 +219,7 @@ def test_a_follow_up_can_point_at_a_source_of_an_earlier_answer() -> None:
     # an ordinal that points at nothing, or no answer to point into, changes nothing
     assert pointed_source("Who was the first woman in space?") is None
     assert pointed_source("Who came first?") is None
+    assert pointed_source("What does the first article of the constitution say?") is None
     assert standalone_question("Tell me about the fourth one", news) == (
         "Tell me about the fourth one"
     )
