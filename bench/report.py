@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 from qa.metrics import hit_at, percentile  # noqa: E402
 
@@ -21,6 +25,13 @@ def load(path: Path) -> tuple[dict, list[dict]]:
         [json.loads(line) for line in details.read_text().splitlines()] if details.exists() else []
     )
     return json.loads(path.read_text()), rows
+
+
+def column(name: str, metrics: dict, rows: list[dict]) -> str:
+    """A run's column title: its file name, questions and passages."""
+    return (
+        f"{name} ({metrics.get('n_questions', len(rows))} q, {metrics.get('chunks', 0):,} passages)"
+    )
 
 
 def hit_curve(rows: list[dict], key: str) -> list[float]:
@@ -49,17 +60,30 @@ def main() -> None:
     parser.add_argument("runs", nargs="+", type=Path)
     parser.add_argument("--out", type=Path, default=Path("reports"))
     args = parser.parse_args()
+    missing = [str(p) for p in args.runs if not p.is_file()]
+    if missing:
+        sys.exit(
+            f"error: no eval run at {', '.join(missing)}: write it with `qa eval DATASET --json FILE`"
+        )
     args.out.mkdir(parents=True, exist_ok=True)
-    runs = {p.stem: load(p) for p in args.runs if p.exists()}
+    loaded = [(p.stem, load(p)) for p in args.runs]
+    runs = {column(stem, *run): run for stem, run in loaded}
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     lines = [
         "# article-qa evaluation",
         "",
-        "Produced by `make eval` (`qa eval DATASET --baseline vanilla --json ...`).",
+        f"Produced by `make eval` (`qa eval DATASET --baseline vanilla --json ...`) on "
+        f"{date.today()}{f' at commit {commit}' if commit else ''}. A column named `-firstN` ran "
+        "the set's first N questions only, over their evidence and a fixed sample of the other "
+        "articles: a smaller corpus than the whole set's, so its figures are not the set's.",
         "",
     ]
 
     keys = [
         "n_questions",
+        "n_unanswerable",
         "chunks",
         "hit@1",
         "hit@5",
@@ -84,7 +108,12 @@ def main() -> None:
                 ("–" if metrics.get(k, "") is None else f"{metrics.get(k, '')}")
                 + (f" (vanilla {base})" if base is not None else "")
             )
-        lines.append(f"| {k} | " + " | ".join(cells) + " |")
+        label = f"{k} (when the index was built)" if k == "ingest_chunks_per_s" else k
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "\u2013: the set has no such questions (no unanswerable ones: no refusal accuracy).",
+    ]
 
     fig, axes = plt.subplots(1, len(runs), figsize=(5 * len(runs), 4), squeeze=False)
     for ax, (name, (_, rows)) in zip(axes[0], runs.items(), strict=True):
@@ -104,11 +133,23 @@ def main() -> None:
     lines += ["", "## Retrieval: hit@k against vanilla LlamaIndex", "", "![hit@k](hit_at_k.png)"]
 
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    for name, (_, rows) in runs.items():
-        if any(not r["answerable"] for r in rows):
-            _, frr, acc = tradeoff(rows)
-            ax.plot(frr, acc, marker=".", label=name)
-    ax.axvline(0.10, color="grey", linestyle="--", linewidth=1)
+    skipped = []
+    for name, (metrics, rows) in runs.items():
+        if not any(not r["answerable"] for r in rows):
+            skipped.append(name)
+            continue
+        _, frr, acc = tradeoff(rows)
+        (line,) = ax.plot(frr, acc, marker=".", label=name)
+        ax.plot(
+            [metrics["false_refusal_rate"]],
+            [metrics["refusal_accuracy"]],
+            marker="*",
+            markersize=14,
+            color=line.get_color(),
+            linestyle="none",
+        )
+    ax.plot([], [], marker="*", color="grey", linestyle="none", label="the default threshold")
+    ax.axvline(0.10, color="grey", linestyle="--", linewidth=1, label="false refusals 0.10")
     ax.set(
         xlabel="false refusal rate (answerable refused)",
         ylabel="refusal accuracy (unanswerable refused)",
@@ -126,21 +167,33 @@ def main() -> None:
         "",
         "![refusal trade-off](refusal_tradeoff.png)",
     ]
+    if skipped:
+        lines += ["", f"Not plotted (no unanswerable questions): {', '.join(skipped)}."]
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(7, 4))
+    every = [r["ms"] for _, rows in runs.values() for r in rows] or [1.0]
+    bins = np.geomspace(max(min(every), 1.0), max(every) * 1.01, 40)
     for name, (_, rows) in runs.items():
         ms = [r["ms"] for r in rows]
         ax.hist(
             ms,
-            bins=30,
-            alpha=0.5,
-            label=f"{name} (p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms)",
+            bins=bins,
+            histtype="step",
+            linewidth=1.5,
+            label=f"{name}: p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms",
         )
-    ax.set(xlabel="ask() latency, ms", ylabel="questions")
-    ax.legend()
+    ax.set_xscale("log")
+    ax.set(xlabel="ask() latency, ms (log scale)", ylabel="questions")
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(args.out / "latency.png", dpi=110)
-    lines += ["", "## Latency of ask() (index loaded)", "", "![latency](latency.png)", ""]
+    lines += [
+        "",
+        "## Latency of ask() (index loaded, one untimed question first)",
+        "",
+        "![latency](latency.png)",
+        "",
+    ]
     (args.out / "eval.md").write_text("\n".join(lines))
     print(f"wrote {args.out / 'eval.md'}")
 

@@ -63,13 +63,53 @@ def test_eval_writes_exactly_the_keys_with_plausible_figures(
     assert again["ingest_s"] == metrics["ingest_s"] and again["hit@1"] == metrics["hit@1"]
 
 
-def test_limit_keeps_evidence_and_a_fixed_sample() -> None:
+def test_limit_keeps_evidence_and_a_fixed_sample(tmp_path: Path) -> None:
+    import gzip
+
     from qa.evaluate import read_questions, select_articles
 
-    questions = read_questions(DATASET, 2)
-    chosen = select_articles(DATASET, questions, limited=True)
-    assert chosen is not None and {"e1", "e3"} <= chosen
-    assert chosen == select_articles(DATASET, questions, limited=True)
+    with gzip.open(tmp_path / "articles.jsonl.gz", "wt") as fh:
+        fh.writelines(json.dumps({"id": f"a{i}", "text": f"Text {i}."}) + "\n" for i in range(20))
+    (tmp_path / "questions.jsonl").write_text(
+        "".join(
+            json.dumps({"id": f"q{i}", "question": "?", "answerable": True, "evidence": [f"a{i}"]})
+            + "\n"
+            for i in (3, 7)
+        )
+    )
+    questions = read_questions(tmp_path, None)
+    chosen = select_articles(tmp_path, questions, limited=True, floor=1)
+    assert chosen is not None and len(chosen) == 8 and {"a3", "a7"} <= chosen
+    assert chosen == select_articles(tmp_path, questions, limited=True, floor=1)
+    # a sample that would take every article is the whole set (one cached index for both)
+    assert select_articles(tmp_path, questions, limited=True) is None
+    assert select_articles(DATASET, read_questions(DATASET, 2), limited=True) is None
+
+
+def test_bad_datasets_and_outputs_are_named_in_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import gzip
+
+    from qa.cli import main
+
+    def error(*args: str) -> str:
+        assert main(["eval", *args]) != 0
+        return capsys.readouterr().err.strip()
+
+    assert error(str(tmp_path / "nope")).endswith(
+        "is not a folder: give a dataset folder such as ../shared/eval/squad2-dev"
+    )
+    assert "is a folder: give a file name" in error(str(DATASET), "--json", str(tmp_path))
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "questions.jsonl").write_text("")
+    (bad / "articles.jsonl.gz").write_bytes(b"not gzip")
+    assert "questions.jsonl holds no questions" in error(str(bad))
+    (bad / "questions.jsonl").write_text('{"id": "q", "question": "Who?", "answerable": true}\n')
+    assert "articles.jsonl.gz is not a readable gzip of JSON lines" in error(str(bad))
+    with gzip.open(bad / "articles.jsonl.gz", "wt") as fh:
+        fh.write('{"id": "a1", "text": "Ann won."}\n{"title": "no id"}\n')
+    said = error(str(bad))
+    assert "articles.jsonl.gz, line 2: needs an id and a text" in said and "\n" not in said
 
 
 def test_holdout_turns_questions_unanswerable_by_removing_their_evidence() -> None:
