@@ -172,7 +172,7 @@ def candidates(passages: Sequence[Passage], headlines: int = 0) -> list[Candidat
         Candidate(i, s, e, p.text[s:e])
         for i, p in enumerate(passages)
         for s, e in quotable_spans(p.text)
-        if e - s > 15
+        if e - s > 15 and not asks(p.text[s:e])
     ]
     seen: set[str] = set()
     for i, p in enumerate(passages) if headlines else ():
@@ -180,9 +180,16 @@ def candidates(passages: Sequence[Passage], headlines: int = 0) -> list[Candidat
         if p.article_id in seen or len(seen) >= headlines:
             continue
         seen.add(p.article_id)
+        if asks(headline):  # "Where is the 2023 World Cup being played?" answers nothing
+            continue
         if is_headline(headline, [q.text for q in passages if q.article_id == p.article_id]):
             out.append(Candidate(i, 0, 0, headline, headline=True))
     return out
+
+
+def asks(sentence: str) -> bool:
+    """Whether a sentence is a question (an article's questions are not answers)."""
+    return sentence.rstrip("\"'”’) ").endswith("?")
 
 
 def is_headline(title: str, texts: Sequence[str]) -> bool:
@@ -200,7 +207,7 @@ def is_headline(title: str, texts: Sequence[str]) -> bool:
 def echo_penalty(sentence: str, question_stems: set[str]) -> float:
     """Penalty for sentences that cannot answer: questions, headline fragments, echoes of the question."""
     penalty = 0.0
-    if sentence.rstrip("\"'”’) ").endswith("?"):
+    if asks(sentence):
         penalty += QUESTION_PENALTY
     if len(sentence.split()) < 6:
         penalty += FRAGMENT_PENALTY

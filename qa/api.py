@@ -31,7 +31,7 @@ from qa.answer import (
 )
 from qa.citations import Answer, Passage
 from qa.errors import ConfigError, NoIndexError
-from qa.followup import pointed_source, standalone_question, wants_more
+from qa.followup import pointed_source, standalone_question, topical_words, wants_more
 from qa.http_models import MAX_QUESTION
 from qa.mentions import mentioned_sources
 from qa.recency import stale_reason, to_date, to_day
@@ -382,7 +382,7 @@ class Engine:
         no quoted sentence is near it in meaning. "When did it happen?" names nothing of its
         own, so the context alone answers it.
         """
-        own = {w for word in subject_words(question) for w in stems(word)}
+        own = {w for word in self._topical(question) for w in stems(word)}
         if not own or own & stems(" ".join(f"{p.title} {p.text}" for p in passages)):
             return False
         texts = quoted_texts(answer)
@@ -390,6 +390,13 @@ class Engine:
             return False
         sims = cosine(self.sentence_vectors(texts), self.embed_model.get_query_embedding(question))
         return float(sims.max()) < self.settings.min_similarity
+
+    def _topical(self, question: str) -> list[str]:
+        """The question's words that can name a new topic in this index (see `topical_words`)."""
+        weights = self._term_weights
+        if weights is None:
+            return subject_words(question)
+        return topical_words(question, lambda word: [weights.share(t) for t in tokenize([word])[0]])
 
     def _latest_news(self, question: str, standalone: str, filters: Filters) -> Answer | None:
         """The newest articles, for a request for the news itself; None for other questions."""

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from qa.answer import REFUSED
-from qa.sentences import asks_for_latest, asks_for_overview, content_words, names, topic_words
+from qa.sentences import (
+    asks_for_latest,
+    asks_for_overview,
+    content_words,
+    names,
+    subject_words,
+    topic_words,
+)
 
 _REFERS = (
     r"\b(it|its|they|them|their|this|that|these|those|he|she|him|her|his|there|the attack|"
@@ -147,7 +154,9 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
         return question
     # the last question that was answered: a refused one is not what "it" refers to
     answered = [(q, a) for q, a in history if not a.startswith(REFUSED)]
-    previous, said = answered[-1] if answered else (history[-1][0], "")
+    turns = [i for i, (_, a) in enumerate(history) if not a.startswith(REFUSED)]
+    turn = turns[-1] if turns else len(history) - 1
+    previous, said = history[turn][0], history[turn][1] if turns else ""
     pointed = pointed_source(question)
     source = ""
     if pointed is not None:
@@ -161,8 +170,30 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
     if not (is_followup(question) or names_said(question, previous, said)):
         return question
     own = set(content_words(question))
+    # a follow-up of a follow-up carries what the earlier one carried: "Where was it played?"
+    # after "Who did they beat?" after "Who won the 2022 World Cup?"
+    previous = standalone_question(previous, history[:turn])
     # "news", "latest", "summary" name no subject: after "What's the latest news?" nothing carries
-    carried = [w for w in dict.fromkeys(topic_words(previous)) if w not in own]
+    carried = [w for w in dict.fromkeys(topic_words(previous)) if w not in own][:12]
     if not carried:
         return question
     return f"{question.strip()} ({' '.join(carried)})"
+
+
+COMMON_SHARE = 0.01  # a word in this share of passages or more is too common to name a topic
+
+
+def topical_words(question: str, shares: Callable[[str], list[float]]) -> list[str]:
+    """The question's words that can name a new topic: its names, and words rare in the index.
+
+    `shares` gives the share of passages holding each index term of a word. "World Cup" and
+    "wounded" can name a topic; "old" of "How old was she?" is in 5% of news passages and
+    names nothing new.
+    """
+    named = {w.lower() for name in names(question) for w in name.split()}
+
+    def topical(word: str) -> bool:
+        found = shares(word)
+        return word in named or not found or min(found) < COMMON_SHARE
+
+    return [w for w in subject_words(question) if topical(w)]

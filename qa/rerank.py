@@ -33,6 +33,13 @@ class TermWeights:
             int(retriever.scores.get("num_docs", len(lexical.ids))),
         )
 
+    def share(self, term: str) -> float:
+        """The share of passages that hold the term (0 for a term the index lacks)."""
+        i = self.vocab.get(term)
+        if i is None or i >= len(self.doc_freq) or not self.n_docs:
+            return 0.0
+        return float(self.doc_freq[i]) / self.n_docs
+
     def idf(self, term: str) -> float:
         """BM25's idf; unseen terms weigh as if they appeared once."""
         i = self.vocab.get(term)

@@ -252,11 +252,22 @@ _CREDIT_HEAD = re.compile(
 )  # ... and a wire tag: "(CNN) ", "(AP) — "
 _CREDIT_TAIL = re.compile(rf"\s+{_CREDIT}\s*$")
 _CREDIT_ONLY = re.compile(rf"^{_CREDIT}$")
+# ... links, promotions and bylines: "More:Everything we've learned...", "GET THE LATEST
+# UKRAINE UPDATES:We'll email you...", "Want all the latest updates in your inbox?", "David
+# Shepardson"; and a line that only introduces what follows ("... from these states:")
+_PROMO = re.compile(
+    r"^\s*(?:More|MORE|Related|RELATED|READ MORE|Read more|GET THE LATEST)\b\s*:"
+    r"|\b(?:in your inbox|email you|sign up for|subscribe to|download the app)\b",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^(?:By\s+)?[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}\s*$")
 
 
 def quotable(sentence: str) -> tuple[int, int] | None:
-    """The span of a sentence worth quoting, without photo credits or a wire tag; None for page furniture."""
-    if _WIDGET.search(sentence) or _CREDIT_ONLY.match(sentence):
+    """The span of a sentence worth quoting, without credits or a wire tag; None for page furniture."""
+    if _WIDGET.search(sentence) or _CREDIT_ONLY.match(sentence) or _PROMO.search(sentence):
+        return None
+    if _BYLINE.match(sentence) or sentence.rstrip().endswith(":"):
         return None
     head = _CREDIT_HEAD.match(sentence)
     start = head.end() if head else 0

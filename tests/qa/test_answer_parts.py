@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from qa.answer import (
@@ -200,6 +202,24 @@ def test_page_furniture_is_not_quoted_and_photo_credits_are_trimmed() -> None:
     ]
     kept = [c for c in candidates([passage(0, text)]) if "Kelly" in c.text]
     assert text[kept[0].start : kept[0].end] == kept[0].text  # the cited span is exact
+
+
+def test_links_promotions_bylines_and_questions_are_not_quoted() -> None:
+    text = (
+        "More:Everything we've learned about drone sightings in New Jersey.\n\n"
+        "GET THE LATEST UKRAINE UPDATES:We'll email you the latest news once a day.\n\n"
+        "Want all the latest Ukraine updates in your inbox?\n\nDavid Shepardson\n\n"
+        "In 2020, Trump won electoral votes from these states:\n\n"
+        "Where is the 2023 World Cup being played? Australia and New Zealand host it."
+    )
+    quoted = [text[s:e] for s, e in quotable_spans(text)]
+    assert quoted == [
+        "Where is the 2023 World Cup being played?",
+        "Australia and New Zealand host it.",
+    ]
+    asked = passage(0, text)
+    offered = [c.text for c in candidates([replace(asked, title="Where is the World Cup?")], 1)]
+    assert offered == ["Australia and New Zealand host it."]  # no question, as sentence or title
 
 
 def test_file_names_and_first_lines_are_not_offered_as_headlines() -> None:

@@ -226,3 +226,32 @@ def test_a_follow_up_can_point_at_a_source_of_an_earlier_answer() -> None:
     # asking for more of it, or something of it
     assert wants_more("Tell me more about the second one") and wants_more("Summarize the third")
     assert not wants_more("Who wrote the second one?")
+
+
+def test_a_follow_up_of_a_follow_up_carries_the_first_topic() -> None:
+    from qa.followup import standalone_question
+
+    cup = [
+        ("Who won the 2022 World Cup?", "Argentina defeated France on Sunday [1]."),
+        ("Who did they beat?", "Argentina defeated France [1]."),
+    ]
+    assert standalone_question("Who did they beat?", cup[:1]) == (
+        "Who did they beat? (won 2022 world cup)"
+    )
+    assert standalone_question("Where was it played?", cup) == (
+        "Where was it played? (beat won 2022 world cup)"
+    )
+
+
+def test_only_names_and_rare_words_make_a_follow_up_change_topic() -> None:
+    from qa.followup import topical_words
+
+    shares = {"old": [0.05], "won": [0.06], "world": [0.08], "cup": [0.017], "wounded": [0.007]}
+
+    def share(word: str) -> list[float]:
+        return shares.get(word, [0.0])
+
+    assert topical_words("How old was she?", share) == []
+    assert topical_words("And how many were wounded?", share) == ["wounded"]
+    # names always can, however common their words are in the index
+    assert topical_words("And who won the World Cup?", share) == ["world", "cup"]
