@@ -374,6 +374,40 @@ def overview_answer(question: str, lede: Passage, max_words: int = 60) -> Answer
     return compose(question, [lede], [Scored(c, 1.0, 1.0, 1.0) for c in parts], confidence=1.0)
 
 
+def more_answer(
+    question: str, article: Sequence[Passage], said: str, max_words: int = 60
+) -> Answer:
+    """More of one article ("Tell me more"): its headline and sentences the chat has not quoted yet."""
+    flat = " ".join(re.sub(r"\[[^\]\d][^\]]*\]", "", said).split())  # "[Sam] Bankman-Fried"
+    parts: list[Candidate] = []
+    if article and clean_headline(article[0].title) not in flat:
+        parts += [c for c in candidates(article[:1], headlines=1) if c.headline]
+    seen: set[str] = set()
+    words = 0
+    for i, p in enumerate(article):
+        for s, e in quotable_spans(p.text):
+            text = " ".join(p.text[s:e].split())
+            if e - s <= 15 or text in seen or text in flat:
+                continue
+            seen.add(text)
+            size = len(text.split())
+            if words and words + size > max_words:
+                break
+            parts.append(Candidate(i, s, e, p.text[s:e]))
+            words += size
+        if words >= max_words:
+            break
+    if not any(not c.headline for c in parts):
+        title = clean_headline(article[0].title) if article else ""
+        return refusal(
+            question,
+            reason=f"All of “{title}” has been quoted above: ask about something else."
+            if title
+            else "All of that article has been quoted above: ask about something else.",
+        )
+    return compose(question, article, [Scored(c, 1.0, 1.0, 1.0) for c in parts], confidence=1.0)
+
+
 def digest_answer(question: str, ledes: Sequence[Passage], opening: int = 12) -> Answer:
     """The newest articles at a glance, dated and cited: headlines, and the newest one's opening."""
     parts: list[Candidate] = []

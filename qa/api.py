@@ -22,6 +22,7 @@ from index.store import PassageStore
 from qa.answer import (
     digest_answer,
     extractive_answer,
+    more_answer,
     overview_answer,
     quoted_texts,
     refusal,
@@ -330,7 +331,10 @@ class Engine:
                     item = replace(item, text=said)
                 yield item
             return
-        if asks_for_overview(standalone) or (standalone != question and wants_more(question)):
+        if standalone != question and wants_more(question):  # "Tell me more (about the 2nd)"
+            said = " ".join(a for _, a in history or [])
+            answer = more_answer(question, self._article(passages[0]), said)
+        elif asks_for_overview(standalone):
             answer = overview_answer(question, self._lede(passages[0], passages))
         else:
             answer = self._extractive(standalone, hits, passages, query_vector, question)
@@ -342,7 +346,7 @@ class Engine:
             and self._strays(question, passages, answer)
         ):
             answer = replace(refusal(question, confidence=answer.confidence), question=standalone)
-        elif not answer.answered and standalone != question:  # quote what the user asked
+        elif not answer.answered and answer.text == refusal(standalone).text:  # as typed
             answer = replace(answer, text=refusal(question).text)
         within = filters_said(filters)
         if not answer.answered and within and answer.text == refusal(question).text:
@@ -444,6 +448,15 @@ class Engine:
             to_passage(NodeWithScore(node=metadata_dict_to_node(meta, text=text), score=0.0))
             for text, meta in (found[pid] for pid in wanted if pid in found)
         ]
+
+    def _article(self, top: Passage, count: int = 50) -> list[Passage]:
+        """The first `count` passages of the top passage's article, in order."""
+        wanted = [f"{top.article_id}::{i}" for i in range(count)]
+        found = self.store.get_passages(wanted)
+        return [
+            to_passage(NodeWithScore(node=metadata_dict_to_node(meta, text=text), score=0.0))
+            for text, meta in (found[pid] for pid in wanted if pid in found)
+        ] or [top]
 
     def _lede(self, top: Passage, passages: Sequence[Passage]) -> Passage:
         """The first passage of the top passage's article (from the hits, else from the store)."""
