@@ -397,14 +397,9 @@ def more_answer(
             words += size
         if words >= max_words:
             break
-    if not any(not c.headline for c in parts):
-        title = clean_headline(article[0].title) if article else ""
-        return refusal(
-            question,
-            reason=f"All of “{title}” has been quoted above: ask about something else."
-            if title
-            else "All of that article has been quoted above: ask about something else.",
-        )
+    if not any(not c.headline for c in parts):  # all of it was quoted: say so, quote its opening
+        whole = overview_answer(question, article[0], max_words)
+        return replace(whole, notice="That is the whole article: it says nothing more.")
     return compose(question, article, [Scored(c, 1.0, 1.0, 1.0) for c in parts], confidence=1.0)
 
 

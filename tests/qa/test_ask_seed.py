@@ -257,20 +257,20 @@ def test_only_names_and_rare_words_make_a_follow_up_change_topic() -> None:
     assert topical_words("And who won the World Cup?", share) == ["world", "cup"]
 
 
-def test_tell_me_more_goes_on_through_the_article_then_says_it_is_all(seed_engine) -> None:  # type: ignore[no-untyped-def]
+def test_tell_me_more_goes_on_through_the_article_then_says_that_is_all(seed_engine) -> None:  # type: ignore[no-untyped-def]
     history = [("Where were the rockets fired from?", "")]
     history[0] = (history[0][0], seed_engine.ask(history[0][0]).text)
     quoted: list[str] = []
     for _ in range(10):
         more = seed_engine.ask("Tell me more", history=history)
-        if not more.answered:
+        assert more.answered
+        if more.notice:
             break
         new = [c.passage[s:e] for c in more.citations for s, e in c.highlights]
         assert new and not set(new) & set(quoted)  # each time sentences not quoted before
         quoted += new
         history.append(("Tell me more", more.text))
-    assert not more.answered and more.text.endswith(
-        "All of “Rockets fired at U.S. Embassy in Baghdad” has been quoted above: ask about "
-        "something else."
-    )
+    # all quoted: the article's opening again, saying that is all
+    assert more.notice == "That is the whole article: it says nothing more."
+    assert more.text.startswith("“Rockets fired at U.S. Embassy in Baghdad” [1] Several shells")
     assert len(quoted) >= 8
