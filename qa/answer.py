@@ -11,7 +11,7 @@ import numpy as np
 
 from index.chunk import published_day
 from index.lexical import tokenize
-from qa.citations import Answer, Citation, Passage
+from qa.citations import REFUSED, Answer, Citation, Passage
 from qa.refusal_model import answer_probability, question_features
 from qa.rerank import TermWeights
 from qa.sentence_model import Sentence, features, order_scores, question_context
@@ -80,7 +80,6 @@ SENTENCE_MODEL = True
 KEEP_GAP = 1.5
 NEWER_MARGIN = 0.1
 # How every extractive refusal begins.
-REFUSED = "The articles don't say."
 # " - CNN", " | CNN Politics", " | The Week UK": a site's name after a headline.
 _SITE_SUFFIX = re.compile(r"\s+[|\-–—]\s+(?:[A-Z][\w.&']*\s?){1,3}$")
 

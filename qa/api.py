@@ -43,6 +43,7 @@ from qa.sentences import (
     asks_for_overview,
     names,
     names_the_news,
+    small_talk,
     subject_words,
 )
 from qa.settings import Settings
@@ -280,6 +281,10 @@ class Engine:
         question = question.strip()
         if not question:
             yield refusal("", notice="Ask a question about the articles.")
+            return
+        chat = small_talk(question)
+        if chat:  # "hello", "thanks", "what can you do?": nothing to search for
+            yield Answer(text=chat, answered=False, question=question)
             return
         absent = self._unmentioned(question)
         if absent:

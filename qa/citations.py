@@ -9,6 +9,10 @@ from typing import Any
 _MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 
 
+# How every refusal opens (the chat marks such answers "Not in the articles")
+REFUSED = "The articles don't say."
+
+
 @dataclass(frozen=True)
 class Passage:
     """A retrieved passage: text, where it sits in its article, and the article's metadata."""

@@ -11,6 +11,7 @@ from qa.sentences import (
     asks_for_overview,
     content_words,
     names,
+    small_talk,
     subject_words,
     topic_words,
 )
@@ -153,8 +154,11 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
     if asks_for_latest(question) and not _POINTS_BACK.search(question):
         return question
     # the last question that was answered: a refused one is not what "it" refers to
-    answered = [(q, a) for q, a in history if not a.startswith(REFUSED)]
-    turns = [i for i, (_, a) in enumerate(history) if not a.startswith(REFUSED)]
+    # ... and "thanks" or "hello" asked nothing
+    turns = [
+        i for i, (q, a) in enumerate(history) if not a.startswith(REFUSED) and not small_talk(q)
+    ]
+    answered = [history[i] for i in turns]
     turn = turns[-1] if turns else len(history) - 1
     previous, said = history[turn][0], history[turn][1] if turns else ""
     pointed = pointed_source(question)

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qa.citations import REFUSED
+
 if TYPE_CHECKING:
     from index.ingest import IngestReport
     from index.store import ArticleEntry
@@ -106,7 +108,7 @@ def link_markers(text: str, turn: int, cited: set[int]) -> str:
 def format_answer(answer: Answer, turn: int = 0) -> str:
     """An answer as a chat message: linked [n] markers and cited titles, or a marked refusal."""
     body = link_markers(answer.text, turn, {c.n for c in answer.citations})
-    if not answer.answered:
+    if not answer.answered and answer.text.startswith(REFUSED):  # not a reply to "hello"
         body = f"<span class='qa-refusal-tag'>Not in the articles</span> {body}"
     if answer.notice:
         body += f"\n\n*{escape_text(answer.notice)}*"

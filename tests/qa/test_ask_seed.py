@@ -274,3 +274,20 @@ def test_tell_me_more_goes_on_through_the_article_then_says_that_is_all(seed_eng
     assert more.notice == "That is the whole article: it says nothing more."
     assert more.text.startswith("“Rockets fired at U.S. Embassy in Baghdad” [1] Several shells")
     assert len(quoted) >= 8
+
+
+def test_small_talk_gets_a_reply_not_a_search(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    from qa.render import format_answer
+    from qa.sentences import small_talk
+
+    hello = seed_engine.ask("Hello!")
+    assert not hello.answered and not hello.citations and hello.text.startswith("Hello! Ask me")
+    assert "qa-refusal-tag" not in format_answer(hello)  # not marked "Not in the articles"
+    assert small_talk("thank you so much") and small_talk("What can you do?")
+    assert small_talk("Hello, who won the election?") is None  # a real question
+    # "thanks" asks nothing: the follow-up after it is about the question before
+    rockets = "Where were the rockets fired from?"
+    history = [(rockets, seed_engine.ask(rockets).text), ("thanks", "You're welcome.")]
+    assert seed_engine.ask("How many were wounded?", history=history).question == (
+        "How many were wounded? (rockets fired)"
+    )

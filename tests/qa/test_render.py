@@ -79,7 +79,10 @@ def test_answer_links_only_cited_markers_to_their_source() -> None:
 
 
 def test_refusal_has_its_own_look_and_hostile_text_stays_inert() -> None:
-    html = rendered(format_answer(Answer(HOSTILE, False, notice="Try <u>other</u> words")))
+    from qa.citations import REFUSED
+
+    refused = Answer(f"{REFUSED} {HOSTILE}", False, notice="Try <u>other</u> words")
+    html = rendered(format_answer(refused))
     assert html.count("qa-refusal-tag") == 1 and "Not in the articles" in html
     assert not re.search(r"<(script|img|u)\b", html) and "qa-cite" not in html
     assert "Try &lt;u&gt;other&lt;/u&gt; words" in html
