@@ -275,10 +275,20 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         if not article_ids:
             raise page_error("Select the articles to delete first.")
         n = len(article_ids)
-        what = "this article" if n == 1 else f"these {n} articles"
+        with user_errors("reading the article list"):
+            manifest = loader.engine().store.manifest()
+        named = [  # titles are the articles' own text: shown literally
+            escape_text(f"“{manifest[a].title}”" if a in manifest and manifest[a].title else a)
+            for a in article_ids
+        ]
+        what = (
+            named[0]
+            if n == 1
+            else f"these {n} articles ({', '.join(named[:3])}{', …' if n > 3 else ''})"
+        )
         return gr.Row(visible=True), (
-            f"Delete {what} from the index? Their passages go, and so does any uploaded file: "
-            "this cannot be undone."
+            f"Delete {what} from the index? {'Its' if n == 1 else 'Their'} passages go, and so "
+            "does any uploaded file: this cannot be undone."
         )
 
     def delete(article_ids: list[str] | None) -> tuple[Any, ...]:

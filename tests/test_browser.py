@@ -250,7 +250,10 @@ def test_chat_sources_upload_delete_and_hostile_article(
     page.get_by_label("Articles to delete").click()
     page.get_by_role("option", name=re.compile("Lighthouse log")).click()
     page.get_by_role("button", name="Delete selected").click()
-    expect(page.locator("#qa-confirm")).to_contain_text("this cannot be undone")
+    confirm = page.locator("#qa-confirm")
+    expect(confirm).to_contain_text('Delete “<img src=x onerror="window.__pwned=5">Lighthouse log”')
+    expect(confirm).to_contain_text("Its passages go")
+    assert confirm.locator("img").count() == 0  # the title is shown as text
     expect(page.locator("#qa-status")).to_contain_text("3 articles")  # nothing gone yet
     page.get_by_role("button", name="Yes, delete").click()
     expect(page.locator("#qa-status")).to_contain_text("2 articles")
