@@ -422,7 +422,8 @@ def digest_answer(question: str, ledes: Sequence[Passage], opening: int = 12) ->
                 break
     if not parts:
         return refusal(question)
-    return compose(question, ledes, [Scored(c, 1.0, 1.0, 1.0) for c in parts], confidence=1.0)
+    scored = [Scored(c, 1.0, 1.0, 1.0) for c in parts]
+    return compose(question, ledes, scored, confidence=1.0, lines=True)
 
 
 def quoted_texts(answer: Answer) -> list[str]:
@@ -463,7 +464,11 @@ def says_when(question: str, quoted: Sequence[str]) -> bool:
 
 
 def compose(
-    question: str, passages: Sequence[Passage], chosen: Sequence[Scored], confidence: float = 0.0
+    question: str,
+    passages: Sequence[Passage],
+    chosen: Sequence[Scored],
+    confidence: float = 0.0,
+    lines: bool = False,
 ) -> Answer:
     """Answer text with a `[n]` after each sentence, and the matching citations."""
     numbers: dict[int, int] = {}
@@ -471,15 +476,17 @@ def compose(
     quoted: set[int] = set()  # passages whose article's headline the answer quotes
     parts = []
     dates = [date_phrase(passages[s.candidate.passage].published) for s in chosen]
-    lines = datelines(dates, says_when(question, [s.candidate.text for s in chosen]))
+    dated = datelines(dates, says_when(question, [s.candidate.text for s in chosen]))
     known = article_names(passages) if FULL_NAMES else {}
     spelled = acronyms([t for p in passages for t in (p.title, p.text)]) if ACRONYMS else {}
-    for s, line in zip(chosen, lines, strict=True):
+    for s, dateline in zip(chosen, dated, strict=True):
         p = s.candidate.passage
+        if lines and parts and p not in numbers:  # one line per article
+            parts.append("\n")
         numbers.setdefault(p, len(numbers) + 1)
         highlights.setdefault(p, [])
-        if line:
-            parts.append(f"{line}:")
+        if dateline:
+            parts.append(f"{dateline}:")
         if s.candidate.headline:
             quoted.add(p)
             cut = "…" if cut_short(passages[p].title) else ""  # the source's own ellipsis
@@ -494,7 +501,7 @@ def compose(
         for p, n in sorted(numbers.items(), key=lambda kv: kv[1])
     ]
     return Answer(
-        text=" ".join(parts),
+        text=" ".join(parts).replace(" \n ", "\n"),
         answered=True,
         citations=citations,
         question=question,

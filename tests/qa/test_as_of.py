@@ -116,6 +116,11 @@ def test_the_latest_news_is_the_newest_articles_as_of_the_day_asked(fare_engine)
     assert today.text.startswith(
         "March 2, 2023: “Metro council raises the bus fare again” [1] The Metro council voted"
     )
+    assert today.text.count("\n") == 2  # one line per article
+    assert (
+        today.text.splitlines()[1]
+        == "June 10, 2022: Parking downtown will cost $4 an hour, the council said. [2]"
+    )
     assert cited(fare_engine.ask("What happened this week?", as_of="2022-03-05")) == [
         "fare-2022",
         "other-1",
