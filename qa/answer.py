@@ -79,7 +79,6 @@ SHORTLIST = 8
 SENTENCE_MODEL = True
 KEEP_GAP = 1.5
 NEWER_MARGIN = 0.1
-# How every extractive refusal begins.
 # " - CNN", " | CNN Politics", " | The Week UK": a site's name after a headline.
 _SITE_SUFFIX = re.compile(r"\s+[|\-–—]\s+(?:[A-Z][\w.&']*\s?){1,3}$")
 
