@@ -473,7 +473,7 @@ def compose(
     numbers: dict[int, int] = {}
     highlights: dict[int, list[tuple[int, int]]] = {}
     quoted: set[int] = set()  # passages whose article's headline the answer quotes
-    parts = []
+    parts: list[str] = []
     dates = [date_phrase(passages[s.candidate.passage].published) for s in chosen]
     dated = datelines(dates, says_when(question, [s.candidate.text for s in chosen]))
     known = article_names(passages) if FULL_NAMES else {}

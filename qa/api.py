@@ -32,7 +32,13 @@ from qa.answer import (
 )
 from qa.citations import Answer, Passage
 from qa.errors import ConfigError, NoIndexError
-from qa.followup import pointed_source, standalone_question, topical_words, wants_more
+from qa.followup import (
+    pointed_source,
+    resolve_pointer,
+    standalone_question,
+    topical_words,
+    wants_more,
+)
 from qa.http_models import MAX_QUESTION
 from qa.mentions import mentioned_sources
 from qa.recency import stale_reason, to_date, to_day
@@ -290,6 +296,15 @@ class Engine:
         if absent:
             yield refusal(question, reason=f"No article mentions {said_list(absent)}.")
             return
+        quote, listed = resolve_pointer(question, history)
+        pointed = pointed_source(question) if history else None
+        if pointed is not None and pointed > listed > 0:  # "the fifth one" of three
+            yield refusal(
+                question,
+                reason=f"The answer before cites {listed} source{'s' if listed > 1 else ''}: "
+                f"ask about one of [1] to [{listed}].",
+            )
+            return
         standalone = standalone_question(question, history)
         if standalone != question and hasattr(self.llm, "rewrite_question"):
             standalone = self.llm.rewrite_question(question, history or []) or standalone
@@ -303,6 +318,11 @@ class Engine:
             yield latest
             return
         hits, query_vector = self._search(standalone, top_k, filters)
+        if quote:  # a pointed-at source: answer from its article only, once it is found
+            pointed_hits = [h for h in hits if quoted_in(quote, to_passage(h))]
+            if pointed_hits:
+                aid = pointed_hits[0].node.metadata.get("article_id")
+                hits = [h for h in hits if h.node.metadata.get("article_id") == aid]
         passages = [to_passage(h) for h in hits]
         if not passages:
             yield refusal(question, reason=filtered_out(filters, self._sources))
@@ -339,15 +359,15 @@ class Engine:
         if standalone != question and wants_more(question):  # "Tell me more (about the 2nd)"
             said = " ".join(a for _, a in history or [])
             answer = more_answer(question, self._article(passages[0]), said)
+            answer = replace(answer, question=standalone)
         elif asks_for_overview(standalone):
             answer = overview_answer(question, self._lede(passages[0], passages))
         else:
             answer = self._extractive(standalone, hits, passages, query_vector, question)
-        pointed = pointed_source(question) is not None  # its words came from the last answer
-        if (
+        if (  # a pointer's words came from the last answer: it cannot stray
             standalone != question
             and answer.answered
-            and not pointed
+            and pointed is None
             and self._strays(question, passages, answer)
         ):
             answer = replace(refusal(question, confidence=answer.confidence), question=standalone)
@@ -509,6 +529,11 @@ class Engine:
             term_weights=self._term_weights,
             asked=asked,
         )
+
+
+def quoted_in(quote: str, passage: Passage) -> bool:
+    """Whether a quote (a sentence or headline an answer gave) comes from this passage."""
+    return quote in " ".join(passage.text.split()) or quote in " ".join(passage.title.split())
 
 
 def top_cosine(hits: Sequence[NodeWithScore]) -> float:

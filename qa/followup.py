@@ -30,10 +30,11 @@ _POINTS_BACK = re.compile(_REFERS, re.IGNORECASE)
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
 _ORDINAL = r"(?P<ord>first|second|third|fourth|fifth|last|[1-5](?:st|nd|rd|th))"
 _POINTER = re.compile(
-    rf"\b(?:the\s+)?{_ORDINAL}\s+(?:one|article|story|source|item|headline|report|piece|link|result)\b(?!\s+of\b)"
+    rf"\b(?:the\s+)?{_ORDINAL}\s+(?:one|article|story|source|item|headline|report|piece|link|result)\b"
+    r"(?!\s+of\b)"
     rf"|\bthe\s+{_ORDINAL.replace('ord', 'bare')}(?=\s*(?:[?.!,]|$))"
-    r"|\b(?:source|article|story|item|number|no\.)\s*#?\[?(?P<num>\d{1,2})\]?(?!\w)"
-    r"|\[(?P<marker>\d{1,2})\]|#(?P<hash>\d{1,2})\b",
+    r"|\b(?:source|article|story|item|number)\s*\[?(?P<num>\d{1,2})\]?(?!\w)(?!\s+of\b)"
+    r"|\[(?P<marker>\d{1,2})\]",
     re.IGNORECASE,
 )
 # "Tell me more", "Go on", "More details": more of what the last answer's first source said
@@ -64,14 +65,23 @@ _MORE_WORDS = frozenset(
 
 
 def pointed_source(question: str) -> int | None:
-    """The number of the earlier answer's source a question points at (-1: the last); None if none."""
+    """The number of the earlier answer's source a question points at (-1: the last); None if none.
+
+    "Tell me more about the second one", "When did the last one happen?", "What does [3] say?";
+    not "Was Artemis I the first?" or "the first story Bob Woodward broke": a question that
+    names something, or asks more than a word or two besides, is about that, not a source.
+    """
     m = _POINTER.search(question)
-    if m:
-        word = m.group("ord") or m.group("bare")
-        if word:
-            return _ORDINALS.get(word.lower(), int(word[:1]) if word[:1].isdigit() else 0) or None
-        return int(m.group("num") or m.group("marker") or m.group("hash"))
-    return 1 if _MORE.match(question) else None
+    if not m:
+        return 1 if _MORE.match(question) else None
+    if m.group("marker") is None:
+        rest = f"{question[: m.start()]} {question[m.end() :]}"
+        if names(rest) or len([w for w in content_words(rest) if w not in _MORE_WORDS]) > 2:
+            return None
+    word = m.group("ord") or m.group("bare")
+    if word:
+        return _ORDINALS.get(word.lower(), int(word[:1]) if word[:1].isdigit() else 0) or None
+    return int(m.group("num") or m.group("marker"))
 
 
 def cited_text(answer: str, n: int) -> str:
@@ -94,14 +104,31 @@ def cited_text(answer: str, n: int) -> str:
 
 
 def listing(answered: Sequence[tuple[str, str]], pointed: int) -> str:
-    """The answer a pointer refers to: the last one, or for "the second" the last that lists several."""
-    if not answered:
-        return ""
+    """The answer a pointer refers to: for "the second", the last that cites several sources.
+
+    Answers to "Tell me more" continue one article over several `[n]`: they list nothing.
+    """
     wanted = max(pointed, 2)
-    for _, answer in reversed(answered):
-        if len({m.group(1) for m in _MARKER.finditer(answer)}) >= wanted:
+    lists = [a for q, a in answered if pointed_source(q) is None]
+    for answer in reversed(lists):
+        if len(set(_MARKER.findall(answer))) >= wanted:
             return answer
-    return answered[-1][1]
+    return lists[-1] if lists else ""
+
+
+def sources_listed(answer: str) -> int:
+    """How many sources an answer cites (its largest `[n]`)."""
+    return max((int(n) for n in _MARKER.findall(answer)), default=0)
+
+
+def resolve_pointer(question: str, history: Sequence[tuple[str, str]] | None) -> tuple[str, int]:
+    """(what the pointed-at source said, how many sources that answer lists); ("", 0) for none."""
+    pointed = pointed_source(question)
+    answered = [(q, a) for q, a in history or [] if not a.startswith(REFUSED) and not small_talk(q)]
+    if pointed is None or not answered:
+        return "", 0
+    answer = answered[-1][1] if _MORE.match(question) else listing(answered, pointed)
+    return cited_text(answer, pointed), sources_listed(answer)
 
 
 def wants_more(question: str) -> bool:
@@ -158,14 +185,9 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
     turns = [
         i for i, (q, a) in enumerate(history) if not a.startswith(REFUSED) and not small_talk(q)
     ]
-    answered = [history[i] for i in turns]
     turn = turns[-1] if turns else len(history) - 1
     previous, said = history[turn][0], history[turn][1] if turns else ""
-    pointed = pointed_source(question)
-    source = ""
-    if pointed is not None:
-        answer = said if _MORE.match(question) else listing(answered, pointed)
-        source = cited_text(answer, pointed)
+    source, _ = resolve_pointer(question, history)
     if source:  # "Tell me more about the second one": what the answer's [2] said, in its words
         m = _POINTER.search(question)
         asked = f"{question[: m.start()]}it{question[m.end() :]}" if m else question

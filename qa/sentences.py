@@ -534,7 +534,12 @@ def full_names(
     banned = lower | _NOT_FIRST_NAMES | _PARTICLES
     found: dict[str, set[str]] = {}
     # a first name the texts also use alone ("Israel", "Georgia") names something else there
-    alone = {m.group(1) for t in texts for m in re.finditer(rf"\b({_NAME_WORD})\b(?! [A-Z])", t)}
+    # (a possessive is still the person's: "Brittney's release")
+    alone = {
+        m.group(1)
+        for t in texts
+        for m in re.finditer(rf"\b({_NAME_WORD})\b(?! [A-Z])(?!['’]s\b)", t)
+    }
     for text in [*texts, *titles]:
         for m in _FULL_NAME.finditer(text):
             words = m.group().split()

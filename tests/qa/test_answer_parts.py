@@ -370,6 +370,9 @@ def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
     assert painted == "The prosecution painted [Sam] Bankman-Fried as a fraud."
     for named in ("Mikhail Gorbachev died.", "Pelosi was hurt.", "The House voted."):
         assert with_full_names(named, known) == named
+    # a first name written with a possessive is still a first name: two Griners, none added
+    griners = ["WNBA star Brittney Griner was sentenced.", "Brittney's wife Cherelle Griner spoke."]
+    assert "Griner" not in full_names(griners)
 
 
 def test_acronyms_are_spelled_out_once_from_the_passages() -> None:

@@ -164,6 +164,10 @@ def test_a_follow_up_on_a_listed_article_tells_more_of_it(fare_engine) -> None: 
     history.append(("What about the first?", first.text))
     asked = fare_engine.ask("What did the last one say about the library?", history=history)
     assert [c.article_id for c in asked.citations][:1] == ["other-4"]
+    fifth = fare_engine.ask("Tell me more about the fifth one", history=history)
+    assert not fifth.answered and fifth.text.endswith(
+        "The answer before cites 3 sources: ask about one of [1] to [3]."
+    )
 
 
 def test_a_refusal_under_filters_names_them(fare_engine) -> None:  # type: ignore[no-untyped-def]

@@ -220,6 +220,20 @@ def test_a_follow_up_can_point_at_a_source_of_an_earlier_answer() -> None:
     assert pointed_source("Who was the first woman in space?") is None
     assert pointed_source("Who came first?") is None
     assert pointed_source("What does the first article of the constitution say?") is None
+    for question in [  # ordinary questions with ordinals and numbers in them
+        "What is article 2 of the Constitution about?",
+        "Who was the #1 pick in the 2023 NFL draft?",
+        "Was Artemis I the first?",
+        "What was the first story Bob Woodward broke on Watergate?",
+        "Which was the second item on the G7 agenda?",
+    ]:
+        assert pointed_source(question) is None, question
+        assert standalone_question(question, news) == question
+    # after a "Tell me more" answer (one article over several [n]), "the second" is the list's
+    more = [*news, ("What about the first?", "It drew 85,000. [1] Bell closed it. [2]")]
+    assert standalone_question("Tell me more about the second one", more) == (
+        "Tell me more about it (rail strike ends)"
+    )
     assert standalone_question("Tell me about the fourth one", news) == (
         "Tell me about the fourth one"
     )
