@@ -167,6 +167,19 @@ def names_said(question: str, previous: str, answer: str) -> bool:
     return any(said(n, answer) and not said(n, previous) for n in names(question))
 
 
+def new_topic(question: str, before: str) -> bool:
+    """Whether a question names only what the conversation has not, and points back at nothing.
+
+    "And who won the Super Bowl?" after questions on Brittney Griner asks afresh; "And what
+    did Zelenskyy say?" after an answer naming him, or "What did he say about it?", does not.
+    """
+    asked = names(question)
+    if not asked or _POINTS_BACK.search(question):
+        return False
+    said = re.sub(r"\[([^\]\d][^\]]*)\]", r"\1", before).lower()  # "[Jill] Biden"
+    return not any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", said) for n in asked)
+
+
 def standalone_question(question: str, history: Sequence[tuple[str, str]] | None) -> str:
     """Carry the previous question's keywords into a follow-up; return other questions unchanged.
 
@@ -195,10 +208,12 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
         return f"{asked.strip()} ({' '.join(words)})"
     if not (is_followup(question) or names_said(question, previous, said)):
         return question
-    own = set(content_words(question))
     # a follow-up of a follow-up carries what the earlier one carried: "Where was it played?"
     # after "Who did they beat?" after "Who won the 2022 World Cup?"
     previous = standalone_question(previous, history[:turn])
+    if new_topic(question, f"{previous} {said}"):
+        return question
+    own = set(content_words(question))
     # "news", "latest", "summary" name no subject: after "What's the latest news?" nothing carries
     carried = [w for w in dict.fromkeys(topic_words(previous)) if w not in own][:12]
     if not carried:

@@ -257,6 +257,20 @@ def test_a_follow_up_of_a_follow_up_carries_the_first_topic() -> None:
     )
 
 
+def test_a_question_naming_only_new_things_asks_afresh() -> None:
+    from qa.followup import standalone_question
+
+    griner = [
+        ("Why was Brittney Griner detained in Russia?", "She was held near Moscow [1]."),
+        ("How long was her sentence?", "Nine years [1]."),
+    ]
+    assert standalone_question("And who won the Super Bowl?", griner) == (
+        "And who won the Super Bowl?"
+    )
+    assert standalone_question("And what did Griner say?", griner).endswith("russia)")
+    assert standalone_question("What did Biden say about it?", griner).endswith("russia)")
+
+
 def test_only_names_and_rare_words_make_a_follow_up_change_topic() -> None:
     from qa.followup import topical_words
 
