@@ -467,33 +467,26 @@ class Engine:
             if newest and day > newest:
                 continue
             dated.append((day, e.title, e.id))
-        wanted = [f"{article}::0" for _, _, article in sorted(dated, reverse=True)[:count]]
-        found = self.store.get_passages(wanted)
+        return self._stored([f"{a}::0" for _, _, a in sorted(dated, reverse=True)[:count]])
+
+    def _stored(self, ids: Sequence[str]) -> list[Passage]:
+        """The stored passages of these ids, in their order (missing ones left out)."""
+        found = self.store.get_passages(list(ids))
         return [
             to_passage(NodeWithScore(node=metadata_dict_to_node(meta, text=text), score=0.0))
-            for text, meta in (found[pid] for pid in wanted if pid in found)
+            for text, meta in (found[pid] for pid in ids if pid in found)
         ]
 
     def _article(self, top: Passage, count: int = 50) -> list[Passage]:
         """The first `count` passages of the top passage's article, in order."""
-        wanted = [f"{top.article_id}::{i}" for i in range(count)]
-        found = self.store.get_passages(wanted)
-        return [
-            to_passage(NodeWithScore(node=metadata_dict_to_node(meta, text=text), score=0.0))
-            for text, meta in (found[pid] for pid in wanted if pid in found)
-        ] or [top]
+        return self._stored([f"{top.article_id}::{i}" for i in range(count)]) or [top]
 
     def _lede(self, top: Passage, passages: Sequence[Passage]) -> Passage:
         """The first passage of the top passage's article (from the hits, else from the store)."""
         for p in passages:
             if p.article_id == top.article_id and p.start == 0:
                 return p
-        first = f"{top.article_id}::0"
-        found = self.store.get_passages([first]).get(first)
-        if found is None:
-            return top
-        text, meta = found
-        return to_passage(NodeWithScore(node=metadata_dict_to_node(meta, text=text), score=0.0))
+        return next(iter(self._stored([f"{top.article_id}::0"])), top)
 
     def support(
         self, question: str, hits: Sequence[NodeWithScore], passages: Sequence[Passage]
