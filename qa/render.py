@@ -50,6 +50,26 @@ a.qa-cite:hover { background: rgba(249, 115, 22, 0.3); }
 .dark .message.bot:has(.qa-refusal-tag) { background: #3b2f14 !important; }
 .dark .qa-passage mark, .dark mark.qa-headline { background: #a16207; color: #fff7ed; }
 .dark .qa-refusal-tag { background: #b45309; color: #fff7ed !important; }
+/* a phone's width: the articles table keeps title, date and source, dropping the passage
+   count and id, and the results table gives its details half the width. Gradio sizes each column inline, header cells (th[data-heading]) and body cells
+   ([data-col]) alike, so each rule below styles both */
+@media (max-width: 640px) {
+  #qa-articles th[data-heading="3"], #qa-articles th[data-heading="4"],
+  #qa-articles [data-col="3"], #qa-articles [data-col="4"] { display: none !important; }
+  #qa-articles th[data-heading="0"], #qa-articles [data-col="0"],
+  #qa-results th[data-heading="2"], #qa-results [data-col="2"] {
+    width: 50% !important; min-width: 50% !important; max-width: 50% !important;
+    flex: 0 0 50% !important; }
+  #qa-articles th[data-heading="1"], #qa-articles [data-col="1"],
+  #qa-articles th[data-heading="2"], #qa-articles [data-col="2"],
+  #qa-results th[data-heading="0"], #qa-results [data-col="0"],
+  #qa-results th[data-heading="1"], #qa-results [data-col="1"] {
+    width: 25% !important; min-width: 25% !important; max-width: 25% !important;
+    flex: 0 0 25% !important; }
+  #qa-articles table, #qa-results table { width: 100% !important; table-layout: fixed; }
+  #qa-articles .sizing-body td:nth-child(n+4) { display: none; }
+  #qa-articles span.wrap, #qa-results span.wrap { word-break: normal; overflow-wrap: anywhere; }
+}
 """
 
 # Citation links show their source in the panel without a round trip, for any answer in the chat.

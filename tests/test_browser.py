@@ -312,3 +312,26 @@ def test_page_while_the_index_loads_and_an_oversized_upload(
             expect(toast).to_contain_text("long article.txt")
     finally:
         gate.set()
+
+
+@pytest.mark.slow
+def test_articles_table_on_a_phone(served: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(served)
+    page.get_by_role("tab", name="Articles").click()
+    table = page.locator("#qa-articles")
+    expect(table.locator('[data-col="0"]').first).to_contain_text("Rockets fired")
+    # the passage count and id give way to title, date and source ...
+    for col in ("3", "4"):
+        expect(table.locator(f'th[data-heading="{col}"]')).to_be_hidden()
+        expect(table.locator(f'[data-col="{col}"]').first).to_be_hidden()
+    # ... whose headers stand over their cells, the title taking half the width
+    for col in ("0", "1", "2"):
+        head = table.locator(f'th[data-heading="{col}"]').bounding_box()
+        cell = table.locator(f'[data-col="{col}"]').first.bounding_box()
+        assert head and cell
+        assert abs(head["x"] - cell["x"]) < 3 and abs(head["width"] - cell["width"]) < 3, col
+    title = table.locator('th[data-heading="0"]').bounding_box()
+    assert title and title["width"] > 140
