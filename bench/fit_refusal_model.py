@@ -4,7 +4,16 @@
         ../shared/eval/multihop-dev --l2 0.01 --answerable-only squad2-dev news-dev \
         --max-frr 0.05 [--folds 5] [--holdout 0.3] [--save F.npz | --load F.npz]
 
-(the options that fitted the weights in qa/refusal_model.py).
+fitted WEIGHTS and BIAS in qa/refusal_model.py; adding
+
+        --foreign squad2-dev@news-dev squad2-dev@multihop-dev news-dev@squad2-dev \
+        multihop-dev@squad2-dev news-dev@multihop-dev --foreign-weight 0.3 \
+        --drop log_question_words --max-frr 0.07
+
+fitted OFF_TOPIC_WEIGHTS and OFF_TOPIC_BIAS. `--foreign A@B` asks set A's questions of set B's
+index as off-topic ones (unanswerable): what a user asks of a corpus that lacks the topic. Pair
+sets that share no topic (multihop-dev's 2023 news is also in news-dev's). `--drop` zeroes a
+feature: the dev sets' questions are longer than a chat's, and their length would decide.
 
 For every question it retrieves, scores and orders candidate sentences exactly as `ask()` does
 (same index cache as `qa eval`, so a second run embeds nothing) and computes the refusal
@@ -21,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +44,28 @@ sys.path.insert(0, str(ROOT))
 import qa.answer as answer  # noqa: E402
 from index.embed import build_embed_model  # noqa: E402
 from qa.api import Engine, search_filters, top_cosine  # noqa: E402
-from qa.evaluate import build_index, holdout_index, holdout_split, read_questions  # noqa: E402
+from qa.evaluate import (  # noqa: E402
+    Question,
+    build_index,
+    holdout_index,
+    holdout_split,
+    read_questions,
+)
 from qa.metrics import contains_answer  # noqa: E402
 from qa.refusal_model import FEATURES  # noqa: E402
 from qa.retrieve import to_passage  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 
-def collect(dataset: Path, holdout: float) -> dict[str, Any]:
-    """Refusal features, labels and the current rule's values of every question of a set."""
+def collect(
+    dataset: Path, holdout: float, foreign: dict[str, list[Question]] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Refusal features, labels and the current rule's values of every question of a set.
+
+    With `foreign`, other sets' questions are also asked of this set's index, as unanswerable
+    ("squad2-dev@news-dev"): off-topic questions, the kind a user asks of a corpus that lacks
+    the topic. One whose passages hold one of its gold answers is left out: it may be answered.
+    """
     base = Settings()
     embed_model = build_embed_model(base)
     questions = read_questions(dataset, None)
@@ -53,13 +76,32 @@ def collect(dataset: Path, holdout: float) -> dict[str, Any]:
     if dropped:
         settings, stats = holdout_index(settings, stats, dropped)
     engine = Engine(settings, embed_model=embed_model)
-    xs, ys, conf, right, named = [], [], [], [], []
-    for q in questions:
+    own = ask_all(engine, questions)
+    own.pop("held")
+    out = {dataset.name: own}
+    for name, asked in (foreign or {}).items():
+        off = [replace(q, answerable=False, asked_on=None) for q in asked]
+        d = ask_all(engine, off, gold=[list(q.answers) for q in asked])
+        keep = ~d.pop("held")
+        out[f"{name}@{dataset.name}"] = {k: v[keep] for k, v in d.items()}
+    return out
+
+
+def ask_all(
+    engine: Engine, questions: list[Question], gold: list[list[str]] | None = None
+) -> dict[str, Any]:
+    """The refusal features of each question as `ask()` computes them; with `gold`, whether the passages hold one."""
+    xs, ys, conf, right, named, held = [], [], [], [], [], []
+    for i, q in enumerate(questions):
         absent = bool(engine._unmentioned(q.question))
         hits, vector = engine._search(
             q.question, None, search_filters(None, None, None, q.asked_on)
         )
         passages = [to_passage(h) for h in hits]
+        held.append(
+            gold is not None
+            and any(a.lower() in p.text.lower() for p in passages for a in gold[i] if len(a) > 3)
+        )
         judged = (
             answer.judge(
                 q.question,
@@ -92,6 +134,7 @@ def collect(dataset: Path, holdout: float) -> dict[str, Any]:
         "conf": np.array(conf),
         "right": np.array(right, dtype=bool),
         "named": np.array(named, dtype=bool),
+        "held": np.array(held, dtype=bool),
     }
 
 
@@ -120,8 +163,8 @@ def rates(d: dict[str, Any], score: np.ndarray, t: float) -> tuple[float, float,
     refused = (score < t) | d["named"]
     y = d["Y"]
     una = float(refused[~y].mean()) if (~y).any() else float("nan")
-    frr = float(refused[y].mean())
-    recall = float((d["right"] & ~refused)[y].mean())
+    frr = float(refused[y].mean()) if y.any() else float("nan")
+    recall = float((d["right"] & ~refused)[y].mean()) if y.any() else float("nan")
     return una, frr, recall
 
 
@@ -130,7 +173,7 @@ def best_threshold(sets: dict[str, dict[str, Any]], key: str, max_frr: float) ->
     values = np.unique(np.concatenate([d[key] for d in sets.values()]))
     best = float(values.min()) - 1.0
     for t in values:
-        if all(rates(d, d[key], float(t))[1] <= max_frr for d in sets.values()):
+        if all(rates(d, d[key], float(t))[1] <= max_frr for d in sets.values() if d["Y"].any()):
             best = float(t)
     return best
 
@@ -154,6 +197,22 @@ def main() -> None:
         default=[],
         help="sets whose unanswerable questions are left out of the fit (still reported)",
     )
+    parser.add_argument(
+        "--foreign",
+        nargs="*",
+        default=[],
+        metavar="FROM@TO",
+        help="also ask set FROM's questions of set TO's index, as off-topic (unanswerable)",
+    )
+    parser.add_argument(
+        "--foreign-weight",
+        type=float,
+        default=1.0,
+        help="weight of the off-topic sets together, as a share of one set's",
+    )
+    parser.add_argument(
+        "--drop", nargs="*", default=[], choices=FEATURES, help="features to leave out (zeroed)"
+    )
     args = parser.parse_args()
     if args.load:
         saved = np.load(args.load)
@@ -162,7 +221,16 @@ def main() -> None:
             name, part = key.split("/")
             sets.setdefault(name, {})[part] = saved[key]
     else:
-        sets = {d.name: collect(d, args.holdout) for d in args.datasets}
+        pairs = [p.split("@") for p in args.foreign]
+        by_name = {d.name: d for d in args.datasets}
+        sets = {}
+        for d in args.datasets:
+            foreign = {a: read_questions(by_name[a], None) for a, b in pairs if b == d.name}
+            sets.update(collect(d, args.holdout, foreign))
+    for name in args.drop:
+        for d in sets.values():
+            d["X"] = d["X"].copy()
+            d["X"][:, FEATURES.index(name)] = 0.0
     if args.save:
         np.savez(args.save, **{f"{n}/{k}": v for n, d in sets.items() for k, v in d.items()})
     rng = np.random.default_rng(0)
@@ -173,6 +241,13 @@ def main() -> None:
         if y.all():
             d["weight"] = np.full(n, 1.0 / n)
         d["cv"] = np.zeros(n)
+    for name, d in sets.items():
+        if "@" in name:  # off-topic questions: together they weigh `--foreign-weight` of a set
+            d["weight"] *= (
+                args.foreign_weight
+                * len(args.datasets or sets)
+                / max(1, sum("@" in n for n in sets))
+            )
     for name in args.answerable_only:
         y = sets[name]["Y"]
         sets[name]["weight"] = np.where(y, 1.0 / max(y.sum(), 1), 0.0)

@@ -12,7 +12,13 @@ import numpy as np
 from index.chunk import published_day
 from index.lexical import tokenize
 from qa.citations import REFUSED, Answer, Citation, Passage
-from qa.refusal_model import answer_probability, question_features
+from qa.refusal_model import FEATURES as REFUSAL_FEATURES
+from qa.refusal_model import (
+    OFF_TOPIC_BIAS,
+    OFF_TOPIC_WEIGHTS,
+    answer_probability,
+    question_features,
+)
 from qa.rerank import TermWeights
 from qa.sentence_model import Sentence, features, order_scores, question_context
 from qa.sentences import (
@@ -690,6 +696,20 @@ def judge(
     return Judged(scored, ordered, rule_score, signals)
 
 
+_COVERED = REFUSAL_FEATURES.index("best_sentence_coverage")
+
+
+def off_topic(judged: Judged, min_on_topic: float) -> bool:
+    """Whether the off-topic model scores the question below `min_on_topic`.
+
+    Not when some candidate sentence holds every word of the question: an acronym MiniLM
+    does not know ("What is C-RAM?") reads as off-topic by meaning alone.
+    """
+    if min_on_topic <= 0 or judged.signals[_COVERED] >= 1.0:
+        return False
+    return answer_probability(judged.signals, OFF_TOPIC_WEIGHTS, OFF_TOPIC_BIAS) < min_on_topic
+
+
 def extractive_answer(
     question: str,
     passages: Sequence[Passage],
@@ -702,8 +722,12 @@ def extractive_answer(
     term_weights: TermWeights | None = None,
     asked: str = "",
     top_cosine: float = 0.0,
+    min_on_topic: float = 0.0,
 ) -> Answer:
     """Answer from the passages' best sentences, or refuse when the refusal model's 0-1 score is below `min_score`.
+
+    A question asked afresh is also refused when it reads as off-topic (`off_topic`); a
+    follow-up is about what the conversation already found, so it is not.
 
     `asked` is what the user typed when `question` is a follow-up rewritten with words carried
     from before: those words found the passages, but the sentence model orders sentences by
@@ -726,7 +750,12 @@ def extractive_answer(
     if judged is None:
         return refusal(question)
     confidence = answer_probability(judged.signals)
-    if confidence < min_score or unrelated(judged.scored, min_similarity):
+    follow_up = bool(asked) and asked != question
+    if (
+        confidence < min_score
+        or unrelated(judged.scored, min_similarity)
+        or (not follow_up and off_topic(judged, min_on_topic))
+    ):
         return refusal(question, confidence=confidence)
     chosen = (
         choose(judged.ordered, keep_gap=KEEP_GAP, question=asked or question)

@@ -521,6 +521,7 @@ class Engine:
             min_similarity=self.settings.min_similarity,
             term_weights=self._term_weights,
             asked=asked,
+            min_on_topic=self.settings.min_on_topic,
         )
 
 

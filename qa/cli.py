@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove the evidence articles of this share of answerable questions, which then count as unanswerable",
     )
     p.add_argument(
+        "--off-topic",
+        metavar="OTHER_DATASET",
+        help="also ask another set's questions (on topics this corpus lacks), which count as unanswerable",
+    )
+    p.add_argument(
         "--ignore-asked-on",
         dest="as_asked",
         action="store_false",
@@ -255,6 +260,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         baseline=args.baseline,
         holdout=args.holdout,
         as_asked=args.as_asked,
+        off_topic=args.off_topic,
     )
     return 0
 

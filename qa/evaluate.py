@@ -127,6 +127,29 @@ def select_articles(
     return needed | {aid for _, aid in others[:take]}
 
 
+def off_topic_questions(other: Path, dataset: Path) -> list[Question]:
+    """Another set's questions, as unanswerable ones: what a user asks of a corpus lacking the topic.
+
+    The other set should share no topic with this one (SQuAD's Wikipedia questions asked of
+    news articles), or some of its questions are answerable after all.
+    """
+    if not (other / "questions.jsonl").exists():
+        raise ConfigError(f"--off-topic {other} must be a dataset folder holding questions.jsonl")
+    if other.resolve() == dataset.resolve():
+        raise ConfigError("--off-topic must name another dataset than the one evaluated")
+    return [
+        Question(
+            id=f"off-topic:{q.id}",
+            question=q.question,
+            answers=q.answers,
+            answerable=False,
+            evidence=set(),
+            kind="off-topic",
+        )
+        for q in read_questions(other, None)
+    ]
+
+
 def holdout_split(questions: list[Question], fraction: float) -> tuple[list[Question], set[str]]:
     """Make a fixed share of answerable questions unanswerable by holding out their evidence articles.
 
@@ -365,6 +388,7 @@ def run_eval(
     settings: Settings | None = None,
     holdout: float = 0.0,
     as_asked: bool = True,
+    off_topic: str | None = None,
 ) -> dict[str, Any]:
     """Run the whole evaluation and print the table; write `--json` and per-question details."""
     from index.embed import build_embed_model
@@ -389,6 +413,7 @@ def run_eval(
         )
     base = settings or Settings()
     questions = read_questions(dataset, limit)
+    strays = off_topic_questions(Path(off_topic), dataset) if off_topic else []
     known = {str(r.get("id")) for r in iter_records(dataset)}
     unknown = sorted({e for q in questions for e in q.evidence} - known)
     if unknown:
@@ -418,6 +443,12 @@ def run_eval(
             f"--holdout {holdout}: {held} answerable questions made unanswerable by removing their {len(dropped)} evidence articles; {len(questions)} questions left",
             file=sys.stderr,
         )
+    if strays:
+        questions += strays
+        print(
+            f"--off-topic {off_topic}: its {len(strays)} questions asked too, as unanswerable",
+            file=sys.stderr,
+        )
     engine = Engine(settings, embed_model=embed_model)
     dated = sum(q.asked_on is not None for q in questions)
     if dated:
@@ -445,6 +476,10 @@ def run_eval(
         held_rows = [r for r in rows if r["kind"] == "holdout"]
         refused = sum(not r["answered"] for r in held_rows) / (len(held_rows) or 1)
         print(f"refusal_accuracy on held-out questions: {refused:.4f} ({len(held_rows)})")
+    if strays:
+        stray_rows = [r for r in rows if r["kind"] == "off-topic"]
+        refused = sum(not r["answered"] for r in stray_rows) / len(stray_rows)
+        print(f"refusal_accuracy on off-topic questions: {refused:.4f} ({len(stray_rows)})")
     if json_out:
         Path(json_out).parent.mkdir(parents=True, exist_ok=True)
         Path(json_out).write_text(json.dumps(metrics, indent=2))

@@ -69,6 +69,37 @@ WEIGHTS = np.array(
 )
 BIAS = -8.3281
 
+# The off-topic model: the same features, fitted with other sets' questions asked of each
+# set's index as unanswerable ("What is the boiling point of water?" of news articles; see
+# `bench/fit_refusal_model.py --foreign`), the question's length left out (a chat's questions
+# are shorter than the dev sets'). It refuses what the model above lets through on a large
+# corpus, where some sentence always shares a word or two with any question.
+OFF_TOPIC_WEIGHTS = np.array(
+    [
+        +1.4186,  # rule_score
+        +0.6161,  # support
+        +6.7198,  # best_similarity
+        -0.2317,  # best_coverage
+        -0.9049,  # best_sentence_coverage
+        +0.1419,  # best_idf_coverage
+        -0.1404,  # best_asked_coverage
+        +1.3996,  # best_bigrams
+        +1.2071,  # top_similarity
+        -0.5449,  # top_sentence_coverage
+        +0.0201,  # top_idf_coverage
+        +2.6565,  # top_bigrams
+        -0.8278,  # top_typed
+        -1.8737,  # top_novelty
+        -0.0065,  # top_logit
+        +0.0306,  # logit_gap
+        +2.3945,  # top_probability
+        +0.4290,  # passages_coverage
+        +10.8555,  # top_cosine
+        +0.0000,  # log_question_words
+    ]
+)
+OFF_TOPIC_BIAS = -9.0959
+
 
 def question_features(
     rule_score: float,

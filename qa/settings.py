@@ -101,6 +101,12 @@ class Settings(BaseSettings):
         0.66,
         description="Extractive refusal threshold on the refusal model's 0-1 score that the passages answer the question (qa/refusal_model.py; not a calibrated probability); lower answers more.",
     )
+    min_on_topic: float = Field(
+        0.27,
+        ge=0,
+        lt=1,
+        description="Extractive refusal of a question asked afresh that the off-topic model (qa/refusal_model.py) scores below this, unless a sentence holds all its words (0 = off).",
+    )
     min_similarity: float = Field(
         0.25,
         description="Extractive refusal when no candidate sentence's MiniLM similarity to the question reaches this and none holds all of its words (0 = off).",

@@ -144,6 +144,42 @@ def test_eval_holdout_refuses_without_the_evidence(tmp_path: Path, monkeypatch, 
     assert "held-out questions" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+def test_eval_off_topic_asks_another_set_s_questions_as_unanswerable(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.cli import main
+
+    other = tmp_path / "quiz"
+    other.mkdir()
+    asked = ["How many legs does a spider have?", "Who invented the telephone?"]
+    (other / "questions.jsonl").write_text(
+        "".join(
+            json.dumps({"id": f"g{i}", "question": q, "answers": ["x"], "answerable": True}) + "\n"
+            for i, q in enumerate(asked)
+        )
+    )
+    monkeypatch.setenv("QA_EVAL_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "eval.json"
+    assert main(["eval", str(DATASET), "--json", str(out), "--off-topic", str(other)]) == 0
+    metrics = json.loads(out.read_text())
+    assert (metrics["n_answerable"], metrics["n_unanswerable"]) == (4, 4)
+    details = [json.loads(x) for x in out.with_suffix(".questions.jsonl").read_text().splitlines()]
+    strays = [d for d in details if d["kind"] == "off-topic"]
+    assert [d["id"] for d in strays] == ["off-topic:g0", "off-topic:g1"]
+    assert not any(d["answerable"] or d["answered"] for d in strays)  # the corpus lacks them
+    assert "refusal_accuracy on off-topic questions: 1.0000 (2)" in capsys.readouterr().out
+
+
+def test_off_topic_must_be_another_dataset(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from qa.cli import main
+
+    assert main(["eval", str(DATASET), "--off-topic", str(DATASET)]) != 0
+    assert "another dataset" in capsys.readouterr().err
+    assert main(["eval", str(DATASET), "--off-topic", str(tmp_path)]) != 0
+    assert "must be a dataset folder holding questions.jsonl" in capsys.readouterr().err
+
+
 def test_holdout_outside_zero_to_one_is_a_clear_error(capsys) -> None:  # type: ignore[no-untyped-def]
     from qa.cli import main
 

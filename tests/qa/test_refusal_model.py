@@ -82,3 +82,25 @@ def test_fitter_learns_a_toy_separation_and_picks_the_threshold(bench_script) ->
     threshold = fit.best_threshold({"toy": one_set}, "s", 0.1)
     refused_unanswerable, false_refusals, _ = fit.rates(one_set, x[:, 0], threshold)
     assert false_refusals <= 0.1 and refused_unanswerable > 0.95
+
+
+def test_off_topic_gate_spares_a_sentence_holding_every_word_and_can_be_turned_off() -> None:
+    from qa.answer import Judged, off_topic
+    from qa.refusal_model import OFF_TOPIC_BIAS, OFF_TOPIC_WEIGHTS
+
+    far = sentences({"similarity": 0.2, "sentence_coverage": 0.5, "idf_coverage": 0.3})
+    x = question_features(0.8, 0.3, far, np.array([1.0]), 0.5, 0.2, 7)
+    assert answer_probability(x, OFF_TOPIC_WEIGHTS, OFF_TOPIC_BIAS) < 0.27  # far in meaning
+    assert off_topic(Judged([], [], 0.8, x), 0.27)
+    assert not off_topic(Judged([], [], 0.8, x), 0.0)  # QA_MIN_ON_TOPIC=0: off
+    # every word of the question in one sentence ("What is C-RAM?"): not judged by meaning
+    held = question_features(0.8, 0.3, sentences({"similarity": 0.2, "sentence_coverage": 1.0}),
+                             np.array([1.0]), 1.0, 0.2, 7)  # fmt: skip
+    assert not off_topic(Judged([], [], 0.8, held), 0.27)
+
+
+def test_off_topic_weights_match_the_features_and_ignore_length() -> None:
+    from qa.refusal_model import OFF_TOPIC_WEIGHTS
+
+    assert len(OFF_TOPIC_WEIGHTS) == len(FEATURES)
+    assert OFF_TOPIC_WEIGHTS[FEATURES.index("log_question_words")] == 0.0
