@@ -301,18 +301,21 @@ class Engine:
         if pointed is not None and pointed > listed > 0:  # "the fifth one" of three
             yield refusal(
                 question,
-                reason=f"The answer before cites {listed} source{'s' if listed > 1 else ''}: "
-                f"ask about one of [1] to [{listed}].",
+                reason="The answer before cites one source: ask about [1]."
+                if listed == 1
+                else f"The answer before cites {listed} sources: ask about one of [1] to [{listed}].",
             )
             return
         standalone = standalone_question(question, history)
         if standalone != question and hasattr(self.llm, "rewrite_question"):
             standalone = self.llm.rewrite_question(question, history or []) or standalone
-        news = names_the_news(standalone)
+        # "What happened?" asked first, of many articles, names none: it asks for the news
+        gist = not history and asks_for_overview(question) and len(self.store.manifest()) > 1
+        news = gist or names_the_news(standalone)
         if (sources or news) and self.has_passages():
             self.lexical()  # the index's sources, to match the names asked for whatever their case
         filters = search_filters(since, until, canonical_sources(sources, self._sources), as_of)
-        latest = self._latest_news(question, standalone, filters) if news else None
+        latest = self._latest_news(question, standalone, filters, gist) if news else None
         if latest is not None:  # "What's the latest news?": no search names it
             yield latest.text
             yield latest
@@ -427,13 +430,15 @@ class Engine:
             return subject_words(question)
         return topical_words(question, lambda word: [weights.share(t) for t in tokenize([word])[0]])
 
-    def _latest_news(self, question: str, standalone: str, filters: Filters) -> Answer | None:
-        """The newest articles, for a request for the news itself; None for other questions."""
+    def _latest_news(
+        self, question: str, standalone: str, filters: Filters, gist: bool = False
+    ) -> Answer | None:
+        """The newest articles, for a request for the news itself (or, with `gist`, for the gist of them all); None for other questions."""
         named = mentioned_sources(standalone, self._sources)  # "the latest news from Reuters"
         unnamed = standalone
         for source in named:
             unnamed = re.sub(re.escape(source), " ", unnamed, flags=re.IGNORECASE)
-        if not asks_for_latest(unnamed):
+        if not (gist or asks_for_latest(unnamed)):
             return None
         if named and not filters.sources:
             filters = filters.narrowed(filters.since, filters.until, frozenset(named))

@@ -16,6 +16,15 @@ _ABBREV = re.compile(
     r"Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|No|vs|etc|approx|Ave|Blvd|Mt|Ft|ST|MT|FT)\.)$"
 )
 
+# "a.m." / "p.m." end no sentence before a time zone, a day or a month ("10:08 a.m. ET",
+# "9 p.m. Monday", "11 a.m. Jan. 5")
+_CLOCK = re.compile(r"\b[ap]\.m\.$")
+_AFTER_CLOCK = re.compile(
+    r"[\"“‘(\[]?(?:[ECMP][SD]?T|GMT|UTC|BST|CET|Eastern|Central|Mountain|Pacific|Beijing|"
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|"
+    r"Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\b"
+)
+
 STOPWORDS = frozenset(
     [
         "a",
@@ -200,8 +209,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _END.finditer(text):
         cut = match.start() + 1 if text[match.start()] in ".!?" else match.start()
-        if text[match.start()] == "." and _ABBREV.search(
-            text[max(start, match.start() - 12) : match.start() + 1]
+        before = text[max(start, match.start() - 12) : match.start() + 1]
+        if text[match.start()] == "." and (
+            _ABBREV.search(before)
+            or (_CLOCK.search(before) and _AFTER_CLOCK.match(text, match.end()))
         ):
             continue
         # keep closing quotes/brackets with the sentence they close
@@ -254,10 +265,12 @@ _CREDIT_TAIL = re.compile(rf"\s+{_CREDIT}\s*$")
 _CREDIT_ONLY = re.compile(rf"^{_CREDIT}$")
 # ... links, promotions and bylines: "More:Everything we've learned...", "GET THE LATEST
 # UKRAINE UPDATES:We'll email you...", "Want all the latest updates in your inbox?", "David
-# Shepardson"; and a line that only introduces what follows ("... from these states:")
+# Shepardson"; a link's label run into its headline ("Shooting down the balloon:US downs
+# suspected..."); and a line that only introduces what follows ("... from these states:")
 _PROMO = re.compile(
     r"^\s*(?:More|MORE|Related|RELATED|READ MORE|Read more|GET THE LATEST)\b\s*:"
-    r"|\b(?:in your inbox|email you|sign up for|subscribe to|download the app)\b",
+    r"|\b(?:in your inbox|email you|sign up for|subscribe to|download the app)\b"
+    r"|(?-i:[a-z)]:[A-Z“\"])",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^(?:By\s+)?[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}\s*$")
@@ -505,7 +518,36 @@ _PARTICLES = frozenset(["de", "del", "da", "di", "van", "von", "der", "le", "la"
 _PLACE_STARTS = frozenset(
     ["new", "green", "los", "san", "santa", "las", "el", "saint", "st", "fort", "port", "mount"]
 )
-_NOT_FIRST_NAMES = STOPWORDS | _NOT_NAMES | {"former", "new", "but", "and"}
+# titles, which gender-guesser takes for first names ("Vice President" is no Mr. President)
+_TITLES = frozenset(
+    [
+        "vice",
+        "president",
+        "prime",
+        "minister",
+        "senator",
+        "governor",
+        "mayor",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "pope",
+        "chief",
+        "justice",
+        "judge",
+        "general",
+        "captain",
+        "coach",
+        "lady",
+        "sir",
+        "dame",
+        "saint",
+        "chancellor",
+        "speaker",
+    ]
+)
+_NOT_FIRST_NAMES = STOPWORDS | _NOT_NAMES | _TITLES | {"former", "new", "but", "and"}
 
 
 @lru_cache(maxsize=1)

@@ -207,19 +207,24 @@ def test_page_furniture_is_not_quoted_and_photo_credits_are_trimmed() -> None:
 def test_links_promotions_bylines_and_questions_are_not_quoted() -> None:
     text = (
         "More:Everything we've learned about drone sightings in New Jersey.\n\n"
+        "Shooting down the balloon:US downs suspected Chinese spy balloon off the coast.\n\n"
         "GET THE LATEST UKRAINE UPDATES:We'll email you the latest news once a day.\n\n"
         "Want all the latest Ukraine updates in your inbox?\n\nDavid Shepardson\n\n"
         "In 2020, Trump won electoral votes from these states:\n\n"
-        "Where is the 2023 World Cup being played? Australia and New Zealand host it."
+        "Where is the 2023 World Cup being played? Australia and New Zealand host it.\n\n"
+        "It kicked off at 10:30 a.m. local time. He said: “We are ready.”"
     )
     quoted = [text[s:e] for s, e in quotable_spans(text)]
     assert quoted == [
         "Where is the 2023 World Cup being played?",
         "Australia and New Zealand host it.",
+        "It kicked off at 10:30 a.m. local time.",
+        "He said: “We are ready.”",
     ]
     asked = passage(0, text)
     offered = [c.text for c in candidates([replace(asked, title="Where is the World Cup?")], 1)]
-    assert offered == ["Australia and New Zealand host it."]  # no question, as sentence or title
+    assert offered[0] == "Australia and New Zealand host it."
+    assert not [o for o in offered if o.endswith("?")]  # no question, as sentence or title
 
 
 def test_file_names_and_first_lines_are_not_offered_as_headlines() -> None:
@@ -373,6 +378,10 @@ def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
     # a first name written with a possessive is still a first name: two Griners, none added
     griners = ["WNBA star Brittney Griner was sentenced.", "Brittney's wife Cherelle Griner spoke."]
     assert "Griner" not in full_names(griners)
+    # a title is no first name: "Vice President" gives "President" no "[Vice]"
+    titled = full_names(["Vice President Kamala Harris spoke.", "President Joe Biden said so."])
+    assert "President" not in titled and titled["Biden"] == "Joe Biden"
+    assert with_full_names("President Biden spoke.", titled) == "President [Joe] Biden spoke."
 
 
 def test_acronyms_are_spelled_out_once_from_the_passages() -> None:
@@ -412,6 +421,22 @@ def test_sentences_do_not_end_at_abbreviations_in_datelines_or_titles() -> None:
         "ST. LOUIS — A player won the jackpot.",
         "Gov. Parson said so.",
         "It was Sen. Blunt's idea.",
+    ]
+
+
+def test_a_clock_time_before_a_time_zone_day_or_month_ends_no_sentence() -> None:
+    from qa.sentences import sentence_spans
+
+    def said(text: str) -> list[str]:
+        return [text[s:e] for s, e in sentence_spans(text)]
+
+    launch = "It lifted off at 11:08 p.m. local time (10:08 a.m. ET) from Jiuquan. It docked."
+    assert said(launch) == [launch[: launch.index(" It docked")], "It docked."]
+    assert len(said("Polls close at 8 p.m. Tuesday statewide. Results follow.")) == 2
+    assert len(said("It opens at 10 a.m. Jan. 5, officials said. Tickets sold out.")) == 2
+    assert said("It starts at 9 a.m. The doors open at 8.") == [
+        "It starts at 9 a.m.",
+        "The doors open at 8.",
     ]
 
 

@@ -168,6 +168,9 @@ def test_a_follow_up_on_a_listed_article_tells_more_of_it(fare_engine) -> None: 
     assert not fifth.answered and fifth.text.endswith(
         "The answer before cites 3 sources: ask about one of [1] to [3]."
     )
+    single = [("What happened to the bus fare?", first.text)]
+    second = fare_engine.ask("What about the second one?", history=single)
+    assert second.text.endswith("The answer before cites one source: ask about [1].")
 
 
 def test_a_refusal_under_filters_names_them(fare_engine) -> None:  # type: ignore[no-untyped-def]
@@ -236,3 +239,16 @@ def test_a_bad_asked_on_is_named_before_anything_is_ingested(tmp_path: Path, cap
     assert main(["eval", str(tmp_path)]) != 0
     err = capsys.readouterr().err
     assert "Question 'q1': asked_on must look like 2022-06-17" in err and "Traceback" not in err
+
+
+def test_what_happened_asked_first_of_many_articles_gives_the_news(fare_engine) -> None:  # type: ignore[no-untyped-def]
+    gist = fare_engine.ask("What happened?")
+    assert gist.answered and [c.article_id for c in gist.citations] == [
+        "fare-2023",
+        "other-5",
+        "other-4",
+    ]
+    # as a follow-up it is about what was asked before, not the news
+    fare = [(QUESTION, "The Metro council voted on Monday to raise the bus fare to $3.10. [1]")]
+    after = fare_engine.ask("What happened?", history=fare)
+    assert {c.article_id for c in after.citations} <= {"fare-2022", "fare-2023"}
