@@ -21,8 +21,9 @@ _ABBREV = re.compile(
 _CLOCK = re.compile(r"\b[ap]\.m\.$")
 _AFTER_CLOCK = re.compile(
     r"[\"“‘(\[]?(?:[ECMP][SD]?T|GMT|UTC|BST|CET|Eastern|Central|Mountain|Pacific|Beijing|"
-    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|"
-    r"Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\b"
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|"
+    r"Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|"
+    r"Dec(?:ember)?)\b"
 )
 
 STOPWORDS = frozenset(

@@ -438,6 +438,7 @@ def test_a_clock_time_before_a_time_zone_day_or_month_ends_no_sentence() -> None
         "It starts at 9 a.m.",
         "The doors open at 8.",
     ]
+    assert len(said("Doors open at 9 a.m. Mayor Adams spoke. Martin left.")) == 3
 
 
 def test_headings_are_sentences_of_their_own_without_their_marker() -> None:
