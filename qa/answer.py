@@ -30,6 +30,7 @@ from qa.sentences import (
     full_names,
     has_type,
     is_fresh_report,
+    names,
     question_type,
     quotable,
     sentence_spans,
@@ -314,6 +315,7 @@ def choose(
     max_words: int = 60,
     keep_gap: float | None = None,
     question: str = "",
+    titles: Sequence[str] = (),
 ) -> list[Scored]:
     """The best sentence, plus close runners-up while the answer stays within `max_words`.
 
@@ -321,7 +323,9 @@ def choose(
     model ordered, when its logit is at most `keep_gap` below the best's. A headline without
     the date or number that `question` asks for ("When ...?", "How many ...?") adds nothing:
     it is passed over, and when it came first, the first close sentence that is not such a
-    headline leads instead.
+    headline leads instead. With the passages' `titles`, a runner-up that names none of the
+    question's names, in itself or its headline, is passed over when the best one does: "Who
+    is Mack Rutherford trying to beat?" gains nothing from a sentence on Aaron Judge.
     """
     if not scored:
         return []
@@ -339,6 +343,13 @@ def choose(
             return best.key - s.key > keep_gap
         return s.score < keep_ratio * best.score
 
+    wanted = {w.lower() for n in names(question) for w in n.split()} if titles else set()
+
+    def named(s: Scored) -> bool:
+        """Whether the sentence, or its headline, holds a word of the question's names."""
+        said = f"{s.candidate.text} {titles[s.candidate.passage]}".lower()
+        return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", said) for w in wanted)
+
     best = scored[0]
     if typeless_headline(best):
         rest = [s for s in scored[1:] if not typeless_headline(s)]
@@ -351,8 +362,8 @@ def choose(
             continue
         if len(chosen) >= max_sentences or far(best, s):
             break
-        if typeless_headline(s):
-            continue
+        if typeless_headline(s) or (wanted and named(best) and not named(s)):
+            continue  # ... nor a sentence about other things than the question names
         size = len(s.candidate.text.split())
         if words + size <= max_words and s.candidate.text not in {c.candidate.text for c in chosen}:
             chosen.append(s)
@@ -758,7 +769,12 @@ def extractive_answer(
     ):
         return refusal(question, confidence=confidence)
     chosen = (
-        choose(judged.ordered, keep_gap=KEEP_GAP, question=asked or question)
+        choose(
+            judged.ordered,
+            keep_gap=KEEP_GAP,
+            question=asked or question,
+            titles=[p.title for p in passages],
+        )
         if SENTENCE_MODEL
         else choose(judged.scored, question=asked or question)
     )

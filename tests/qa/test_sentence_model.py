@@ -122,3 +122,24 @@ def test_a_close_dated_sentence_leads_instead_of_a_dateless_headline() -> None:
     assert choose([headline, dated, later], keep_gap=1.5, question=when) == [dated, later]
     assert choose([headline, far], keep_gap=1.5, question=when) == [headline]  # none close
     assert choose([headline, dated], keep_gap=1.5, question="Who fired?") == [headline, dated]
+
+
+def test_choose_passes_over_a_runner_up_about_other_names_than_asked() -> None:
+    question = "Who is Mack Rutherford trying to beat for the record?"
+    best = Scored(
+        Candidate(0, 0, 40, "Rutherford hopes to beat Travis Ludlow."), 1.0, 0.5, 1.0, order=3.0
+    )
+    judge = Scored(Candidate(1, 0, 30, "Aaron Judge chases the record."), 1, 1, 1, order=2.9)
+    pilot = Scored(Candidate(2, 0, 30, "The teen pilot set off in March."), 1, 1, 1, order=2.8)
+    titles = [
+        "Teen pilot Mack Rutherford",
+        "Yankees slugger's record chase",
+        "Mack Rutherford lands",
+    ]
+    # the second sentence names none of the question's names, nor does its headline; the third's
+    # headline does
+    assert choose([best, judge, pilot], keep_gap=1.5, question=question, titles=titles) == [
+        best,
+        pilot,
+    ]
+    assert choose([best, judge], keep_gap=1.5, question=question) == [best, judge]  # no titles
