@@ -7,7 +7,7 @@
 fitted WEIGHTS and BIAS in qa/refusal_model.py; adding
 
         --foreign squad2-dev@news-dev squad2-dev@multihop-dev news-dev@squad2-dev \
-        multihop-dev@squad2-dev news-dev@multihop-dev --foreign-weight 0.3 \
+        multihop-dev@squad2-dev news-dev@multihop-dev --foreign-weight 0.8 \
         --drop log_question_words --max-frr 0.07
 
 fitted OFF_TOPIC_WEIGHTS and OFF_TOPIC_BIAS. `--foreign A@B` asks set A's questions of set B's
@@ -245,7 +245,7 @@ def main() -> None:
         if "@" in name:  # off-topic questions: together they weigh `--foreign-weight` of a set
             d["weight"] *= (
                 args.foreign_weight
-                * len(args.datasets or sets)
+                * sum("@" not in n for n in sets)
                 / max(1, sum("@" in n for n in sets))
             )
     for name in args.answerable_only:
