@@ -1,8 +1,10 @@
-"""A logistic model of whether the retrieved passages answer the question (else refuse).
+"""Logistic models of whether the retrieved passages answer the question (else refuse).
 
-Its weights were fitted by `bench/fit_refusal_model.py` on the dev sets' answerable and
-unanswerable questions (news-dev's made unanswerable by holding out their evidence articles);
-that script prints the cross-validated trade-off between refusals and false refusals.
+The first one's weights were fitted by `bench/fit_refusal_model.py` on the dev sets'
+answerable and unanswerable questions (news-dev's made unanswerable by holding out their
+evidence articles); the second, off-topic one's also on other sets' questions asked of each
+set's index. That script prints the cross-validated trade-off between refusals and false
+refusals.
 """
 
 from __future__ import annotations

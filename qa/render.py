@@ -51,8 +51,9 @@ a.qa-cite:hover { background: rgba(249, 115, 22, 0.3); }
 .dark .qa-passage mark, .dark mark.qa-headline { background: #a16207; color: #fff7ed; }
 .dark .qa-refusal-tag { background: #b45309; color: #fff7ed !important; }
 /* a phone's width: the articles table keeps title, date and source, dropping the passage
-   count and id, and the results table gives its details half the width. Gradio sizes each column inline, header cells (th[data-heading]) and body cells
-   ([data-col]) alike, so each rule below styles both */
+   count and id, and the results table gives its details half the width. Gradio sizes each
+   column inline, header cells (th[data-heading]) and body cells ([data-col]) alike, so each
+   rule below styles both */
 @media (max-width: 640px) {
   #qa-articles th[data-heading="3"], #qa-articles th[data-heading="4"],
   #qa-articles [data-col="3"], #qa-articles [data-col="4"] { display: none !important; }
