@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +48,7 @@ from qa.evaluate import (  # noqa: E402
     build_index,
     holdout_index,
     holdout_split,
+    off_topic_questions,
     read_questions,
 )
 from qa.metrics import contains_answer  # noqa: E402
@@ -62,9 +62,10 @@ def collect(
 ) -> dict[str, dict[str, Any]]:
     """Refusal features, labels and the current rule's values of every question of a set.
 
-    With `foreign`, other sets' questions are also asked of this set's index, as unanswerable
-    ("squad2-dev@news-dev"): off-topic questions, the kind a user asks of a corpus that lacks
-    the topic. One whose passages hold one of its gold answers is left out: it may be answered.
+    With `foreign`, other sets' questions (as `qa eval --off-topic` makes them: unanswerable)
+    are also asked of this set's index ("squad2-dev@news-dev"): off-topic questions, the kind
+    a user asks of a corpus that lacks the topic. One whose passages hold one of its gold
+    answers is left out: it may be answered.
     """
     base = Settings()
     embed_model = build_embed_model(base)
@@ -80,8 +81,7 @@ def collect(
     own.pop("held")
     out = {dataset.name: own}
     for name, asked in (foreign or {}).items():
-        off = [replace(q, answerable=False, asked_on=None) for q in asked]
-        d = ask_all(engine, off, gold=[list(q.answers) for q in asked])
+        d = ask_all(engine, asked, gold=[list(q.answers) for q in asked])
         keep = ~d.pop("held")
         out[f"{name}@{dataset.name}"] = {k: v[keep] for k, v in d.items()}
     return out
@@ -225,7 +225,7 @@ def main() -> None:
         by_name = {d.name: d for d in args.datasets}
         sets = {}
         for d in args.datasets:
-            foreign = {a: read_questions(by_name[a], None) for a, b in pairs if b == d.name}
+            foreign = {a: off_topic_questions(by_name[a], d) for a, b in pairs if b == d.name}
             sets.update(collect(d, args.holdout, foreign))
     for name in args.drop:
         for d in sets.values():
