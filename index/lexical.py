@@ -28,6 +28,11 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer("english")
 
 
+def stem_words(words: list[str]) -> list[str]:
+    """The stems of lower-case words, as `tokenize` stems them."""
+    return list(_stemmer().stemWords(words))
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop-worded, stemmed tokens (the same for passages and queries)."""
     import bm25s

@@ -17,7 +17,7 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from index.chunk import published_day
 from index.embed import build_embed_model, embedder_id
 from index.ingest import current_revision, rebuild_lexical
-from index.lexical import LexicalIndex, tokenize
+from index.lexical import LexicalIndex, stem_words, tokenize
 from index.store import PassageStore
 from qa.answer import (
     digest_answer,
@@ -53,6 +53,7 @@ from qa.sentences import (
     subject_words,
 )
 from qa.settings import Settings
+from qa.spelling import Speller, corrected, english_words
 from qa.vectors import SentenceVectors, cosine
 
 History = Sequence[tuple[str, str]]
@@ -153,6 +154,7 @@ class Engine:
             self.llm = OpenAIAnswerer.from_settings(self.settings, embed_model=self.embed_model)
         self._lexical: LexicalIndex | None = None
         self._term_weights: TermWeights | None = None
+        self._speller: tuple[TermWeights, Speller] | None = None
         self._sources: frozenset[str] = frozenset()
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -178,6 +180,7 @@ class Engine:
         self.embed_model.get_query_embedding("warm up")
         if self.store.count():
             self.lexical()
+            self.speller()
             self.store.manifest()  # kept until the index changes: the page's first load is quick
 
     def lexical(self, recheck: bool = False) -> LexicalIndex:
@@ -202,6 +205,28 @@ class Engine:
                 self._term_weights = TermWeights.from_lexical(saved)
                 self._sources = frozenset(s for s in saved.sources if s)
             return self._lexical
+
+    def speller(self) -> Speller | None:
+        """The spelling corrector for the index's current vocabulary (None when turned off)."""
+        if not self.settings.spelling:
+            return None
+        self.lexical()
+        with self._lock:
+            weights = self._term_weights
+            if weights is None or not weights.vocab:
+                return None
+            if self._speller is None or self._speller[0] is not weights:
+                self._speller = (
+                    weights,
+                    Speller.build(weights.passages(), stem_words, english_words(), weights.n_docs),
+                )
+            return self._speller[1]
+
+    def spelled(self, question: str) -> str:
+        """The question with its misspelled words corrected (`qa.spelling`), else as it is."""
+        speller = self.speller() if self.has_passages() else None
+        fixes = speller.fixes(question) if speller else []
+        return corrected(question, fixes) if fixes else question
 
     def has_passages(self) -> bool:
         """Whether the index holds passages (the loaded BM25 index says so without asking Chroma)."""
@@ -292,9 +317,33 @@ class Engine:
         if chat:  # "hello", "thanks", "what can you do?": nothing to search for
             yield Answer(text=chat, answered=False, question=question)
             return
+        spelled = self.spelled(question)
+        if spelled == question:
+            yield from self._stream(question, history, top_k, since, until, sources, as_of)
+            return
+        question = spelled
+        if history:  # a follow-up carries the words of the questions before
+            history = [(self.spelled(q), a) for q, a in history]
+        searched = f"Searched for “{question}”."
+        for item in self._stream(question, history, top_k, since, until, sources, as_of):
+            if isinstance(item, Answer):
+                item = replace(item, notice=" ".join(filter(None, [searched, item.notice])))
+            yield item
+
+    def _stream(
+        self,
+        question: str,
+        history: History | None,
+        top_k: int | None,
+        since: str | date | None,
+        until: str | date | None,
+        sources: Sequence[str] | None,
+        as_of: str | date | None,
+    ) -> Iterator[str | Answer]:
+        """`stream` for a question already checked and spelled."""
         absent = self._unmentioned(question)
         if absent:
-            yield refusal(question, reason=f"No article mentions {said_list(absent)}.")
+            yield refusal(question, reason=self._absent_reason(absent))
             return
         quote, listed = resolve_pointer(question, history)
         pointed = pointed_source(question) if history else None
@@ -391,6 +440,13 @@ class Engine:
         absent = self._absent_names(wanted)
         # a refusal must not rest on a vocabulary a moment old: an article just added may name them
         return self._absent_names(wanted, recheck=True) if absent else []
+
+    def _absent_reason(self, absent: list[str]) -> str:
+        """Why the names rule refused, with the near names the index holds ("did you mean ...?")."""
+        reason = f"No article mentions {said_list(absent)}."
+        speller = self.speller()
+        near = [s for s in (speller.suggestion(n) for n in absent) if s] if speller else []
+        return f"{reason} Did you mean {said_list(near)}?" if near else reason
 
     def _absent_names(self, wanted: list[str], recheck: bool = False) -> list[str]:
         """`wanted` if the current BM25 vocabulary holds none of them, else []."""

@@ -111,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also ask another set's questions (on topics this corpus lacks), which count as unanswerable",
     )
     p.add_argument(
+        "--typos",
+        action="store_true",
+        help="misspell one word of each question (the same way every run), as users do",
+    )
+    p.add_argument(
         "--ignore-asked-on",
         dest="as_asked",
         action="store_false",
@@ -261,6 +266,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         holdout=args.holdout,
         as_asked=args.as_asked,
         off_topic=args.off_topic,
+        typos=args.typos,
     )
     return 0
 

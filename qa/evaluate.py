@@ -6,6 +6,8 @@ import gzip
 import hashlib
 import json
 import os
+import random
+import re
 import shutil
 import sys
 import time
@@ -19,6 +21,7 @@ from tqdm import tqdm
 
 from qa.errors import ConfigError
 from qa.metrics import contains_answer, median_or_zero, percentile, retrieval_metrics, word_count
+from qa.sentences import STOPWORDS
 from qa.settings import Settings
 
 RETRIEVAL_KEYS = ("hit@1", "hit@5", "hit@10", "mrr@10", "recall@10")
@@ -148,6 +151,45 @@ def off_topic_questions(other: Path, dataset: Path) -> list[Question]:
         )
         for q in read_questions(other, None)
     ]
+
+
+_TYPO_WORD = re.compile(r"(?<![\w'’-])[a-z]{5,}(?![\w'’-])")
+_KEYS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _neighbours(letter: str) -> str:
+    """The letters beside one on a QWERTY keyboard's row."""
+    for row in _KEYS:
+        i = row.find(letter)
+        if i >= 0:
+            return row[max(i - 1, 0) : i] + row[i + 1 : i + 2]
+    return letter
+
+
+def misspelled(question: str, seed: str) -> str:
+    """The question with one lower-case content word of 5+ letters mistyped, fixed by `seed`.
+
+    The typo is a dropped, doubled or swapped letter, or a key beside the right one, never in
+    the first letter. Names (capitalised) are left alone: `qa.spelling` does not change them.
+    A question with no such word is returned as it is.
+    """
+    words = [m for m in _TYPO_WORD.finditer(question) if m.group() not in STOPWORDS]
+    if not words:
+        return question
+    rng = random.Random(hashlib.sha1(seed.encode()).hexdigest())
+    m = rng.choice(words)
+    w = m.group()
+    i = rng.randrange(1, len(w) - 1)
+    kind = rng.choice(("drop", "double", "swap", "key"))
+    if kind == "drop":
+        typo = w[:i] + w[i + 1 :]
+    elif kind == "double":
+        typo = w[: i + 1] + w[i:]
+    elif kind == "swap" and w[i] != w[i + 1]:
+        typo = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+    else:
+        typo = w[:i] + rng.choice(_neighbours(w[i])) + w[i + 1 :]
+    return question[: m.start()] + typo + question[m.end() :]
 
 
 def holdout_split(questions: list[Question], fraction: float) -> tuple[list[Question], set[str]]:
@@ -305,7 +347,7 @@ def run_questions(
         answer = ask(q.question, as_of=as_of, engine=engine)
         latency = (time.perf_counter() - started) * 1000
         filters = search_filters(None, None, None, as_of)
-        passages, _ = engine.retrieve(q.question, top_k=10, filters=filters)
+        passages, _ = engine.retrieve(engine.spelled(q.question), top_k=10, filters=filters)
         rows.append(
             {
                 "id": q.id,
@@ -389,6 +431,7 @@ def run_eval(
     holdout: float = 0.0,
     as_asked: bool = True,
     off_topic: str | None = None,
+    typos: bool = False,
 ) -> dict[str, Any]:
     """Run the whole evaluation and print the table; write `--json` and per-question details."""
     from index.embed import build_embed_model
@@ -434,6 +477,14 @@ def run_eval(
             file=sys.stderr,
         )
     questions, dropped = holdout_split(questions, holdout)
+    if typos:
+        typed = [replace(q, question=misspelled(q.question, q.id)) for q in questions]
+        changed = sum(t.question != q.question for t, q in zip(typed, questions, strict=True))
+        questions = typed
+        print(
+            f"--typos: {changed} of {len(questions)} questions have one word mistyped",
+            file=sys.stderr,
+        )
     embed_model = build_embed_model(base)
     settings, stats = build_index(dataset, selection, base, embed_model, progress)
     if dropped:

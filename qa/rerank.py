@@ -33,6 +33,11 @@ class TermWeights:
             int(retriever.scores.get("num_docs", len(lexical.ids))),
         )
 
+    def passages(self) -> dict[str, int]:
+        """How many passages hold each term."""
+        n = len(self.doc_freq)
+        return {t: int(self.doc_freq[i]) for t, i in self.vocab.items() if i < n and t}
+
     def share(self, term: str) -> float:
         """The share of passages that hold the term (0 for a term the index lacks)."""
         i = self.vocab.get(term)

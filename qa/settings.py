@@ -111,6 +111,10 @@ class Settings(BaseSettings):
         0.25,
         description="Extractive refusal when no candidate sentence's MiniLM similarity to the question reaches this and none holds all of its words (0 = off).",
     )
+    spelling: bool = Field(
+        True,
+        description="Correct a question's misspelled words to words the index holds before searching (qa/spelling.py).",
+    )
     max_file_mb: float = Field(
         20.0, gt=0, description="Files larger than this are refused, not read."
     )

@@ -171,6 +171,19 @@ def test_eval_off_topic_asks_another_set_s_questions_as_unanswerable(
     assert "refusal_accuracy on off-topic questions: 1.0000 (2)" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+def test_eval_typos_misspells_a_word_of_each_question(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from qa.cli import main
+
+    monkeypatch.setenv("QA_EVAL_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "eval.json"
+    assert main(["eval", str(DATASET), "--json", str(out), "--typos"]) == 0
+    assert "--typos: 6 of 6 questions have one word mistyped" in capsys.readouterr().err
+    metrics = json.loads(out.read_text())
+    assert metrics["hit@1"] == 1.0 and metrics["answer_recall"] >= 0.75
+    assert metrics["refusal_accuracy"] == 1.0 and metrics["false_refusal_rate"] == 0.0
+
+
 def test_off_topic_must_be_another_dataset(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     from qa.cli import main
 

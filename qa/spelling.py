@@ -1,0 +1,140 @@
+"""Misspelled words of a question, corrected to words the index holds ("chinse" -> "chinese").
+
+A word is taken as misspelled only when it is neither an English word (pyspellchecker's
+frequency list) nor a term of the index (its BM25 vocabulary, stemmed). It becomes the nearest
+word (Damerau-Levenshtein, rapidfuzz) among the English words whose stem the index holds and the
+index's own terms that no English word stems to (names: "zelenskyy"), nearest first, then the
+one in most passages. Names (capitalised words after the first) are never changed: a name the
+index lacks may be a person it does not cover, and `suggestion` offers the near one instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+MIN_LETTERS = 5  # shorter words have too many neighbours to guess from ("mons": mans, moms, sons)
+# pyspellchecker's counts come from subtitles: its rarest listed words include typos ("ballon": 50)
+MIN_ENGLISH = 100
+# in a large index a term in one passage only may itself be a typo: it corrects nothing
+MIN_PASSAGES = 2
+LARGE_INDEX = 1000  # passages
+# English words the index lacks are corrections too ("perentage" -> "percentage" still helps the
+# embedder), when this common; at the same distance a word the index holds comes first
+MIN_COMMON = 1000
+_WORD = re.compile(r"(?<![\w'’-])[A-Za-z]+(?![\w'’-])")
+
+Fix = tuple[str, str]
+
+
+@lru_cache(maxsize=1)
+def english_words() -> dict[str, int]:
+    """pyspellchecker's English word counts (160k words; loaded once, about 0.15 s)."""
+    from spellchecker import SpellChecker
+
+    return {
+        w: int(n)
+        for w, n in SpellChecker(distance=1).word_frequency.dictionary.items()
+        if n >= MIN_ENGLISH and w.isalpha()
+    }
+
+
+@dataclass(frozen=True)
+class Speller:
+    """The words a misspelling can become, with how many passages hold each one's term."""
+
+    words: list[str]
+    passages: list[int]
+    english: Mapping[str, int]
+    english_stems: frozenset[str]
+    term_passages: Mapping[str, int]
+    stem: Callable[[str], str]
+
+    @classmethod
+    def build(
+        cls,
+        term_passages: Mapping[str, int],
+        stem_words: Callable[[list[str]], list[str]],
+        english: Mapping[str, int],
+        n_passages: int = 0,
+    ) -> Speller:
+        """From the index's terms (stem -> passages holding it) and an English word list."""
+        floor = MIN_PASSAGES if n_passages >= LARGE_INDEX else 1
+        listed = list(english)
+        stems = stem_words(listed)
+        pool = {w: term_passages.get(s, 0) for w, s in zip(listed, stems, strict=True)}
+        pool = {w: n for w, n in pool.items() if n >= floor or english[w] >= MIN_COMMON}
+        covered = set(stems)
+        for term, n in term_passages.items():  # names and other words English lacks
+            if n >= floor and term.isalpha() and term not in covered:
+                pool.setdefault(term, n)
+        return cls(
+            list(pool),
+            list(pool.values()),
+            english,
+            frozenset(stems),
+            term_passages,
+            lambda w: stem_words([w])[0],
+        )
+
+    def known(self, word: str) -> bool:
+        """Whether a lower-case word is English (or an inflection of it) or a term of the index."""
+        if word in self.english:
+            return True
+        stem = self.stem(word)
+        return stem in self.english_stems or stem in self.term_passages
+
+    def nearest(self, word: str) -> str | None:
+        """The closest pool word to a lower-case word (one edit for short words, else two)."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        limit = 1 if len(word) <= 5 else 2
+        found = process.extract(
+            word, self.words, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=50
+        )
+        ranked = [
+            (edits, -self.passages[i], -self.english.get(w, 0), w)
+            for w, edits, i in found
+            if edits > 0
+        ]
+        return min(ranked)[3] if ranked else None
+
+    def fixes(self, question: str) -> list[Fix]:
+        """(word as typed, correction) for each misspelled word of the question, in order."""
+        out: list[Fix] = []
+        for m in _WORD.finditer(question):
+            word = m.group()
+            low = word.lower()
+            if len(low) < MIN_LETTERS or (word[0].isupper() and m.start() > 0):
+                continue  # too short to guess, or a name
+            if any(c.isupper() for c in word[1:]) or self.known(low):
+                continue  # an acronym ("NASA"), or not misspelled
+            best = self.nearest(low)
+            if best is not None:
+                out.append((word, best.capitalize() if word[0].isupper() else best))
+        return out
+
+    def suggestion(self, name: str) -> str | None:
+        """A near word of the index for a name it lacks ("Zelenksy" -> "Zelensky"), else None."""
+        words = name.split()
+        near = [self.nearest(w.lower()) if not self.known(w.lower()) else w for w in words]
+        if any(n is None for n in near) or all(n == w for n, w in zip(near, words, strict=True)):
+            return None
+        return " ".join(
+            n if n == w else str(n).capitalize() for n, w in zip(near, words, strict=True)
+        )
+
+
+def corrected(question: str, fixes: Sequence[Fix]) -> str:
+    """The question with each fix applied to the first remaining occurrence of its word."""
+    out, pos = [], 0
+    for wrong, right in fixes:
+        m = re.compile(rf"(?<![\w'’-]){re.escape(wrong)}(?![\w'’-])").search(question, pos)
+        if m is None:
+            continue
+        out.append(question[pos : m.start()] + right)
+        pos = m.end()
+    return "".join(out) + question[pos:]

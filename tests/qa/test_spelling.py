@@ -1,0 +1,140 @@
+"""Spelling correction of questions against the index's words (qa/spelling.py) and `qa eval --typos`."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.lexical import stem_words
+from qa.evaluate import misspelled
+from qa.spelling import Speller, corrected, english_words
+
+# how many passages hold each (stemmed) term of a made-up index
+TERMS = {
+    "chines": 40,  # "chinese"
+    "spi": 25,
+    "balloon": 30,
+    "ballot": 90,
+    "happen": 60,
+    "zelenskyy": 12,
+    "ukrain": 80,
+    "nasa": 7,
+    "telescop": 5,
+}
+ENGLISH = {
+    "chinese": 5000,
+    "spy": 3000,
+    "balloon": 2000,
+    "ballot": 900,
+    "happened": 60000,
+    "happen": 20000,
+    "ukraine": 300,
+    "with": 900000,
+    "what": 900000,
+    "telescope": 800,
+    "the": 9000000,
+    "percentage": 6000,
+}
+
+
+@pytest.fixture(scope="module")
+def speller() -> Speller:
+    return Speller.build(TERMS, stem_words, ENGLISH)
+
+
+def test_misspelled_words_become_the_index_s_words(speller: Speller) -> None:
+    question = "What hapend with the chinse spy balloon?"
+    fixes = speller.fixes(question)
+    assert fixes == [("hapend", "happened"), ("chinse", "chinese")]
+    assert corrected(question, fixes) == "What happened with the chinese spy balloon?"
+    # the first word is a word like any other; its capital is kept
+    assert speller.fixes("Ukrane and the war") == [("Ukrane", "Ukraine")]
+    # nearest first, then the word in most passages: "ballon" is one edit from both, ballot
+    # is in more passages; "ballooon" is one edit from balloon only
+    assert speller.fixes("the ballooon") == [("ballooon", "balloon")]
+    assert speller.fixes("the ballon") == [("ballon", "ballot")]
+
+
+def test_known_words_names_acronyms_and_short_words_are_left_alone(speller: Speller) -> None:
+    for question in (
+        "What happened with the Chinese spy balloon?",  # all known
+        "What did Zelenksy say?",  # a name: the index may simply not cover this person
+        "What did NASSA launch?",  # an acronym
+        "What did the telescopes see?",  # an inflection of a known word
+        "What did the spys say?",  # too short to guess from
+        "Who is Jon Holden?",
+    ):
+        assert speller.fixes(question) == [], question
+
+
+def test_a_word_the_index_lacks_can_become_a_common_english_word(speller: Speller) -> None:
+    # "percentage" is in no passage here, but the embedder still reads it better than a typo
+    assert speller.fixes("What perentage of the vote?") == [("perentage", "percentage")]
+
+
+def test_names_get_a_suggestion_not_a_correction(speller: Speller) -> None:
+    assert speller.suggestion("Zelenskyi") == "Zelenskyy"
+    assert speller.suggestion("Qwxyz") is None  # nothing near
+    assert speller.suggestion("Zelenskyy") is None  # nothing to suggest
+
+
+def test_corrected_replaces_whole_words_in_order() -> None:
+    assert corrected("chinse chinse, chinsey", [("chinse", "chinese")]) == "chinese chinse, chinsey"
+    assert corrected("a b", []) == "a b"
+    assert corrected("x chinse", [("absent", "y"), ("chinse", "chinese")]) == "x chinese"
+
+
+def test_a_large_index_s_one_passage_terms_correct_nothing() -> None:
+    terms = {"balloon": 1, "ballot": 1}
+    small = Speller.build(terms, stem_words, {}, n_passages=10)
+    large = Speller.build(terms, stem_words, {}, n_passages=50_000)
+    assert small.fixes("the ballooon") == [("ballooon", "balloon")]
+    assert large.fixes("the ballooon") == []
+
+
+def test_the_english_list_is_pyspellchecker_s_common_words() -> None:
+    words = english_words()
+    assert len(words) > 30_000 and "balloon" in words
+    assert "ballon" not in words  # listed by pyspellchecker, but too rare to trust
+
+
+def test_misspelled_makes_one_fixed_typo_in_a_lower_case_content_word() -> None:
+    question = "Which country launched a successful mission to the Moon?"
+    typo = misspelled(question, "q1")
+    assert typo == misspelled(question, "q1") and typo != question
+    changed = [(a, b) for a, b in zip(question.split(), typo.split(), strict=True) if a != b]
+    assert len(changed) == 1
+    right, wrong = changed[0]
+    assert right in {"country", "launched", "successful", "mission"}
+    assert wrong[0] == right[0] and abs(len(wrong) - len(right)) <= 1
+    assert misspelled("Who is Ada Lovelace?", "q2") == "Who is Ada Lovelace?"  # nothing to mistype
+    assert len({misspelled(question, f"q{i}") for i in range(30)}) > 10  # the seed decides
+
+
+def test_seed_questions_with_a_typo_are_answered_and_say_what_was_searched(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = seed_engine.ask("Where were the rokcets fired from?")
+    assert answer.answered and "al-Amin al-Thaniyah" in answer.text
+    assert answer.notice == "Searched for “Where were the rockets fired from?”."
+    # a follow-up carries the corrected words of the question before
+    again = seed_engine.ask(
+        "How many civilians were wounded?",
+        history=[("Where were the rokcets fired from?", answer.text)],
+    )
+    assert again.answered and "five" in again.text and again.notice == ""
+    # a name the index lacks is refused, with the near name it holds
+    name = seed_engine.ask("What did the Pentagn say?")
+    assert not name.answered
+    assert (
+        name.text == "The articles don't say. No article mentions Pentagn. Did you mean Pentagon?"
+    )
+
+
+def test_spelling_can_be_turned_off(seed_index, tmp_path, embed_model) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from qa.api import Engine
+    from qa.settings import Settings
+
+    shutil.copytree(seed_index, tmp_path / "index")
+    engine = Engine(Settings(index_dir=tmp_path / "index", spelling=False), embed_model=embed_model)
+    assert engine.speller() is None
+    assert engine.spelled("Where were the rokcets fired from?").endswith("rokcets fired from?")
