@@ -11,6 +11,8 @@ from qa.sentences import (
     asks_for_overview,
     content_words,
     names,
+    names_someone,
+    people,
     small_talk,
     subject_words,
     topic_words,
@@ -167,6 +169,32 @@ def names_said(question: str, previous: str, answer: str) -> bool:
     return any(said(n, answer) and not said(n, previous) for n in names(question))
 
 
+_PRONOUN = {
+    "male": re.compile(r"\b(he|him|his)\b", re.IGNORECASE),
+    "female": re.compile(r"\b(she|her|hers)\b", re.IGNORECASE),
+}
+_WHO = re.compile(r"^\W*(?:and\s+|so\s+)?who(?:m|se)?\b", re.IGNORECASE)
+
+
+def referent(question: str, previous: str, answer: str) -> str:
+    """The person a follow-up's "he" or "she" stands for when the answer before named them.
+
+    After "Who ...?" it is the first person of that gender the answer names that the question
+    did not ("How old is he?" after "Who attacked Paul Pelosi?" answered with "David DePape:
+    Suspect in Paul Pelosi attack..."). After another question it is a person the question
+    named, if one fits ("How old was she?" after "When did Queen Elizabeth die?"): '' then, as
+    the question's words are carried anyway.
+    """
+    asked = [g for g, pronoun in _PRONOUN.items() if pronoun.search(question)]
+    if len(asked) != 1:  # no pronoun, or "he" and "she": no telling which is which
+        return ""
+    gender = asked[0]
+    if not _WHO.match(previous) and names_someone(previous, gender):
+        return ""
+    found = [p for p in people(answer, gender) if p.split()[-1] not in previous]
+    return found[0] if found else ""
+
+
 def new_topic(question: str, before: str) -> bool:
     """Whether a question names only what the conversation has not, and points back at nothing.
 
@@ -216,6 +244,9 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
     own = set(content_words(question))
     # "news", "latest", "summary" name no subject: after "What's the latest news?" nothing carries
     carried = [w for w in dict.fromkeys(topic_words(previous)) if w not in own][:12]
+    person = referent(question, history[turn][0], said)  # "he" is the one the answer named
+    if person:
+        carried = [person, *(w for w in carried if w not in person.lower().split())]
     if not carried:
         return question
     return f"{question.strip()} ({' '.join(carried)})"

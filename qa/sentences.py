@@ -601,6 +601,39 @@ def full_names(
     return {last: forms.pop() for last, forms in found.items() if len(forms) == 1}
 
 
+_GENDERS = {"male": ("male", "mostly_male"), "female": ("female", "mostly_female")}
+
+
+def names_someone(text: str, gender: str) -> bool:
+    """Whether a text holds a first name of a gender ("Queen Elizabeth" a female one)."""
+    return any(
+        _first_names()(w) in _GENDERS[gender]
+        for w in re.findall(r"\b[A-Z][a-z]+\b", text)
+        if w.lower() not in _NOT_FIRST_NAMES
+    )
+
+
+def people(text: str, gender: str) -> list[str]:
+    """The full names in a text whose first name is of a gender ("male", "female"), in order.
+
+    "[Elon] Musk", the answerer's added first name, counts as "Elon Musk"; a title is no first
+    name ("President Biden").
+    """
+    text = re.sub(r"\[([A-Z][a-z]+)\] ", r"\1 ", text)
+    found: list[str] = []
+    for m in _FULL_NAME.finditer(text):
+        words = m.group().split()
+        for given, last in zip(words, words[1:], strict=False):
+            if given.lower() in _NOT_FIRST_NAMES or last.lower() in _NOT_FIRST_NAMES:
+                continue
+            if _first_names()(given) in _GENDERS[gender]:
+                name = f"{given} {last}"
+                if name not in found:
+                    found.append(name)
+                break
+    return found
+
+
 def with_full_names(sentence: str, known: dict[str, str]) -> str:
     """The sentence with "[Mikhail] " before the first mention of a name by last name alone."""
     out = sentence

@@ -172,6 +172,46 @@ def test_followup_rule_is_deterministic_and_leaves_standalone_questions_alone() 
     )
 
 
+def test_he_or_she_after_an_answer_naming_someone_carries_that_name() -> None:
+    from qa.followup import referent, standalone_question
+
+    pelosi = [
+        (
+            "Who attacked Paul Pelosi?",
+            "Nov. 1, 2022: “Paul Pelosi attack: What we know…” [1] Nov. 2, 2022: “David DePape: "
+            "Suspect in Paul Pelosi attack awoke him…” [2]",
+        )
+    ]
+    assert standalone_question("How old is he?", pelosi) == (
+        "How old is he? (David DePape attacked paul pelosi)"
+    )
+    # the answerer's added first name counts; the name's words are not carried twice
+    twitter = [("Who bought Twitter?", "[Elon] Musk agreed to buy Twitter in April [1].")]
+    assert standalone_question("How much did he pay?", twitter) == (
+        "How much did he pay? (Elon Musk bought twitter)"
+    )
+    # "she" is no man the answer named, and "he" no woman
+    assert referent("Where did she work before?", *twitter[0]) == ""
+    ceo = ("Who runs Twitter now?", "Linda Yaccarino took over from Elon Musk [1].")
+    assert referent("Where did she work before?", *ceo) == "Linda Yaccarino"
+    assert referent("Where did he work before?", *ceo) == "Elon Musk"
+    assert referent("Did he hire her?", *ceo) == ""  # both: no telling which is which
+    # after a question that is not "who", "she" is the person it named
+    queen = (
+        "When did Queen Elizabeth die?",
+        "Elizabeth Windsor died in 2022, said Anne Smith [1].",
+    )
+    assert referent("How old was she?", *queen) == ""
+    assert standalone_question("How old was she?", [queen]) == (
+        "How old was she? (queen elizabeth die)"
+    )
+    # ... and the one who asked about is not the answer
+    assert (
+        referent("When did he leave?", "Who replaced Bob Chapek?", "Bob Iger replaced Bob Chapek.")
+        == "Bob Iger"
+    )
+
+
 def test_rank_fusion_answers_the_same(seed_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import qa.retrieve
     from qa.api import Engine
