@@ -170,9 +170,11 @@ def test_chat_sources_upload_delete_and_hostile_article(
     expect(source).to_contain_text("Rockets fired at U.S. Embassy in Baghdad")
     expect(source).to_contain_text("2020-11-17")
 
-    # A follow-up uses the history; [1] of the first answer brings its sources back.
-    second = ask(page, "And how many were wounded?")
+    # A follow-up uses the history; [1] of the first answer brings its sources back. A typo is
+    # corrected, and the answer says what was searched.
+    second = ask(page, "And how many were wonded?")
     expect(second).to_contain_text("five")
+    expect(second).to_contain_text("Searched for “And how many were wounded?”.")
     expect(page.locator("section.qa-turn[data-turn='1']")).to_be_visible()
     first.locator("a.qa-cite").first.click()
     expect(page.locator("section.qa-turn[data-turn='0']")).to_be_visible()
