@@ -304,7 +304,7 @@ def ingest(
         for item, chunks in ahead:
             if isinstance(item, LoadError):
                 report.failed.append(failure(item))
-                failed_paths.add(item.path)
+                failed_paths.add(resolved(item.path))
                 continue
             bar.update(1)
             if item.id in seen:
@@ -337,7 +337,7 @@ def ingest(
             for a, e in manifest.items()
             if a not in seen
             and (prune_scope is None or prune_scope(e.path))
-            and e.path not in failed_paths
+            and resolved(e.path) not in failed_paths
             and not (web_failed and is_web_address(e.path))
         ]
         if gone:
@@ -355,6 +355,15 @@ def ingest(
 def _saved_revision(settings: Settings) -> str:
     saved = LexicalIndex.load(settings.lexical_dir)
     return saved.revision if saved else ""
+
+
+def resolved(path: str) -> str:
+    """A file's path made absolute (as a path from the folder run in); web addresses as they are.
+
+    Articles are stored with absolute paths; ones stored before were relative to where that
+    ingest ran, which this resolves against the current folder as before.
+    """
+    return path if not path or is_web_address(path) else str(Path(path).resolve())
 
 
 def is_web_address(path: str) -> bool:

@@ -10,7 +10,7 @@ import re
 import stat
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -412,4 +412,6 @@ def load_paths(
                 continue
             rel = item.relative_to(base).as_posix()
             article_id = f"{base.resolve().name}/{rel}"
-            yield from load_file(item, article_id, max_bytes)
+            where = str(item.resolve())  # stored: a prune run from another folder finds it
+            for loaded in load_file(item, article_id, max_bytes):
+                yield replace(loaded, path=where) if isinstance(loaded, Article) else loaded

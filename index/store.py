@@ -92,6 +92,7 @@ class PassageStore:
         self.written_revision = ""
         # the last manifest read, by (revision, passage count)
         self._manifest: tuple[tuple[str, int], dict[str, ArticleEntry]] | None = None
+        self._max_batch: int | None = None
         self._open(client if client is not None else open_client(settings))
 
     def _open(self, client: Any) -> None:
@@ -181,10 +182,26 @@ class PassageStore:
         return entries
 
     def add(self, nodes: Sequence[BaseNode]) -> None:
-        """Store embedded passages; Chroma's add skips ids it has, so delete old versions first."""
-        if nodes:
-            self._manifest = None
-            self.vector_store.add(list(nodes))
+        """Store embedded passages; Chroma's add skips ids it has, so delete old versions first.
+
+        Chroma refuses a call of more than its maximum batch (5,461 rows embedded, a few MB of
+        text in one article at the default chunk size), so they go in calls of at most that.
+        """
+        if not nodes:
+            return
+        self._manifest = None
+        step = self.max_batch()
+        for i in range(0, len(nodes), step):
+            self.vector_store.add(list(nodes[i : i + step]))
+
+    def max_batch(self) -> int:
+        """The most rows Chroma takes in one call (asked once)."""
+        if self._max_batch is None:
+            try:
+                self._max_batch = max(1, int(self.client.get_max_batch_size()))
+            except Exception:  # an older server without the call: Chroma's long-standing floor
+                self._max_batch = 5000
+        return self._max_batch
 
     def delete_articles(self, article_ids: list[str]) -> None:
         """Remove every passage of these articles."""

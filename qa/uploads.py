@@ -53,9 +53,10 @@ def prune_uploads(upload_dir: Path, kept_paths: set[str]) -> None:
     """Delete stored uploads that no indexed article comes from any more."""
     if not upload_dir.is_dir():
         return
+    kept = {str(Path(p).resolve()) for p in kept_paths if p}
     for folder in upload_dir.iterdir():
         for f in folder.iterdir() if folder.is_dir() else []:
-            if str(f) not in kept_paths:
+            if str(f.resolve()) not in kept:
                 f.unlink()
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()

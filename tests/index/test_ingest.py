@@ -132,6 +132,69 @@ def test_prune_removes_only_what_lay_under_the_given_paths(
     assert any(e.path.startswith(str(ROOT / "seeds")) for e in store.manifest().values())
 
 
+def test_prune_finds_the_same_files_from_any_folder(
+    tmp_path: Path, settings, embed_model, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    store = PassageStore(settings)
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, name, text in [
+        (first, "ferry.txt", "The night ferry resumed service on Monday with twelve deckhands."),
+        (second, "bridge.txt", "The old stone bridge reopened after a year of repairs."),
+    ]:
+        (folder / "news").mkdir(parents=True)
+        (folder / "news" / name).write_text(text)
+
+    def run(path: str, prune: bool = False) -> int:
+        report = ingest_paths(
+            [path], settings, store=store, embed_model=embed_model, prune=prune, progress=False
+        )
+        return report.removed
+
+    monkeypatch.chdir(first)
+    run("news")
+    # the same relative name in another folder is another folder: its prune keeps this one's
+    monkeypatch.chdir(second)
+    assert run("news", prune=True) == 0
+    assert set(store.manifest()) == {"news/ferry.txt", "news/bridge.txt"}
+    # ... and a prune run from anywhere else finds the file that is gone
+    (first / "news" / "ferry.txt").unlink()
+    monkeypatch.chdir("/")
+    assert run(str(first / "news"), prune=True) == 1
+    assert set(store.manifest()) == {"news/bridge.txt"}
+    assert store.manifest()["news/bridge.txt"].path == str(second / "news" / "bridge.txt")
+
+
+def test_an_article_of_more_passages_than_chroma_takes_at_once_is_stored_in_calls(
+    tmp_path: Path, settings, embed_model, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    store = PassageStore(settings)
+    assert store.max_batch() >= 1000  # Chroma's own limit (5,461 embedded rows here)
+    store._max_batch = 4  # as if a 5 MB article: more passages than one call may carry
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    sizes: list[int] = []
+    add = ChromaVectorStore.add
+
+    def counted(self, nodes, **kw):  # type: ignore[no-untyped-def]
+        sizes.append(len(nodes))
+        return add(self, nodes, **kw)
+
+    monkeypatch.setattr(ChromaVectorStore, "add", counted)
+    long = tmp_path / "long"
+    long.mkdir()
+    sentences = [
+        f"Report {i}: the harbour crane number {i} lifted {i * 7} containers." for i in range(400)
+    ]
+    (long / "log.txt").write_text(" ".join(sentences))
+    report = ingest_paths(
+        [str(long)], settings, store=store, embed_model=embed_model, progress=False
+    )
+    assert report.failed == [] and report.chunks > 4 * 3
+    assert max(sizes) == 4 and sum(sizes) == report.chunks
+    assert store.count() == report.chunks
+    assert store.manifest()["long/log.txt"].complete
+
+
 def test_dates_are_stored_as_days_and_an_unreadable_one_is_a_warning(
     tmp_path: Path, settings, embed_model
 ) -> None:  # type: ignore[no-untyped-def]
