@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("article-qa.app")
 
 MAX_UPLOADS = 50
+LOCK_WAIT_S = 20.0  # how long an upload or delete waits for another process's write (`qa ingest`)
 SEARCHING = "*Searching the articles…*"
 WAITING = "*Loading the index… the question is answered as soon as it is ready.*"
 
@@ -147,7 +148,15 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         splitter = make_splitter(
             settings.chunk_size, settings.chunk_overlap, word_piece_tokenizer()
         )
-        return ingest(items, main.store, main.embed_model, splitter, settings, progress=False)
+        return ingest(
+            items,
+            main.store,
+            main.embed_model,
+            splitter,
+            settings,
+            progress=False,
+            lock_timeout=LOCK_WAIT_S,
+        )
 
     def refresh() -> tuple[Any, ...]:
         from index.embed import MODEL_NAME
@@ -292,14 +301,13 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         )
 
     def delete(article_ids: list[str] | None) -> tuple[Any, ...]:
-        from index.ingest import bump_revision, rebuild_lexical
+        from index.ingest import delete as delete_articles
 
         if not article_ids:
             raise page_error("Select the articles to delete first.")
         with user_errors("deleting articles"), writing:
             store = loader.engine().store
-            store.delete_articles(list(article_ids))
-            rebuild_lexical(store, settings, bump_revision(store))
+            delete_articles(store, settings, list(article_ids), lock_timeout=LOCK_WAIT_S)
             prune_uploads(upload_dir, {e.path for e in store.manifest().values()})
         gr.Info(f"Deleted {len(article_ids)} article(s).")
         return refresh()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import os
 import sys
 import threading
 import time
@@ -24,6 +25,7 @@ from index.dates import normalize_published
 from index.embed import embedder_id
 from index.lexical import LexicalIndex
 from index.load import Article
+from index.lock import write_lock
 from index.store import REVISION_KEY, WRITING, ArticleEntry, PassageStore
 from qa.errors import LoadError
 from qa.settings import Settings
@@ -229,12 +231,42 @@ def ingest(
     progress: bool = True,
     batch_chunks: int | None = None,
     prune_scope: Callable[[str], bool] | None = None,
+    lock_timeout: float | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> IngestReport:
     """Index new and changed articles, skip unchanged ones, optionally prune absent ones.
 
     `embed_model=None` loads the bundled model only once something needs embedding.
     `prune_scope(path)` says which indexed articles a prune may remove (default: all).
+    It holds the index's write lock (`index.lock`), waiting `lock_timeout` s for another
+    process's write to end (None: as long as it takes; `waiting()` is called if it must wait).
     """
+    with write_lock(settings, lock_timeout, waiting):
+        return _ingest(
+            items,
+            store,
+            embed_model,
+            splitter,
+            settings,
+            prune,
+            progress,
+            batch_chunks,
+            prune_scope,
+        )
+
+
+def _ingest(
+    items: Iterable[Article | LoadError],
+    store: PassageStore,
+    embed_model: BaseEmbedding | None,
+    splitter: SentenceSplitter,
+    settings: Settings,
+    prune: bool,
+    progress: bool,
+    batch_chunks: int | None,
+    prune_scope: Callable[[str], bool] | None,
+) -> IngestReport:
+    """`ingest`, under the write lock."""
     started = time.perf_counter()
     batch_chunks = batch_chunks or settings.ingest_batch
     report = IngestReport()
@@ -352,18 +384,30 @@ def ingest(
     return report
 
 
+def delete(
+    store: PassageStore,
+    settings: Settings,
+    article_ids: list[str],
+    lock_timeout: float | None = None,
+) -> None:
+    """Remove articles from Chroma and the lexical index, under the write lock."""
+    with write_lock(settings, lock_timeout):
+        store.delete_articles(article_ids)
+        rebuild_lexical(store, settings, bump_revision(store))
+
+
 def _saved_revision(settings: Settings) -> str:
     saved = LexicalIndex.load(settings.lexical_dir)
     return saved.revision if saved else ""
 
 
 def resolved(path: str) -> str:
-    """A file's path made absolute (as a path from the folder run in); web addresses as they are.
+    """A file's path made absolute (from the folder run in); web addresses as they are.
 
     Articles are stored with absolute paths; ones stored before were relative to where that
     ingest ran, which this resolves against the current folder as before.
     """
-    return path if not path or is_web_address(path) else str(Path(path).resolve())
+    return path if not path or is_web_address(path) else os.path.abspath(path)
 
 
 def is_web_address(path: str) -> bool:
@@ -411,6 +455,8 @@ def ingest_paths(
     embed_model: BaseEmbedding | None = None,
     prune: bool = False,
     progress: bool = True,
+    lock_timeout: float | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> IngestReport:
     """Load, chunk, embed and store the articles under `paths` (files, folders or web addresses)."""
     from index.chunk import make_splitter
@@ -429,4 +475,6 @@ def ingest_paths(
         prune=prune,
         progress=progress,
         prune_scope=within_paths(paths),
+        lock_timeout=lock_timeout,
+        waiting=waiting,
     )

@@ -412,6 +412,6 @@ def load_paths(
                 continue
             rel = item.relative_to(base).as_posix()
             article_id = f"{base.resolve().name}/{rel}"
-            where = str(item.resolve())  # stored: a prune run from another folder finds it
+            where = os.path.abspath(item)  # stored: a prune run from another folder finds it
             for loaded in load_file(item, article_id, max_bytes):
                 yield replace(loaded, path=where) if isinstance(loaded, Article) else loaded

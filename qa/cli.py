@@ -23,6 +23,13 @@ def positive_int(value: str) -> int:
     return int(value)
 
 
+def port_number(value: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535."""
+    if not value.strip().isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535, not {value!r}")
+    return int(value)
+
+
 def add_search_options(p: argparse.ArgumentParser) -> None:
     """The options that narrow a search: --top-k, --since, --until, --source, --as-of."""
     p.add_argument("--top-k", type=positive_int, default=None, help="passages to consider")
@@ -86,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the web chat")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--port", type=port_number, default=7860)
     p.add_argument(
         "--seed", nargs="*", default=None, help="ingest these paths first when the index is empty"
     )
@@ -128,7 +135,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from index.ingest import ingest_paths
     from qa.settings import Settings
 
-    report = ingest_paths(args.paths, Settings(), prune=args.prune, progress=not args.json)
+    def waiting() -> None:
+        print(
+            "Another process is writing to this index; waiting for it to finish…", file=sys.stderr
+        )
+
+    report = ingest_paths(
+        args.paths, Settings(), prune=args.prune, progress=not args.json, waiting=waiting
+    )
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))
     else:

@@ -33,6 +33,10 @@ class LLMError(QAError):
     """The configured LLM endpoint failed; the message never contains the API key."""
 
 
+class IndexBusyError(QAError):
+    """Another process is writing to the index."""
+
+
 class IndexUnreachableError(QAError):
     """The index's store, a Chroma server, cannot be reached."""
 

@@ -43,3 +43,60 @@ def test_articles_ingested_by_another_process_are_searched_by_meaning(
     assert new and new[0].node.metadata.get("dense_cosine") is not None
     # ... and what it had is still there
     assert ask("Where were the rockets fired from?", engine=seed_engine).answered
+
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from index.lock import write_lock
+from qa.settings import Settings
+with write_lock(Settings(index_dir=Path(sys.argv[1]))):
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_one_process_writes_at_a_time(seed_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from index.ingest import delete, ingest_paths
+    from qa.errors import IndexBusyError
+
+    settings, store = seed_engine.settings, seed_engine.store
+    folder = tmp_path / "new"
+    folder.mkdir()
+    (folder / "pluto.md").write_text(PLUTO)
+
+    def hold(seconds: float) -> subprocess.Popen[str]:
+        root = Path(__file__).resolve().parents[2]
+        other = subprocess.Popen(
+            [sys.executable, "-c", HOLD, str(settings.index_dir), str(seconds)],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert other.stdout is not None and other.stdout.readline().strip() == "held"
+        return other
+
+    # another process writing: an upload that cannot wait long is refused, and nothing changes
+    other = hold(30)
+    try:
+        with pytest.raises(IndexBusyError, match="Another process is writing to the index"):
+            ingest_paths([str(folder)], settings, store=store, progress=False, lock_timeout=0.5)
+        with pytest.raises(IndexBusyError):
+            delete(store, settings, ["seeds/x"], lock_timeout=0.2)
+        assert len(store.manifest()) == 1
+    finally:
+        other.kill()
+        other.wait()
+    # ... and `qa ingest`, which waits, says so and goes on once the other is done
+    other = hold(1.5)
+    said: list[str] = []
+    report = ingest_paths(
+        [str(folder)],
+        settings,
+        store=store,
+        embed_model=seed_engine.embed_model,
+        progress=False,
+        waiting=lambda: said.append("waiting"),
+    )
+    other.wait()
+    assert said == ["waiting"] and report.added == 1 and len(store.manifest()) == 2
