@@ -11,9 +11,12 @@ index lacks may be a person it does not cover, and `suggestion` offers the near 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+
+from qa.sentences import STOPWORDS
 
 MIN_LETTERS = 5  # shorter words have too many neighbours to guess from ("mons": mans, moms, sons)
 # pyspellchecker's counts come from subtitles: its rarest listed words include typos ("ballon": 50)
@@ -24,9 +27,20 @@ LARGE_INDEX = 1000  # passages
 # English words the index lacks are corrections too ("perentage" -> "percentage" still helps the
 # embedder), when this common; at the same distance a word the index holds comes first
 MIN_COMMON = 1000
-_WORD = re.compile(r"(?<![\w'’-])[A-Za-z]+(?![\w'’-])")
+_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]+(?![\w'’-])")
 
 Fix = tuple[str, str]
+
+
+def latin(word: str) -> bool:
+    """Whether a word is written in Latin letters, accented or not (not "𝑡ℎ𝑒", "ёлка")."""
+    return all(c.isascii() or "LATIN" in unicodedata.name(c, "") for c in word)
+
+
+def folded(word: str) -> str:
+    """A word without its accents ("montréal" -> "montreal")."""
+    parts = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in parts if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +65,7 @@ class Speller:
     english_stems: frozenset[str]
     term_passages: Mapping[str, int]
     stem: Callable[[str], str]
+    accented: Mapping[str, str]  # an accented index term by its unaccented form
 
     @classmethod
     def build(
@@ -77,6 +92,7 @@ class Speller:
             frozenset(stems),
             term_passages,
             lambda w: stem_words([w])[0],
+            {folded(t): t for t in term_passages if folded(t) != t and latin(t)},
         )
 
     def known(self, word: str) -> bool:
@@ -108,6 +124,12 @@ class Speller:
         for m in _WORD.finditer(question):
             word = m.group()
             low = word.lower()
+            respelled = self.respelled(low)
+            if respelled is not None:  # names too: "Montreal" is the index's "Montréal"
+                out.append((word, respelled.capitalize() if word[0].isupper() else respelled))
+                continue
+            if not word.isascii():
+                continue  # another language's word: no English correction fits it
             if len(low) < MIN_LETTERS or (word[0].isupper() and m.start() > 0):
                 continue  # too short to guess, or a name
             if any(c.isupper() for c in word[1:]) or self.known(low):
@@ -116,6 +138,18 @@ class Speller:
             if best is not None:
                 out.append((word, best.capitalize() if word[0].isupper() else best))
         return out
+
+    def respelled(self, word: str) -> str | None:
+        """The index's spelling of a word it holds only with other accents, else None.
+
+        Stop words are in no index ("for" is not the index's "för").
+        """
+        if word in STOPWORDS or self.stem(word) in self.term_passages:
+            return None
+        plain = folded(word)
+        if plain != word and self.stem(plain) in self.term_passages:
+            return plain  # "Montréal" asked of articles that write "Montreal"
+        return self.accented.get(plain)
 
     def suggestion(self, name: str) -> str | None:
         """A near word of the index for a name it lacks ("Zelenksy" -> "Zelensky"), else None."""

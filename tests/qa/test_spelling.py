@@ -138,3 +138,16 @@ def test_spelling_can_be_turned_off(seed_index, tmp_path, embed_model) -> None: 
     engine = Engine(Settings(index_dir=tmp_path / "index", spelling=False), embed_model=embed_model)
     assert engine.speller() is None
     assert engine.spelled("Where were the rokcets fired from?").endswith("rokcets fired from?")
+
+
+def test_a_word_the_index_holds_only_with_other_accents_takes_the_index_s_spelling() -> None:
+    speller = Speller.build({"montréal": 3, "bistro": 2, "chines": 5}, stem_words, ENGLISH)
+    # names too: it is the same name, however typed
+    assert speller.fixes("Who opened a bistro in Montreal?") == [("Montreal", "Montréal")]
+    assert speller.fixes("Who opened a bistro in Montréal?") == []
+    assert speller.fixes("Which bistró?") == [("bistró", "bistro")]
+    # a word of another language is not forced into an English one
+    assert speller.fixes("¿Cuándo abrió?") == []
+    # stop words are in no index: "for" is not its Swedish "för", nor "the" a styled "𝑡ℎ𝑒"
+    styled = Speller.build({"för": 3, "𝑡ℎ𝑒": 4}, stem_words, ENGLISH)
+    assert styled.fixes("For the record") == []
