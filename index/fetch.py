@@ -14,6 +14,16 @@ from qa.errors import LoadError
 
 USER_AGENT = "article-qa/0.1 (fetches the articles its user asked for)"
 FEED_TYPES = ("rss", "atom", "rdf", "/xml", "+xml")
+# Whole-page budget: the client's timeout is per read, so a server dripping a byte at a time
+# would otherwise hold an ingest (or an API worker) for as long as it likes.
+DOWNLOAD_DEADLINE_S = 30.0
+# Content types worth naming when refused: what a link to them usually is.
+MEDIA_KINDS = {
+    "application/pdf": "a PDF",
+    "image/": "an image",
+    "audio/": "audio",
+    "video/": "a video",
+}
 
 
 def make_client(timeout: float = 10.0) -> httpx.Client:
@@ -42,6 +52,8 @@ def check_url(url: str) -> str:
 
 def fetch_bytes(client: httpx.Client, url: str, max_bytes: int) -> tuple[bytes, str, str]:
     """Body (at most `max_bytes`, after decompression), content type and final URL of a GET."""
+    # checked between reads: the whole page takes at most the deadline plus one read timeout
+    deadline = time.monotonic() + DOWNLOAD_DEADLINE_S
     try:
         with client.stream("GET", url) as response:
             if response.status_code >= 400:
@@ -60,6 +72,8 @@ def fetch_bytes(client: httpx.Client, url: str, max_bytes: int) -> tuple[bytes, 
                 if total > max_bytes:
                     raise LoadError(url, f"the page is over the {max_bytes / 1e6:.0f} MB cap")
                 chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise LoadError(url, too_slow())
             content_type = response.headers.get("content-type", "").lower()
             return b"".join(chunks), content_type, str(response.url)
     except httpx.TimeoutException:
@@ -68,6 +82,14 @@ def fetch_bytes(client: httpx.Client, url: str, max_bytes: int) -> tuple[bytes, 
         ) from None
     except httpx.HTTPError as exc:
         raise LoadError(url, f"could not fetch it ({type(exc).__name__}: {exc})") from None
+
+
+def too_slow() -> str:
+    """The reason given for a page that took longer than the deadline to download."""
+    return (
+        f"took longer than {DOWNLOAD_DEADLINE_S:g} s to download: the server sends it too slowly;"
+        " try again later, or save the page and ingest the file"
+    )
 
 
 def looks_like_feed(content_type: str, body: bytes) -> bool:
@@ -94,8 +116,23 @@ def text_of(body: bytes, content_type: str, url: str) -> str:
     return decode_bytes(body, url)
 
 
+def unreadable_type(content_type: str) -> str | None:
+    """Why a page of this content type is not read (a PDF, an image, ...), or None to read it."""
+    media = content_type.split(";")[0].strip()
+    if not media or media == "text/plain" or any(t in media for t in ("html", "xml")):
+        return None
+    kind = MEDIA_KINDS.get(media) or MEDIA_KINDS.get(media.split("/")[0] + "/")
+    return (
+        f"{kind + ', ' if kind else ''}not a web page or feed (content type {media}): only HTML"
+        " pages, RSS/Atom feeds and plain text are read; save the article's text to a .txt file"
+        " and ingest that"
+    )
+
+
 def page_article(body: bytes, content_type: str, url: str) -> Article:
     """An article from an HTML (or plain text) page."""
+    if reason := unreadable_type(content_type):  # before decoding: a PDF is not "binary text"
+        raise LoadError(url, reason)
     text = text_of(body, content_type, url)
     if content_type.startswith("text/plain"):
         text = strip_boilerplate(text)
@@ -104,8 +141,6 @@ def page_article(body: bytes, content_type: str, url: str) -> Article:
         return Article(
             id=url, text=text, title=urlparse(url).path.rsplit("/", 1)[-1] or url, url=url, path=url
         )
-    if content_type and not any(t in content_type for t in ("html", "xml")):
-        raise LoadError(url, f"not a web page or feed (content type {content_type.split(';')[0]})")
     return article_from_html(text, url, url, url=url)
 
 

@@ -448,10 +448,17 @@ def quoted_texts(answer: Answer) -> list[str]:
     return texts + [c.passage[s:e] for c in answer.citations for s, e in c.highlights]
 
 
+def shortened(question: str, most: int = 200) -> str:
+    """A question as an answer quotes it back: cut at a word near `most` characters, with "…"."""
+    if len(question) <= most:
+        return question
+    return question[:most].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
 def refusal(question: str, notice: str = "", confidence: float = 0.0, reason: str = "") -> Answer:
     """The answer when the articles do not hold one (`reason` says why, if known)."""
     q = question.strip()
-    text = f"{REFUSED} No passage answers “{q}”" if q else REFUSED
+    text = f"{REFUSED} No passage answers “{shortened(q)}”" if q else REFUSED
     text = f"{REFUSED} {reason}" if reason else text
     return Answer(
         text=text, answered=False, question=question, notice=notice, confidence=confidence

@@ -27,6 +27,7 @@ from qa.answer import (
     quoted_texts,
     refusal,
     said_list,
+    shortened,
     stems,
     unmentioned,
 )
@@ -427,7 +428,9 @@ class Engine:
             answer = replace(answer, text=refusal(question).text)
         within = filters_said(filters)
         if not answer.answered and within and answer.text == refusal(question).text:
-            reason = f"No passage {within} answers “{question.strip()}”: widen or clear them."
+            reason = (
+                f"No passage {within} answers “{shortened(question.strip())}”: widen or clear them."
+            )
             answer = replace(answer, text=refusal(question, reason=reason).text)
         yield answer.text
         yield answer

@@ -157,8 +157,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.failed and nothing_ingested else 0
 
 
+def require_index() -> None:
+    """NoIndexError for an embedded index folder that does not exist (a mistyped QA_INDEX_DIR).
+
+    Opening it would create an empty one there.
+    """
+    from qa.errors import NoIndexError
+    from qa.settings import Settings
+
+    settings = Settings()
+    if not settings.chroma_url and not settings.chroma_dir.exists():
+        raise NoIndexError(str(settings.index_dir))
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
-    from qa.api import ask
+    from qa.api import ask, search_filters
 
     if not args.question.strip():
         print(
@@ -166,7 +179,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    answer = ask(args.question, **search_options(args))
+    options = search_options(args)
+    search_filters(options["since"], options["until"], options["sources"], options["as_of"])
+    require_index()  # after the options: a bad date is named even where no index is yet
+    answer = ask(args.question, **options)
     if args.json:
         print(json.dumps(answer.as_dict(), ensure_ascii=False))
         return 0
@@ -247,6 +263,7 @@ def cmd_articles(args: argparse.Namespace) -> int:
     from index.store import PassageStore
     from qa.settings import Settings
 
+    require_index()
     entries = sorted(
         PassageStore(Settings()).manifest().values(),
         key=lambda e: (e.published, e.title),

@@ -24,12 +24,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 from qa.chat_completions import completion, completion_events, split_conversation
 from qa.citations import Answer
 from qa.errors import (
     UNREACHABLE,
     ConfigError,
+    IndexBusyError,
     IndexUnreachableError,
     LLMError,
     LoadError,
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("qa.http")
 STATUS_OF = {
     NoIndexError: 503,
+    IndexBusyError: 503,
     IndexUnreachableError: 503,
     ConfigError: 503,
     LLMError: 503,
@@ -64,6 +68,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     "5XX": {"model": ErrorResponse},
 }
 ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+LOCK_WAIT_S = 20.0  # how long an add or delete waits for another process's write (`qa ingest`)
 BEARER = HTTPBearer(auto_error=False, description="QA_API_TOKEN, when the server sets one.")
 
 
@@ -95,7 +100,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def on_http(_: Request, exc: HTTPException) -> JSONResponse:
-        return error_response(exc.status_code, str(exc.detail))
+        response = error_response(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})  # a 405's Allow, for one
+        return response
 
     @app.exception_handler(QAError)
     async def on_qa(_: Request, exc: QAError) -> JSONResponse:
@@ -135,6 +142,12 @@ class BodyLimit:
             return event
 
         await self.app(scope, limited, send)
+
+
+def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
+    """The methods other routes take at the request's path (empty when no route has it)."""
+    partial = (r for r in routes if r.matches(scope)[0] is Match.PARTIAL)
+    return sorted({m for r in partial for m in getattr(r, "methods", None) or ()})
 
 
 def answerer_name(engine: Engine) -> str:
@@ -300,12 +313,19 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
             try:
                 path.write_text(content, encoding="utf-8")
                 report = ingest_paths(
-                    [str(path)], engine.settings, engine.store, engine.embed_model, progress=False
+                    [str(path)],
+                    engine.settings,
+                    engine.store,
+                    engine.embed_model,
+                    progress=False,
+                    lock_timeout=LOCK_WAIT_S,
                 )
             finally:
                 path.unlink(missing_ok=True)
         label = "jsonl" if body.jsonl is not None else "text"
-        failed = fetch_failed + [{**f, "path": label} for f in report.failed]  # not our temp path
+        # entries name the request's `text` or `jsonl`, never our temp path
+        failed = fetch_failed + [{**f, "path": label} for f in report.failed]
+        warnings = [{**w, "path": label} for w in report.warnings]
         if failed and not (report.added or report.updated or report.unchanged):
             reasons = [
                 f"line {f['line']}: {f['error']}"
@@ -316,24 +336,28 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
             raise RequestError(400, "Nothing ingested: " + "; ".join(reasons[:5]))
         failed_lines = {f.get("line") for f in failed}
         kept = [aid for n, aid in ids if n not in failed_lines]
-        return {**report.as_dict(), "failed": failed, "ids": kept}
+        return {**report.as_dict(), "failed": failed, "warnings": warnings, "ids": kept}
 
     @api.delete("/api/articles/{article_id:path}")
     def delete_article(article_id: str) -> dict[str, Any]:
         """Remove an article's passages from Chroma and the lexical index."""
-        from index.ingest import bump_revision, rebuild_lexical
+        from index.ingest import delete
 
         with write_lock:
             entry = engine.store.manifest().get(article_id)
             if entry is None:
                 raise RequestError(404, f"No article {article_id!r}: GET /api/articles lists them.")
-            engine.store.delete_articles([article_id])
-            rebuild_lexical(engine.store, engine.settings, bump_revision(engine.store))
+            delete(engine.store, engine.settings, [article_id], lock_timeout=LOCK_WAIT_S)
         return {"deleted": article_id, "passages": entry.chunks}
 
     @api.api_route("/api/{rest:path}", methods=ANY_METHOD, include_in_schema=False)
     @api.api_route("/v1/{rest:path}", methods=ANY_METHOD, include_in_schema=False)
-    def unknown(rest: str) -> None:
+    def unknown(request: Request) -> None:
+        if allowed := allowed_methods([*app.router.routes, *api.routes], request.scope):
+            message = (
+                f"{request.method} {request.url.path} is not allowed: use {', '.join(allowed)}."
+            )
+            raise HTTPException(405, message, headers={"Allow": ", ".join(allowed)})
         raise RequestError(404, "No such API route: /openapi.json lists them.")
 
     app.include_router(api)

@@ -57,10 +57,18 @@ class SearchOptions(BaseModel):
 
 class AskRequest(SearchOptions):
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(max_length=MAX_QUESTION)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION)
     history: list[tuple[str, str]] = Field(
         default_factory=list, max_length=100, description="Earlier (question, answer) turns."
     )
+
+    @field_validator("question")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        """A question of only spaces is refused like an empty one (as the chat endpoint does)."""
+        if not value.strip():
+            raise ValueError("ask a question about the articles; this one is blank")
+        return value
 
 
 class ContentPart(BaseModel):

@@ -58,6 +58,11 @@ def test_refuses_what_the_articles_do_not_say(seed_engine) -> None:  # type: ign
         ask(None, engine=seed_engine)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="limited to 4,000 characters; this one has 4,001"):
         ask("x" * 4001, engine=seed_engine)
+    # a long question is not quoted back whole
+    long = ask(
+        "Who is the president of the republic " + "and then what " * 280 + "?", engine=seed_engine
+    )
+    assert not long.answered and len(long.text) < 300 and long.text.endswith("…”")
 
 
 def test_refuses_a_question_that_only_shares_a_word_with_the_article(seed_engine) -> None:  # type: ignore[no-untyped-def]

@@ -102,6 +102,14 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert bad_k.returncode == 2 and "--top-k: must be a whole number" in bad_k.stderr
     blank = qa("ask", "  ", index_dir=tmp_path / "empty")
     assert blank.returncode == 2 and blank.stderr.startswith("error: ask a question, e.g.")
+    # a mistyped index folder is named, and not made
+    for command in (["ask", "Anything?"], ["articles"]):
+        typo = qa(*command, index_dir=tmp_path / "indx")
+        assert (
+            typo.returncode == 1
+            and f"No articles indexed yet in {tmp_path / 'indx'}" in typo.stderr
+        )
+        assert not (tmp_path / "indx").exists()
 
 
 def test_a_bad_setting_names_its_variable_in_one_line(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

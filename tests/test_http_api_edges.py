@@ -1,0 +1,97 @@
+"""Edges of the HTTP API served for real on 127.0.0.1 (blank questions, wrong methods, what
+replies name), and of `qa serve`'s arguments."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def api(embed_model, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
+    """A client of the API over a fresh, empty index."""
+    from qa.api import Engine
+    from qa.http_api import build_api
+    from qa.server import run_in_thread
+    from qa.settings import Settings
+
+    index_dir = tmp_path_factory.mktemp("edges") / "index"
+    engine = Engine(Settings(index_dir=index_dir), embed_model=embed_model)
+    with run_in_thread(build_api(engine)) as url, httpx.Client(base_url=url, timeout=120) as c:
+        yield c
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_a_blank_question_is_a_400_like_the_chat_endpoint(api: httpx.Client, question: str) -> None:
+    asked = api.post("/api/ask", json={"question": question})
+    chat = api.post(
+        "/v1/chat/completions", json={"messages": [{"role": "user", "content": question}]}
+    )
+    assert asked.status_code == chat.status_code == 400
+    error = asked.json()["error"]
+    assert error["type"] == "invalid_request_error" and set(asked.json()) == {"error"}
+    assert error["message"].startswith("Invalid request: question:")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", "/api/ask", "POST"),
+        ("PUT", "/api/ask", "POST"),
+        ("DELETE", "/api/articles", "GET, POST"),
+        ("GET", "/api/articles/some-id", "DELETE"),
+        ("POST", "/v1/models", "GET"),
+    ],
+)
+def test_a_known_route_with_the_wrong_method_is_a_405(
+    api: httpx.Client, method: str, path: str, allow: str
+) -> None:
+    r = api.request(method, path)
+    assert r.status_code == 405 and r.headers["allow"] == allow
+    assert r.json()["error"]["message"] == f"{method} {path} is not allowed: use {allow}."
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("method", "path"), [("GET", "/api/nothing"), ("POST", "/v1/nothing")])
+def test_an_unknown_route_stays_a_404(api: httpx.Client, method: str, path: str) -> None:
+    r = api.request(method, path)
+    assert r.status_code == 404 and "allow" not in r.headers
+    assert r.json()["error"]["message"] == "No such API route: /openapi.json lists them."
+
+
+@pytest.mark.slow
+def test_warnings_name_the_request_not_the_servers_temp_file(api: httpx.Client) -> None:
+    text = "The regional airport added a direct flight to Lisbon starting in July."
+    body = {"text": text, "title": "Airport adds Lisbon flight", "published": "next tuesday"}
+    r = api.post("/api/articles", json=body)
+    assert r.status_code == 200, r.text
+    (warning,) = r.json()["warnings"]
+    assert warning["path"] == "text" and "next tuesday" in warning["error"]
+    assert "uploads" not in r.text and ".jsonl" not in r.text
+
+    line = '{"id": "wire/9", "title": "Ferry", "published": "soonish", "text": "The ferry ran."}'
+    r = api.post("/api/articles", json={"jsonl": line})
+    (warning,) = r.json()["warnings"]
+    assert warning["path"] == "jsonl" and warning["line"] == 1 and "uploads" not in r.text
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1", "http"])
+def test_serve_refuses_a_port_outside_1_to_65535(port: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "serve", "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"--port: must be a port number from 1 to 65535, not '{port}'" in done.stderr
