@@ -318,13 +318,13 @@ class Engine:
         if chat:  # "hello", "thanks", "what can you do?": nothing to search for
             yield Answer(text=chat, answered=False, question=question)
             return
+        if history:  # a follow-up carries the words of the questions before: spelled too
+            history = [(self.spelled(q), a) for q, a in history]
         spelled = self.spelled(question)
         if spelled == question:
             yield from self._stream(question, history, top_k, since, until, sources, as_of)
             return
         question = spelled
-        if history:  # a follow-up carries the words of the questions before
-            history = [(self.spelled(q), a) for q, a in history]
         searched = f"Searched for “{question}”."
         for item in self._stream(question, history, top_k, since, until, sources, as_of):
             if isinstance(item, Answer):

@@ -120,6 +120,8 @@ def test_seed_questions_with_a_typo_are_answered_and_say_what_was_searched(seed_
         history=[("Where were the rokcets fired from?", answer.text)],
     )
     assert again.answered and "five" in again.text and again.notice == ""
+    later = seed_engine.ask("Where were they fired from?", history=[("How many rokcets?", "")])
+    assert later.answered and "(rockets)" in later.question  # the carried word, spelled
     # a name the index lacks is refused, with the near name it holds
     name = seed_engine.ask("What did the Pentagn say?")
     assert not name.answered
