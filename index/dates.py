@@ -12,6 +12,9 @@ from dateutil import parser
 _DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
 
 
+DATE_FORM = "write dates as YYYY-MM-DD, e.g. 2024-03-05"
+
+
 @lru_cache(maxsize=65536)  # a corpus repeats its dates, and answers read them per sentence
 def normalize_published(value: str) -> tuple[str, str]:
     """(YYYY-MM-DD, '') for a date written any common way; ('', why not) for anything else.
@@ -36,7 +39,7 @@ def normalize_published(value: str) -> tuple[str, str]:
     try:
         first, second = (parser.parse(text, default=d).date() for d in _DEFAULTS)
     except (ValueError, OverflowError):
-        return "", f"published date {text!r} is not a date (write it as 2024-03-05)"
+        return "", f"published date {text!r} is not a date ({DATE_FORM})"
     if first != second:
-        return "", f"published date {text!r} lacks a year, month or day (write it as 2024-03-05)"
+        return "", f"published date {text!r} lacks a year, month or day ({DATE_FORM})"
     return first.isoformat(), ""

@@ -395,11 +395,12 @@ def load_paths(
         try:
             root.stat()
         except OSError as exc:
-            broken_link = root.is_symlink()
-            yield LoadError(
-                str(given),
-                f"cannot read ({exc.strerror})" if broken_link else "no such file or folder",
-            )
+            reason = "no such file or folder"
+            if root.is_symlink():
+                reason = f"cannot read ({exc.strerror})"
+            elif "://" in str(given):  # "htp://...", "ftp://...": meant as a web address
+                reason += "; only http:// and https:// web addresses are fetched"
+            yield LoadError(str(given), reason)
             continue
         if root.resolve() in done:  # the same path given twice
             continue

@@ -95,6 +95,10 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     missing = qa("ingest", str(tmp_path / "nope"), "--json", index_dir=tmp_path / "empty")
     assert missing.returncode == 1
     assert json.loads(missing.stdout)["failed"][0]["error"] == "no such file or folder"
+    scheme = qa("ingest", "htp://example.com/a", "--json", index_dir=tmp_path / "empty")
+    assert json.loads(scheme.stdout)["failed"][0]["error"] == (
+        "no such file or folder; only http:// and https:// web addresses are fetched"
+    )
     bad_date = qa("ask", "Anything?", "--since", "2020-13-01", index_dir=tmp_path / "empty")
     assert bad_date.returncode == 1 and "Traceback" not in bad_date.stderr
     assert "YYYY-MM-DD" in bad_date.stderr and "'2020-13-01'" in bad_date.stderr
