@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,6 +35,19 @@ def stem_words(words: list[str]) -> list[str]:
     return list(_stemmer().stemWords(words))
 
 
+_SURFACE_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def surface_forms(texts: Iterable[str]) -> dict[str, str]:
+    """Stem -> the lower-case word that most often stands for it, where the two differ."""
+    words = Counter(w for t in texts for w in _SURFACE_WORD.findall(t.lower()))
+    ranked = sorted(words, key=lambda w: -words[w])
+    best: dict[str, str] = {}
+    for word, stem in zip(ranked, stem_words(ranked), strict=True):
+        best.setdefault(stem, word)
+    return {stem: word for stem, word in best.items() if stem != word}
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop-worded, stemmed tokens (the same for passages and queries)."""
     import bm25s
@@ -52,6 +67,9 @@ class LexicalIndex:
     sources: list[str] = field(default_factory=list)
     revision: str = ""
     retriever: object | None = None
+    # the commonest way the passages write a term, where it is not the term itself
+    # ("zelenski" -> "zelensky"): what a correction or suggestion shows (qa.spelling)
+    surface: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str, int, str]], revision: str) -> LexicalIndex:
@@ -68,7 +86,8 @@ class LexicalIndex:
         if ids:
             retriever = bm25s.BM25()
             retriever.index(tokenize(texts), show_progress=False)
-        return cls(ids, np.asarray(days, dtype=np.int64), sources, revision, retriever)
+        days_array = np.asarray(days, dtype=np.int64)
+        return cls(ids, days_array, sources, revision, retriever, surface_forms(texts))
 
     def save(self, directory: Path) -> None:
         """Write a new version under `directory` and point `CURRENT` at it, atomically.
@@ -85,6 +104,7 @@ class LexicalIndex:
             self.retriever.save(str(tmp / "bm25"))  # type: ignore[attr-defined]
         rows = {"ids": self.ids, "sources": self.sources, "revision": self.revision}
         (tmp / "rows.json").write_text(json.dumps(rows))
+        (tmp / "surface.json").write_text(json.dumps(self.surface))
         np.save(tmp / "days.npy", self.days)
         os.replace(tmp, directory / name)
         pointer = directory / f"{POINTER}.{name}.tmp"
@@ -104,7 +124,11 @@ class LexicalIndex:
             bm25 = bm25s.BM25.load(str(version / "bm25"), mmap=True) if rows["ids"] else None
         except (OSError, ValueError, KeyError):
             return None
-        return cls(rows["ids"], days, rows["sources"], rows["revision"], bm25)
+        try:  # written since 2026-12-04: an older index shows the terms themselves
+            surface = json.loads((version / "surface.json").read_text())
+        except (OSError, ValueError):
+            surface = {}
+        return cls(rows["ids"], days, rows["sources"], rows["revision"], bm25, surface)
 
     def search(
         self,

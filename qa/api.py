@@ -219,7 +219,13 @@ class Engine:
             if self._speller is None or self._speller[0] is not weights:
                 self._speller = (
                     weights,
-                    Speller.build(weights.passages(), stem_words, english_words(), weights.n_docs),
+                    Speller.build(
+                        weights.passages(),
+                        stem_words,
+                        english_words(),
+                        weights.n_docs,
+                        self._lexical.surface if self._lexical is not None else {},
+                    ),
                 )
             return self._speller[1]
 

@@ -275,7 +275,7 @@ def cmd_articles(args: argparse.Namespace) -> int:
         for e in entries:
             unit = "passage " if e.chunks == 1 else "passages"
             print(f"{e.published[:10]:10}  {e.chunks:4} {unit}  {e.title}  [{e.id}]")
-        print(f"{len(entries)} articles")
+        print(f"{len(entries)} article{'' if len(entries) == 1 else 's'}")
     return 0
 
 
@@ -314,8 +314,16 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; errors print one line with the remedy (traceback only with QA_DEBUG=1)."""
+    from qa.settings import unknown_variables
+
     args = build_parser().parse_args(argv)
     debug = os.environ.get("QA_DEBUG", "").lower() in ("1", "true", "yes")
+    for name in unknown_variables(os.environ):
+        print(
+            f"warning: {name} is not a setting of article-qa and is ignored "
+            "(README.md, Configuration, lists them)",
+            file=sys.stderr,
+        )
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
@@ -327,6 +335,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"interrupted{kept}", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `qa ask ... | head -1`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # the CLI is the edge: translate every error for people
         if debug:
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -136,6 +137,16 @@ class Settings(BaseSettings):
     def lexical_dir(self) -> Path:
         """Directory of the BM25 index for the current collection."""
         return self.index_dir / "lexical" / self.collection
+
+
+# read outside Settings: by `qa eval` (its index cache) and by the benchmarks
+OTHER_VARIABLES = frozenset(["QA_EVAL_CACHE"])
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """The `QA_*` variables set that no setting reads (a misspelt one is otherwise ignored)."""
+    known = {f"QA_{name.upper()}" for name in Settings.model_fields} | OTHER_VARIABLES
+    return sorted(k for k in environ if k.startswith("QA_") and k not in known)
 
 
 def settings_error(exc: ValidationError) -> str:

@@ -74,8 +74,14 @@ class Speller:
         stem_words: Callable[[list[str]], list[str]],
         english: Mapping[str, int],
         n_passages: int = 0,
+        surface: Mapping[str, str] | None = None,
     ) -> Speller:
-        """From the index's terms (stem -> passages holding it) and an English word list."""
+        """From the index's terms (stem -> passages holding it) and an English word list.
+
+        `surface` gives the word the passages write for a term where they differ ("zelenski"
+        -> "zelensky"): a name is shown as written, not as its stem.
+        """
+        surface = surface or {}
         floor = MIN_PASSAGES if n_passages >= LARGE_INDEX else 1
         listed = list(english)
         stems = stem_words(listed)
@@ -84,7 +90,7 @@ class Speller:
         covered = set(stems)
         for term, n in term_passages.items():  # names and other words English lacks
             if n >= floor and term.isalpha() and term not in covered:
-                pool.setdefault(term, n)
+                pool.setdefault(surface.get(term, term), n)
         return cls(
             list(pool),
             list(pool.values()),
@@ -92,7 +98,11 @@ class Speller:
             frozenset(stems),
             term_passages,
             lambda w: stem_words([w])[0],
-            {folded(t): t for t in term_passages if folded(t) != t and latin(t)},
+            {
+                folded(w): w
+                for w in (surface.get(t, t) for t in term_passages)
+                if folded(w) != w and latin(w)
+            },
         )
 
     def known(self, word: str) -> bool:
@@ -111,10 +121,10 @@ class Speller:
         found = process.extract(
             word, self.words, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=50
         )
-        ranked = [
+        ranked = [  # a typo rarely hits the first letter: "duboys" is not "boys"
             (edits, -self.passages[i], -self.english.get(w, 0), w)
             for w, edits, i in found
-            if edits > 0
+            if edits > 0 and w[:1] == word[:1]
         ]
         return min(ranked)[3] if ranked else None
 

@@ -96,6 +96,7 @@ def test_reingest_is_noop_change_replaces_prune_removes(
         pid for pid, _, _ in store.iter_records([])
     )
     assert lexical.search("frost blossoms", 3)[0][0].startswith("articles/orchard.txt::")
+    assert lexical.surface["blossom"] == "blossoms"  # how the passages write a term, saved
 
 
 def test_prune_removes_only_what_lay_under_the_given_paths(

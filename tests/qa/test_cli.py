@@ -130,6 +130,27 @@ def test_a_bad_setting_names_its_variable_in_one_line(tmp_path: Path, monkeypatc
     bad = qa("ask", "Anything?", index_dir=tmp_path / "empty")
     assert bad.returncode == 1 and bad.stderr.startswith("error: QA_LLM=gpt: Input should be")
     assert len(bad.stderr.strip().splitlines()) == 1
+    # a misspelt variable is named, not silently ignored
+    monkeypatch.delenv("QA_LLM")
+    monkeypatch.setenv("QA_TOPK", "3")
+    typo = qa("articles", index_dir=tmp_path / "empty")
+    assert "warning: QA_TOPK is not a setting of article-qa and is ignored" in typo.stderr
+
+
+def test_output_cut_short_by_a_pipe_is_no_error(seed_index: Path) -> None:
+    env = {**os.environ, "QA_INDEX_DIR": str(seed_index)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "qa.cli", "ask", "Where were the rockets fired from?", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    ) as reader:
+        assert reader.stdout is not None and reader.stderr is not None
+        reader.stdout.close()  # `| head -c 0`: the reader is gone before the answer is printed
+        err = reader.stderr.read().decode()
+        assert reader.wait(timeout=300) == 0, err
+    assert "error" not in err and "Traceback" not in err
 
 
 def test_chat_commands_are_told_from_questions() -> None:

@@ -153,3 +153,17 @@ def test_a_word_the_index_holds_only_with_other_accents_takes_the_index_s_spelli
     # stop words are in no index: "for" is not its Swedish "för", nor "the" a styled "𝑡ℎ𝑒"
     styled = Speller.build({"för": 3, "𝑡ℎ𝑒": 4}, stem_words, ENGLISH)
     assert styled.fixes("For the record") == []
+
+
+def test_names_are_shown_as_the_articles_write_them_not_as_stems() -> None:
+    # the index's term is the stem "zelenski"; its passages write "zelensky"
+    speller = Speller.build({"zelenski": 9}, stem_words, ENGLISH, surface={"zelenski": "zelensky"})
+    assert speller.suggestion("Zelenksy") == "Zelensky"
+    assert speller.fixes("what did zelenksy say") == [("zelenksy", "zelensky")]
+
+
+def test_a_typo_keeps_its_first_letter() -> None:
+    # "duboys", a name typed in lower case, is two edits from "boys": not a typo of it
+    speller = Speller.build({"boy": 10}, stem_words, {"boys": 5000})
+    assert speller.fixes("who is marie duboys") == []
+    assert speller.fixes("where are the boyys") == [("boyys", "boys")]
