@@ -2,10 +2,12 @@
 
 A word is taken as misspelled only when it is neither an English word (pyspellchecker's
 frequency list) nor a term of the index (its BM25 vocabulary, stemmed). It becomes the nearest
-word (Damerau-Levenshtein, rapidfuzz) among the English words whose stem the index holds and the
-index's own terms that no English word stems to (names: "zelenskyy"), nearest first, then the
-one in most passages. Names (capitalised words after the first) are never changed: a name the
-index lacks may be a person it does not cover, and `suggestion` offers the near one instead.
+word (Damerau-Levenshtein, rapidfuzz) with the same first letter among the English words whose
+stem the index holds, the index's own terms that no English word stems to (names, as the
+passages write them: "zelensky") and common English words; nearest first, then the one in most
+passages. Names (capitalised words after the first) are never changed: a name the index lacks
+may be a person it does not cover, and `suggestion` offers the near one instead. Any word the
+index holds only with other accents takes the index's spelling ("Montreal" -> "Montréal").
 """
 
 from __future__ import annotations
