@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--off-topic",
         metavar="OTHER_DATASET",
-        help="also ask another set's questions (on topics this corpus lacks), which count as unanswerable",
+        help="also ask another set's questions (on topics this corpus lacks; the first N with --limit), which count as unanswerable",
     )
     p.add_argument(
         "--typos",

@@ -456,7 +456,7 @@ def run_eval(
         )
     base = settings or Settings()
     questions = read_questions(dataset, limit)
-    strays = off_topic_questions(Path(off_topic), dataset) if off_topic else []
+    strays = off_topic_questions(Path(off_topic), dataset)[:limit] if off_topic else []
     known = {str(r.get("id")) for r in iter_records(dataset)}
     unknown = sorted({e for q in questions for e in q.evidence} - known)
     if unknown:

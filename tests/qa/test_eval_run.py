@@ -169,6 +169,12 @@ def test_eval_off_topic_asks_another_set_s_questions_as_unanswerable(
     assert [d["id"] for d in strays] == ["off-topic:g0", "off-topic:g1"]
     assert not any(d["answerable"] or d["answered"] for d in strays)  # the corpus lacks them
     assert "refusal_accuracy on off-topic questions: 1.0000 (2)" in capsys.readouterr().out
+    # --limit takes the first N of the other set's questions too
+    assert (
+        main(["eval", str(DATASET), "--json", str(out), "--off-topic", str(other), "--limit", "1"])
+        == 0
+    )
+    assert "refusal_accuracy on off-topic questions: 1.0000 (1)" in capsys.readouterr().out
 
 
 @pytest.mark.slow
