@@ -224,8 +224,10 @@ def chat_command(line: str) -> str | None:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from qa.api import default_engine
+    from qa.api import default_engine, search_filters
 
+    search_filters(args.since, args.until, args.sources, args.as_of)
+    require_index()
     engine = default_engine()
     interactive = sys.stdin.isatty()
     if interactive:

@@ -107,7 +107,7 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     blank = qa("ask", "  ", index_dir=tmp_path / "empty")
     assert blank.returncode == 2 and blank.stderr.startswith("error: ask a question, e.g.")
     # a mistyped index folder is named, and not made
-    for command in (["ask", "Anything?"], ["articles"]):
+    for command in (["ask", "Anything?"], ["articles"], ["chat"]):
         typo = qa(*command, index_dir=tmp_path / "indx")
         assert (
             typo.returncode == 1
