@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from qa.sentences import STOPWORDS
@@ -29,6 +29,7 @@ LARGE_INDEX = 1000  # passages
 # English words the index lacks are corrections too ("perentage" -> "percentage" still helps the
 # embedder), when this common; at the same distance a word the index holds comes first
 MIN_COMMON = 1000
+SEEN_MAX = 4096  # questions remembered per index revision
 _WORD = re.compile(r"(?<![\w'’-])[^\W\d_]+(?![\w'’-])")
 
 Fix = tuple[str, str]
@@ -68,6 +69,8 @@ class Speller:
     term_passages: Mapping[str, int]
     stem: Callable[[str], str]
     accented: Mapping[str, str]  # an accented index term by its unaccented form
+    # questions already spelled: a chat's earlier questions are spelled again at every turn
+    seen: dict[str, list[Fix]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -132,6 +135,14 @@ class Speller:
 
     def fixes(self, question: str) -> list[Fix]:
         """(word as typed, correction) for each misspelled word of the question, in order."""
+        if question not in self.seen:
+            if len(self.seen) >= SEEN_MAX:
+                self.seen.clear()
+            self.seen[question] = self._fixes(question)
+        return list(self.seen[question])
+
+    def _fixes(self, question: str) -> list[Fix]:
+        """`fixes`, not remembered."""
         out: list[Fix] = []
         for m in _WORD.finditer(question):
             word = m.group()

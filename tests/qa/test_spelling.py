@@ -167,3 +167,11 @@ def test_a_typo_keeps_its_first_letter() -> None:
     speller = Speller.build({"boy": 10}, stem_words, {"boys": 5000})
     assert speller.fixes("who is marie duboys") == []
     assert speller.fixes("where are the boyys") == [("boyys", "boys")]
+
+
+def test_a_question_is_spelled_once_then_remembered(speller: Speller) -> None:
+    question = "What hapend with the chinse spy balloon?"
+    first = speller.fixes(question)
+    assert speller.seen[question] == first
+    first.clear()  # the caller's list is its own
+    assert speller.fixes(question) == [("hapend", "happened"), ("chinse", "chinese")]
