@@ -88,7 +88,7 @@ def test_one_process_writes_at_a_time(seed_engine, tmp_path: Path) -> None:  # t
         other.kill()
         other.wait()
     # ... and `qa ingest`, which waits, says so and goes on once the other is done
-    other = hold(1.5)
+    other = hold(4)  # long enough that the ingest surely starts while it is held
     said: list[str] = []
     report = ingest_paths(
         [str(folder)],
