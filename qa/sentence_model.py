@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.places import asked_kind, names_new_place
 from qa.sentences import (
     STOPWORDS,
     asks_this_week,
@@ -54,6 +55,7 @@ FEATURES = (
     "log_words",
     "fresh",  # names the day, when the question asks about this week
     "counts",  # a number that counts what a "how many" question counts
+    "place",  # names a state / country / city the question lacks, when it asks for one
 )
 
 # fitted weights, features as above (`bench/fit_sentence_model.py`); the softmax needs no bias
@@ -87,6 +89,7 @@ WEIGHTS = np.array(
         -0.7022,  # log_words
         +0.6451,  # fresh
         +3.9280,  # counts
+        +2.0000,  # place
     ]
 )
 
@@ -109,6 +112,7 @@ class Context:
     qtype: str
     this_week: bool
     counted: str
+    place_kind: str  # the kind of place asked for ("state", "country", "city") or ""
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,7 @@ def question_context(
         qtype=question_type(question),
         this_week=asks_this_week(question),
         counted=counted,
+        place_kind=asked_kind(question),
     )
 
 
@@ -210,6 +215,7 @@ def features(
                 math.log(len(text.split()) + 1),
                 float(ctx.this_week and is_fresh_report(text)),
                 float(bool(ctx.counted) and counts(text, ctx.counted, stem_word)),
+                float(names_new_place(text, ctx.place_kind, q)),
             ]
         )
     x = np.asarray(rows, dtype=np.float64).reshape(len(sentences), len(FEATURES))

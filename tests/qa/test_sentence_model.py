@@ -67,6 +67,21 @@ def test_a_sentence_of_the_asked_type_beats_one_without() -> None:
     assert model_order(question, scored, ps, None)[0].candidate is cands[1]
 
 
+def test_a_sentence_naming_a_place_of_the_asked_kind_comes_first() -> None:
+    question = "The Supreme Court will hear a challenge to a law restricting care in which state?"
+    text = (
+        "The Supreme Court will hear a challenge to a law restricting care for minors. "
+        "The case comes from Tennessee, where the law took effect last year."
+    )
+    a, b = text.split(". ")
+    ps = [passage(0, text)]
+    cands = [Candidate(0, 0, len(a) + 1, a + "."), Candidate(0, len(a) + 2, len(text), b)]
+    scored = [Scored(c, 1.0, 0.6, 1.0) for c in cands]
+    x = model_features(question, scored, ps, None)
+    assert list(x[:, column("place")]) == [0.0, 1.0]
+    assert model_order(question, scored, ps, None)[0].candidate is cands[1]
+
+
 def test_choose_keeps_a_runner_up_within_the_logit_gap() -> None:
     first = Scored(Candidate(0, 0, 15, "Five were hurt."), 1.0, 0.5, 1.0, order=2.0)
     close = Scored(Candidate(1, 0, 14, "Six were hurt."), 0.2, 0.5, 1.0, order=1.0)
