@@ -18,10 +18,12 @@ import numpy as np
 from qa.places import asked_kind, names_new_place
 from qa.sentences import (
     STOPWORDS,
+    asks_for_person,
     asks_this_week,
     counts,
     has_type,
     is_fresh_report,
+    names_new_person,
     question_type,
 )
 
@@ -56,6 +58,7 @@ FEATURES = (
     "fresh",  # names the day, when the question asks about this week
     "counts",  # a number that counts what a "how many" question counts
     "place",  # names a state / country / city the question lacks, when it asks for one
+    "person",  # names a person (a known first name) the question lacks, when it asks for one
 )
 
 # fitted weights, features as above (`bench/fit_sentence_model.py`); the softmax needs no bias
@@ -90,6 +93,7 @@ WEIGHTS = np.array(
         +0.6451,  # fresh
         +3.9280,  # counts
         +2.0000,  # place
+        +1.0000,  # person
     ]
 )
 
@@ -113,6 +117,7 @@ class Context:
     this_week: bool
     counted: str
     place_kind: str  # the kind of place asked for ("state", "country", "city") or ""
+    wants_person: bool
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,7 @@ def question_context(
         this_week=asks_this_week(question),
         counted=counted,
         place_kind=asked_kind(question),
+        wants_person=asks_for_person(question),
     )
 
 
@@ -216,6 +222,7 @@ def features(
                 float(ctx.this_week and is_fresh_report(text)),
                 float(bool(ctx.counted) and counts(text, ctx.counted, stem_word)),
                 float(names_new_place(text, ctx.place_kind, q)),
+                float(ctx.wants_person and names_new_person(text, q)),
             ]
         )
     x = np.asarray(rows, dtype=np.float64).reshape(len(sentences), len(FEATURES))

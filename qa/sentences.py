@@ -634,6 +634,30 @@ def people(text: str, gender: str) -> list[str]:
     return found
 
 
+_ASKS_PERSON = re.compile(
+    r"(?:^|[.?!:]\s+)(?:who|whom|whose)\b|\b(?:which|what)\s+"
+    r"(?:(?!(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could)\b)[\w.'’-]+\s+){0,2}?"
+    r"(?:person|man|woman|actor|actress|singer|rapper|musician|player|athlete|celebrity|"
+    r"politician|senator|governor|judge|justice|author|writer|journalist|artist|comedian|host|"
+    r"star|billionaire|executive|ceo|coach|quarterback|candidate|lawmaker|official|leader|"
+    r"lawyer|activist|director|pitcher|golfer|gymnast|swimmer)s?\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_person(question: str) -> bool:
+    """Whether the question asks for a person ("Who ...?", "Which singer ...?")."""
+    return bool(_ASKS_PERSON.search(question.strip()))
+
+
+def names_new_person(text: str, question: str) -> bool:
+    """Whether the text names a person (a known first name) whose last name the question lacks."""
+    asked = set(re.findall(r"[\w'’-]+", question.lower()))
+    return any(
+        p.split()[-1].lower() not in asked for gender in _GENDERS for p in people(text, gender)
+    )
+
+
 def with_full_names(sentence: str, known: dict[str, str]) -> str:
     """The sentence with "[Mikhail] " before the first mention of a name by last name alone."""
     out = sentence

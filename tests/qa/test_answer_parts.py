@@ -477,3 +477,19 @@ def test_requests_for_the_news_itself_are_told_from_questions_about_a_subject() 
     subject = ["What is the latest news about the bridge?", "What is the latest on Ukraine?"]
     subject += ["Which new law did the council pass?", "What happened to the bridge?"]
     assert not any(asks_for_latest(q) for q in subject)
+
+
+def test_questions_asking_for_a_person_and_sentences_naming_a_new_one() -> None:
+    from qa.sentences import asks_for_person, names_new_person
+
+    asking = ["Who won?", "Whose car was it?", "Which NFL quarterback threw it?"]
+    asking += ["What pop star announced a tour?", "A bill passed. Who signed it?"]
+    assert all(asks_for_person(q) for q in asking)
+    other = ["What did the man who won say?", "Which state passed it?", "What is the man called?"]
+    other += ["How many people were hurt?"]
+    assert not any(asks_for_person(q) for q in other)
+    assert names_new_person("Paul Lynch won the prize.", "Who won the Booker Prize?")
+    # a name the question already gives, in full or by its last name, is no answer
+    assert not names_new_person("Joe Biden met him.", "Who did Biden meet?")
+    # "President" is a title, "Dublin" no first name
+    assert not names_new_person("President Biden and Dublin Council spoke.", "Who spoke?")
