@@ -634,20 +634,33 @@ def people(text: str, gender: str) -> list[str]:
     return found
 
 
+_PERSON_NOUN = (
+    r"(?:person|man|woman|actor|actress|singer|rapper|musician|player|athlete|"
+    r"celebrity|celebrities|politician|senator|governor|judge|justice|author|writer|journalist|"
+    r"artist|comedian|host|star|superstar|billionaire|executive|ceo|coach|quarterback|candidate|"
+    r"lawmaker|official|leader|lawyer|activist|director|pitcher|golfer|gymnast|swimmer|president|"
+    r"minister|member(?=\s+of\b)|champion|philanthropist|(?:public|political)\s+figure|veteran|congress(?:wo)?man|congressperson|"
+    r"famer|footballer|manager|entrepreneur|tycoon|mogul|founder|mayor|king|queen|prince|princess)"
+)
+_NOT_BETWEEN = r"(?!(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could)\b)"
+# "Who ...?", "Which singer ...?", "Which Nobel Peace Prize-winning leader ...?"; and the quiz's
+# statement form "This former prime minister was ... ." (no question mark)
 _ASKS_PERSON = re.compile(
     r"(?:^|[.?!:]\s+)(?:who|whom|whose)\b|\b(?:which|what)\s+"
-    r"(?:(?!(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could)\b)[\w.'’-]+\s+){0,2}?"
-    r"(?:person|man|woman|actor|actress|singer|rapper|musician|player|athlete|celebrity|"
-    r"politician|senator|governor|judge|justice|author|writer|journalist|artist|comedian|host|"
-    r"star|billionaire|executive|ceo|coach|quarterback|candidate|lawmaker|official|leader|"
-    r"lawyer|activist|director|pitcher|golfer|gymnast|swimmer)s?\b",
+    rf"(?:{_NOT_BETWEEN}[\w.'’-]+\s+){{0,3}}?{_PERSON_NOUN}s?(?![\w])",
     re.IGNORECASE,
+)
+_THIS_PERSON = re.compile(
+    rf"\bthis\s+(?:{_NOT_BETWEEN}[\w.'’-]+\s+){{0,3}}?{_PERSON_NOUN}s?(?![\w])", re.IGNORECASE
 )
 
 
 def asks_for_person(question: str) -> bool:
     """Whether the question asks for a person ("Who ...?", "Which singer ...?")."""
-    return bool(_ASKS_PERSON.search(question.strip()))
+    question = question.strip()
+    if _ASKS_PERSON.search(question):
+        return True
+    return "?" not in question and bool(_THIS_PERSON.search(question))
 
 
 def names_new_person(text: str, question: str) -> bool:

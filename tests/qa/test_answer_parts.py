@@ -484,9 +484,15 @@ def test_questions_asking_for_a_person_and_sentences_naming_a_new_one() -> None:
 
     asking = ["Who won?", "Whose car was it?", "Which NFL quarterback threw it?"]
     asking += ["What pop star announced a tour?", "A bill passed. Who signed it?"]
+    asking += ["Which Prize-winning former leader died?", "Which US President?"]
+    asking += ["Which member of Congress voted?", "Which footballer-turned-manager inspired it?"]
+    # the quiz's statement form, without a question mark
+    asking += ["This former Japanese prime minister was assassinated while giving a speech."]
     assert all(asks_for_person(q) for q in asking)
     other = ["What did the man who won say?", "Which state passed it?", "What is the man called?"]
-    other += ["How many people were hurt?"]
+    other += ["How many people were hurt?", "What percentage of women voted?"]
+    other += ["Which NATO member state hosted it?", "What figure did inflation reach?"]
+    other += ["This company was bought for:"]
     assert not any(asks_for_person(q) for q in other)
     assert names_new_person("Paul Lynch won the prize.", "Who won the Booker Prize?")
     # a name the question already gives, in full or by its last name, is no answer
