@@ -639,8 +639,9 @@ _PERSON_NOUN = (
     r"celebrity|celebrities|politician|senator|governor|judge|justice|author|writer|journalist|"
     r"artist|comedian|host|star|superstar|billionaire|executive|ceo|coach|quarterback|candidate|"
     r"lawmaker|official|leader|lawyer|activist|director|pitcher|golfer|gymnast|swimmer|president|"
-    r"minister|member(?=\s+of\b)|champion|philanthropist|(?:public|political)\s+figure|veteran|congress(?:wo)?man|congressperson|"
-    r"famer|footballer|manager|entrepreneur|tycoon|mogul|founder|mayor|king|queen|prince|princess)"
+    r"minister|member(?=\s+of\b)|champion|philanthropist|(?:public|political)\s+figure|veteran|"
+    r"congress(?:wo)?man|congressperson|famer|footballer|manager|entrepreneur|tycoon|mogul|"
+    r"founder|mayor|king|queen|prince|princess)"
 )
 _NOT_BETWEEN = r"(?!(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could)\b)"
 # "Who ...?", "Which singer ...?", "Which Nobel Peace Prize-winning leader ...?"; and the quiz's
