@@ -58,11 +58,22 @@ def gazetteer() -> dict[str, frozenset[str]]:
     }
 
 
+@lru_cache(maxsize=1)
+def team_places() -> frozenset[str]:
+    """The places a team is named after: US states and cities (built once, not per answer)."""
+    return gazetteer()["state"] | gazetteer()["city"]
+
+
+def run_words(run: str) -> list[str]:
+    """The words of a run of capitalised words, without end punctuation or a possessive."""
+    return [w.rstrip(".,'’").removesuffix("’s").removesuffix("'s") for w in run.split()]
+
+
 def named_places(text: str, names: frozenset[str]) -> list[str]:
     """The names among `names` the text says, longest first ("New York City", not also "York")."""
     found = []
     for m in _RUN.finditer(text):
-        words = [w.rstrip(".,'’").removesuffix("’s").removesuffix("'s") for w in m.group().split()]
+        words = run_words(m.group())
         i = 0
         while i < len(words):
             for size in range(min(_LONGEST, len(words) - i), 0, -1):
@@ -96,13 +107,11 @@ def team_names(texts: Sequence[str], context: Sequence[str] = ()) -> dict[str, s
     after two places ("Los Angeles Rams", "Cleveland Rams") is left alone.
     """
     lower = {w for t in [*texts, *context] for w in re.findall(r"\b[a-z][\w'’\-]*", t)}
-    places = gazetteer()["state"] | gazetteer()["city"]
+    places = team_places()
     found: dict[str, set[str]] = {}
     for text in texts:
         for m in _RUN.finditer(text):
-            words = [
-                w.rstrip(".,'’").removesuffix("’s").removesuffix("'s") for w in m.group().split()
-            ]
+            words = run_words(m.group())
             team = words[-1]
             if len(words) < 2 or not _TEAM.fullmatch(team) or team.lower() in lower:
                 continue
