@@ -53,6 +53,11 @@ log = logging.getLogger("article-qa.app")
 MAX_UPLOADS = 50
 LOCK_WAIT_S = 20.0  # how long an upload or delete waits for another process's write (`qa ingest`)
 SEARCHING = "*Searching the articles…*"
+# the delete confirmation may appear below the fold: bring it into view
+SCROLL_TO_CONFIRM = (
+    "() => setTimeout(() => document.getElementById('qa-confirm')"
+    "?.scrollIntoView({block: 'center', behavior: 'smooth'}), 50)"
+)
 WAITING = "*Loading the index… the question is answered as soon as it is ready.*"
 
 
@@ -257,13 +262,22 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         with user_errors("adding the files"), writing:
             for i, name in enumerate(files):
                 shown = Path(name).name
-                progress((i, len(files)), desc=f"Indexing {shown}")
+                of = f" ({i + 1} of {len(files)})" if len(files) > 1 else ""
+                progress(0, desc=f"Indexing {shown}{of}")
                 try:
                     stored = store_upload(Path(name), upload_dir, max_bytes, shown)
                 except LoadError as err:
                     rows.append([shown, "failed", err.reason])
                     continue
-                report = index_items(load_file(stored, f"uploads/{stored.name}", max_bytes))
+                articles = load_file(stored, f"uploads/{stored.name}", max_bytes)
+                report = index_items(
+                    progress.tqdm(articles, desc=f"Indexing {shown}{of}", unit="articles")
+                )
+                if not (report.added or report.updated or report.unchanged):
+                    # nothing came of it: keep no copy of a file that failed to load
+                    prune_uploads(
+                        upload_dir, {e.path for e in loader.engine().store.manifest().values()}
+                    )
                 rows.append(upload_row(shown, report))
         return (rows, *refresh(), None)
 
@@ -418,8 +432,9 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                     delete_btn = gr.Button("Delete selected", variant="stop", scale=1)
                 with gr.Row(visible=False, elem_id="qa-confirm") as confirm_row:
                     confirm_md = gr.Markdown()
-                    confirm_btn = gr.Button("Yes, delete", variant="stop", size="sm")
-                    cancel_btn = gr.Button("Cancel", size="sm")
+                    with gr.Column(scale=0, min_width=140):
+                        confirm_btn = gr.Button("Yes, delete", variant="stop", size="sm")
+                        cancel_btn = gr.Button("Cancel", size="sm")
         pairs, turns = gr.State([]), gr.State([])
 
         refreshed = [status, table, doomed, source_filter, examples]
@@ -443,11 +458,23 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
             [sources, pairs, turns],
             api_visibility="private",
         )
-        add_btn.click(add_files, files, [results, *refreshed, files], api_visibility="private")
-        fetch_btn.click(add_url, url, [results, *refreshed, url], api_visibility="private")
-        url.submit(add_url, url, [results, *refreshed, url], api_visibility="private")
+        # one progress bar, over the results, instead of an overlay on every output
+        for event, fn, given in (
+            (add_btn.click, add_files, files),
+            (fetch_btn.click, add_url, url),
+            (url.submit, add_url, url),
+        ):
+            event(
+                fn,
+                given,
+                [results, *refreshed, given],
+                show_progress_on=results,
+                api_visibility="private",
+            )
         # deleting cannot be undone (an upload's file goes too): it asks first
-        delete_btn.click(ask_to_delete, doomed, [confirm_row, confirm_md], api_visibility="private")
+        delete_btn.click(
+            ask_to_delete, doomed, [confirm_row, confirm_md], api_visibility="private"
+        ).success(None, None, None, js=SCROLL_TO_CONFIRM)
         confirm_btn.click(
             lambda: gr.Row(visible=False), None, confirm_row, api_visibility="private"
         ).then(delete, doomed, refreshed, api_visibility="private")

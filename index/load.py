@@ -203,9 +203,10 @@ def article_from_record(record: object, path: str, line: int | None, file_id: st
     )
 
 
-def json_problem(exc: json.JSONDecodeError) -> str:
-    """What the JSON parser found wrong, without its trailing "at" ("Invalid control character")."""
-    return exc.msg.removesuffix(" at").strip()
+def json_problem(exc: json.JSONDecodeError, line: bool = True) -> str:
+    """What the JSON parser found wrong, and where ("Expecting value at line 2, column 9")."""
+    where = f"line {exc.lineno}, column {exc.colno}" if line else f"column {exc.colno}"
+    return f"{exc.msg.removesuffix(' at').strip()} at {where}"
 
 
 def iter_json_file(data: bytes, path: str, file_id: str = "") -> Iterator[Article | LoadError]:
@@ -216,7 +217,7 @@ def iter_json_file(data: bytes, path: str, file_id: str = "") -> Iterator[Articl
         yield err
         return
     except json.JSONDecodeError as exc:
-        yield LoadError(path, f"invalid JSON ({json_problem(exc)}, line {exc.lineno})")
+        yield LoadError(path, f"invalid JSON ({json_problem(exc)})")
         return
     except RecursionError:
         yield LoadError(path, "invalid JSON (nested too deeply)")
@@ -243,7 +244,7 @@ def json_line(raw: bytes, path: str, lineno: int, file_id: str) -> Article | Loa
     try:
         return article_from_record(json.loads(decode_bytes(raw, path)), path, lineno, file_id)
     except json.JSONDecodeError as exc:
-        return LoadError(path, f"invalid JSON ({json_problem(exc)})", lineno)
+        return LoadError(path, f"invalid JSON ({json_problem(exc, line=False)})", lineno)
     except RecursionError:
         return LoadError(path, "invalid JSON (nested too deeply)", lineno)
     except LoadError as err:

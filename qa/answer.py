@@ -317,6 +317,7 @@ def choose(
     keep_gap: float | None = None,
     question: str = "",
     titles: Sequence[str] = (),
+    named_in: str = "",
 ) -> list[Scored]:
     """The best sentence, plus close runners-up while the answer stays within `max_words`.
 
@@ -326,7 +327,8 @@ def choose(
     it is passed over, and when it came first, the first close sentence that is not such a
     headline leads instead. With the passages' `titles`, a runner-up that names none of the
     question's names, in itself or its headline, is passed over when the best one does: "Who
-    is Mack Rutherford trying to beat?" gains nothing from a sentence on Aaron Judge.
+    is Mack Rutherford trying to beat?" gains nothing from a sentence on Aaron Judge. The names
+    are `named_in`'s when given: a follow-up's, rewritten with the names it refers to.
     """
     if not scored:
         return []
@@ -344,7 +346,9 @@ def choose(
             return best.key - s.key > keep_gap
         return s.score < keep_ratio * best.score
 
-    wanted = {w.lower() for n in names(question) for w in n.split()} if titles else set()
+    wanted = (
+        {w.lower() for n in names(named_in or question) for w in n.split()} if titles else set()
+    )
 
     def named(s: Scored) -> bool:
         """Whether the sentence, or its headline, holds a word of the question's names."""
@@ -788,6 +792,7 @@ def extractive_answer(
             keep_gap=KEEP_GAP,
             question=asked or question,
             titles=[p.title for p in passages],
+            named_in=question,
         )
         if SENTENCE_MODEL
         else choose(judged.scored, question=asked or question)

@@ -111,6 +111,8 @@ def filters_said(filters: Filters) -> str:
         parts.append(f"since {to_date(filters.since)}")
     if filters.until:
         parts.append(f"until {to_date(filters.until)}")
+    if filters.as_of:  # articles published after that day are left out
+        parts.append(f"asked as of {to_date(filters.as_of)}")
     return f"within the filters ({'; '.join(parts)})" if parts else ""
 
 

@@ -244,6 +244,8 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
     own = set(content_words(question))
     # "news", "latest", "summary" name no subject: after "What's the latest news?" nothing carries
     carried = [w for w in dict.fromkeys(topic_words(previous)) if w not in own][:12]
+    cased = {w.lower(): w for name in names(previous) for w in name.split()}
+    carried = [cased.get(w, w) for w in carried]  # names as written: "Powerball", "NATO"
     person = referent(question, history[turn][0], said)  # "he" is the one the answer named
     if person:
         carried = [person, *(w for w in carried if w not in person.lower().split())]

@@ -134,10 +134,14 @@ def format_answer(answer: Answer, turn: int = 0) -> str:
     if answer.notice:
         body += f"\n\n*{escape_text(answer.notice)}*"
     if answer.answered and answer.citations:
+        by_article: dict[str, list[Citation]] = {}  # two passages of one article: its title once
+        for c in answer.citations:
+            by_article.setdefault(c.article_id, []).append(c)
         titles = " · ".join(
-            f"<a class='qa-cite' href='#source-{turn}-{c.n}'>[{c.n}]</a> "
-            + escape_text(shorten(c.title or c.article_id, 70))
-            for c in answer.citations
+            " ".join(f"<a class='qa-cite' href='#source-{turn}-{c.n}'>[{c.n}]</a>" for c in cs)
+            + " "
+            + escape_text(shorten(cs[0].title or cs[0].article_id, 70))
+            for cs in by_article.values()
         )
         body += f"\n\n<span class='qa-cited'>{titles}</span>"
     return body
@@ -217,7 +221,7 @@ def example_questions(entries: Iterable[ArticleEntry], limit: int = 4) -> list[s
     ordered = sorted(entries, key=lambda e: e.published, reverse=True)
     titles: list[str] = []
     for e in ordered:
-        title = shorten(e.title, 90).rstrip(".?!")
+        title = shorten(e.title, 90).rstrip(".?! ")
         if title and title not in titles:
             titles.append(title)
     latest = [LATEST_NEWS] if ordered and ordered[0].published else []

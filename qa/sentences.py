@@ -267,11 +267,12 @@ _CREDIT_ONLY = re.compile(rf"^{_CREDIT}$")
 # ... links, promotions and bylines: "More:Everything we've learned...", "GET THE LATEST
 # UKRAINE UPDATES:We'll email you...", "Want all the latest updates in your inbox?", "David
 # Shepardson"; a link's label run into its headline ("Shooting down the balloon:US downs
-# suspected..."); and a line that only introduces what follows ("... from these states:")
+# suspected...", "NBA REWIND:Thunder rise..."); and a line that only introduces what follows
+# ("... from these states:")
 _PROMO = re.compile(
     r"^\s*(?:More|MORE|Related|RELATED|READ MORE|Read more|GET THE LATEST)\b\s*:"
     r"|\b(?:in your inbox|email you|sign up for|subscribe to|download the app)\b"
-    r"|(?-i:[a-z)]:[A-Z“\"])",
+    r"|(?-i:[a-z)]:[A-Z“\"]|[A-Z]:(?:[“\"]|[A-Z][a-z]))",  # not a ticker: "(NYSE:TM)"
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^(?:By\s+)?[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}\s*$")

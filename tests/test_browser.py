@@ -215,10 +215,14 @@ def test_chat_sources_upload_delete_and_hostile_article(
     hostile.parent.mkdir()
     hostile.write_text(HOSTILE)
     page.get_by_role("tab", name="Articles").click()
-    page.locator("#qa-upload input[type=file]").set_input_files(str(hostile))
+    empty = tmp_path / "upload" / "empty.txt"  # ...beside a file that fails: no copy is kept
+    empty.write_text("")
+    page.locator("#qa-upload input[type=file]").set_input_files([str(hostile), str(empty)])
     expect(page.get_by_text("lighthouse log.txt").first).to_be_visible()
     page.get_by_role("button", name="Add files").click()
     expect(page.locator("#qa-results")).to_contain_text("added")
+    expect(page.locator("#qa-results")).to_contain_text("file is empty")
+    assert not list((tmp_path / "seed-index" / "uploads").rglob("empty.txt"))
     articles = page.locator("#qa-articles")
     expect(articles).to_contain_text('<img src=x onerror="window.__pwned=5">Lighthouse log')
     expect(page.locator("#qa-status")).to_contain_text("2 articles")
@@ -253,6 +257,7 @@ def test_chat_sources_upload_delete_and_hostile_article(
     page.get_by_role("option", name=re.compile("Lighthouse log")).click()
     page.get_by_role("button", name="Delete selected").click()
     confirm = page.locator("#qa-confirm")
+    expect(confirm).to_be_in_viewport()
     expect(confirm).to_contain_text('Delete “<img src=x onerror="window.__pwned=5">Lighthouse log”')
     expect(confirm).to_contain_text("Its passages go")
     assert confirm.locator("img").count() == 0  # the title is shown as text

@@ -117,7 +117,7 @@ def test_json_problems_read_as_one_plain_reason() -> None:
     (control,) = iter_json_file(b'{"text": "a\tb"}', "x.json")
     (empty,) = iter_json_file(b'{"text": ""}', "x.json")
     assert isinstance(control, LoadError) and isinstance(empty, LoadError)
-    assert control.reason == "invalid JSON (Invalid control character, line 1)"
+    assert control.reason == "invalid JSON (Invalid control character at line 1, column 12)"
     assert empty.reason == 'no article text (the record\'s "text" is missing or empty)'
 
 

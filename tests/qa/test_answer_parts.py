@@ -208,11 +208,13 @@ def test_links_promotions_bylines_and_questions_are_not_quoted() -> None:
     text = (
         "More:Everything we've learned about drone sightings in New Jersey.\n\n"
         "Shooting down the balloon:US downs suspected Chinese spy balloon off the coast.\n\n"
+        "NBA REWIND:Thunder rise to top of Western Conference. Twitter AI:Elon Musk trains it.\n\n"
         "GET THE LATEST UKRAINE UPDATES:We'll email you the latest news once a day.\n\n"
         "Want all the latest Ukraine updates in your inbox?\n\nDavid Shepardson\n\n"
         "In 2020, Trump won electoral votes from these states:\n\n"
         "Where is the 2023 World Cup being played? Australia and New Zealand host it.\n\n"
-        "It kicked off at 10:30 a.m. local time. He said: “We are ready.”"
+        "It kicked off at 10:30 a.m. local time. He said: “We are ready.”\n\n"
+        "Toyota (NYSE:TM) invested in the startup."
     )
     quoted = [text[s:e] for s, e in quotable_spans(text)]
     assert quoted == [
@@ -220,6 +222,7 @@ def test_links_promotions_bylines_and_questions_are_not_quoted() -> None:
         "Australia and New Zealand host it.",
         "It kicked off at 10:30 a.m. local time.",
         "He said: “We are ready.”",
+        "Toyota (NYSE:TM) invested in the startup.",
     ]
     asked = passage(0, text)
     offered = [c.text for c in candidates([replace(asked, title="Where is the World Cup?")], 1)]

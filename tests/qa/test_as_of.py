@@ -181,6 +181,11 @@ def test_a_refusal_under_filters_names_them(fare_engine) -> None:  # type: ignor
         "The articles don't say. No passage within the filters (source: Metro Times; since "
         f"2022-01-01) answers “{asked}”: widen or clear them."
     )
+    early = fare_engine.ask(asked, as_of="2022-04-01")  # the library article is of May 10
+    assert not early.answered and early.text == (
+        "The articles don't say. No passage within the filters (asked as of 2022-04-01) "
+        f"answers “{asked}”: widen or clear them."
+    )
 
 
 def test_a_bad_as_of_day_says_how_to_write_it(fare_engine) -> None:  # type: ignore[no-untyped-def]

@@ -49,7 +49,7 @@ def test_ingest_ask_articles_json(tmp_path: Path, articles_dir: Path) -> None:
     assert report["failed"] == [
         {
             "path": str(articles_dir / "broken.jsonl"),
-            "error": "invalid JSON (Expecting value)",
+            "error": "invalid JSON (Expecting value at column 1)",
             "line": 2,
         }
     ]

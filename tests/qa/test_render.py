@@ -68,7 +68,7 @@ def test_answer_links_only_cited_markers_to_their_source() -> None:
     answer = Answer(
         "Fired from <b>east</b> [1]. Maybe [7]. Both [1, 2].",
         True,
-        [cite(1), cite(2, title="<i>x</i>")],
+        [cite(1), cite(2, article_id="b", title="<i>x</i>")],
     )
     html = rendered(format_answer(answer, turn=3))
     links = re.findall(r"<a class='qa-cite' href='#source-3-(\d)'>\[\d\]</a>", html)
@@ -76,6 +76,12 @@ def test_answer_links_only_cited_markers_to_their_source() -> None:
     assert "[7]" in html and "#source-3-7" not in html
     assert "&lt;b&gt;east&lt;/b&gt;" in html and "&lt;i&gt;x&lt;/i&gt;" in html
     assert "qa-refusal-tag" not in html
+
+
+def test_two_passages_of_one_article_list_its_title_once() -> None:
+    answer = Answer("A [1]. B [2]. C [3].", True, [cite(1), cite(2, article_id="b"), cite(3)])
+    cited = format_answer(answer).split("\n\n")[-1]
+    assert re.sub(r"<[^>]+>", "", cited) == "[1] [3] T · [2] T"
 
 
 def test_refusal_has_its_own_look_and_hostile_text_stays_inert() -> None:
@@ -141,6 +147,9 @@ def test_example_questions_come_from_the_newest_titles() -> None:
     ]
     assert example_questions([entry("Undated", "")]) == [
         "What do the articles say about “Undated”?"
+    ]
+    assert example_questions([entry("Groups, format, for 2024 NBA ...", "")]) == [
+        "What do the articles say about “Groups, format, for 2024 NBA”?"
     ]
     assert example_questions([]) == []
 

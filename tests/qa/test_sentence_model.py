@@ -180,3 +180,10 @@ def test_choose_passes_over_a_runner_up_about_other_names_than_asked() -> None:
         pilot,
     ]
     assert choose([best, judge], keep_gap=1.5, question=question) == [best, judge]  # no titles
+    # a follow-up names no one itself: the names are those its rewriting carried
+    follow = "And who is he trying to beat?"
+    carried = f"{follow} (Mack Rutherford record)"
+    assert choose([best, judge], keep_gap=1.5, question=follow, titles=titles) == [best, judge]
+    assert choose(
+        [best, judge], keep_gap=1.5, question=follow, titles=titles, named_in=carried
+    ) == [best]
