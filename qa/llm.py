@@ -22,10 +22,11 @@ from qa.verify import EmbedTexts, cited_sentences, says_no_answer, verify_answer
 
 log = logging.getLogger(__name__)
 
-# One retry: a blip is retried, a dead endpoint falls back to the extractive answer quickly.
+# One retry of a blip (a refused or dropped connection, an HTTP 5xx), so a dead endpoint falls
+# back to the extractive answer quickly. A timeout is not retried: QA_LLM_TIMEOUT is the wait.
 MAX_RETRIES = 1
 # after a failure the endpoint is left alone this long: each question would otherwise wait out
-# the timeout (twice, with the retry; again for a follow-up's rewrite) before its fallback
+# the timeout (again for a follow-up's rewrite) before its fallback
 RESTING_S = 30.0
 REWRITE_MAX_TOKENS = 64
 
@@ -101,7 +102,7 @@ class OpenAIAnswerer:
             api_key=api_key or "unused",
             base_url=base_url,
             timeout=settings.llm_timeout,
-            max_retries=MAX_RETRIES,
+            max_retries=0,  # the client would retry a timeout too: `_open` retries
         )
         if embed_model is None:
             from index.embed import build_embed_model
@@ -133,14 +134,26 @@ class OpenAIAnswerer:
             return ""
         return f"{self._failed} (it is tried again in {left:.0f} s)"
 
+    def _open(self, messages: list[Message], max_tokens: int) -> Any:
+        """The streamed completion, retried `MAX_RETRIES` times after a blip (not a timeout)."""
+        for attempt in range(MAX_RETRIES + 1):
+            try:
+                return self.client.chat.completions.create(
+                    model=self.model,
+                    messages=cast(list[ChatCompletionMessageParam], messages),
+                    stream=True,
+                    temperature=0,
+                    max_tokens=max_tokens,
+                )
+            except openai.APITimeoutError:
+                raise
+            except (openai.APIConnectionError, openai.InternalServerError):
+                if attempt == MAX_RETRIES:
+                    raise
+        raise AssertionError("unreachable")
+
     def _chunks(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        stream = self.client.chat.completions.create(
-            model=self.model,
-            messages=cast(list[ChatCompletionMessageParam], messages),
-            stream=True,
-            temperature=0,
-            max_tokens=max_tokens,
-        )
+        stream = self._open(messages, max_tokens)
         with stream:
             for chunk in stream:
                 for choice in getattr(chunk, "choices", None) or []:

@@ -15,12 +15,17 @@ from qa.sentences import sentence_spans
 
 EmbedTexts = Callable[[list[str]], list[list[float]]]
 
-# A cited sentence is supported when most of its content words occur in the passage, every number
-# and name in it does, and it means about what some sentence of the passage means. Set on the seed
-# with MiniLM: close paraphrases score 0.54-0.96 similarity and 0.8-1.0 overlap; a claim with one
-# of three content words invented ("The rockets were fired from Iran") has overlap 0.67.
+# A cited sentence is supported when most of its content words occur in the passage, it means
+# about what some sentence of the passage means, and every number and name in it (and a "not", if
+# it says one) occurs near that sentence: in it, a sentence beside it, or the title. Set on the
+# seed with MiniLM: close paraphrases score 0.54-0.96 similarity and 0.8-1.0 overlap; a claim with
+# one of three content words invented ("The rockets were fired from Iran") has overlap 0.67. The
+# nearness catches a name moved onto another's deed ("The Celtics were first to 50 wins", where
+# the passage says the Bucks were and names the Celtics paragraphs later) and an added "not".
 MIN_OVERLAP = 0.7
 MIN_SIMILARITY = 0.5
+NEAR = 1  # sentences on either side of the closest one where its names may also be
+_NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|none|nobody|nothing)\b|n['’]t\b", re.I)
 
 _NO_ANSWER = re.compile(
     r"\b(passages?|articles?|context|sources?|texts?)\b[^.]{0,40}"
@@ -78,13 +83,21 @@ def key_terms(sentence: str) -> set[str]:
     return terms
 
 
-def lexical_support(sentence: str, passage_words: str) -> tuple[float, tuple[str, ...]]:
-    """Share of the sentence's content stems found in the passage; its key terms missing there."""
+def lexical_support(
+    sentence: str, passage_words: str, near: str | None = None
+) -> tuple[float, tuple[str, ...]]:
+    """Share of the sentence's content stems found in the passage; its key terms missing `near`.
+
+    `near` (default: the whole passage) is where its names and numbers, and its "not", must be.
+    """
     own = stems(sentence)
     overlap = len(own & stems(passage_words)) / len(own) if own else 0.0
-    vocabulary = {_normal(t) for t in _TOKEN.findall(passage_words)}
-    missing = tuple(sorted(t for t in key_terms(sentence) if t not in vocabulary))
-    return overlap, missing
+    near = passage_words if near is None else near
+    vocabulary = {_normal(t) for t in _TOKEN.findall(near)}
+    missing = sorted(t for t in key_terms(sentence) if t not in vocabulary)
+    if _NEGATION.search(sentence) and not _NEGATION.search(near):
+        missing.append("not")
+    return overlap, tuple(missing)
 
 
 def _unit(vectors: Sequence[Sequence[float]]) -> np.ndarray:
@@ -121,9 +134,13 @@ def check_citations(
             sims = unit_vectors[offsets[n] : offsets[n] + len(units[n])] @ vector
             best = int(np.argmax(sims))
             passage = passages[n - 1]
-            overlap, missing = lexical_support(sentence, f"{passage.title}\n{passage.text}")
             # highlight the best sentence; the whole passage (unit 0) only when no sentence matches
             span_index = best if best > 0 or len(units[n]) == 1 else 1 + int(np.argmax(sims[1:]))
+            around = units[n][max(span_index - NEAR, 1) : span_index + NEAR + 1] or units[n][:1]
+            near = " ".join(passage.text[s:e] for s, e in around)
+            overlap, missing = lexical_support(
+                sentence, f"{passage.title}\n{passage.text}", f"{passage.title}\n{near}"
+            )
             supports[n] = Support(overlap, float(sims.max()), missing, units[n][span_index])
         results.append(supports)
     return results

@@ -266,11 +266,14 @@ def test_http_500_is_retried_once_then_falls_back(monkeypatch, embed_model, scri
 
 
 def test_endpoint_hanging_past_the_timeout_falls_back(monkeypatch, embed_model, scripted) -> None:  # type: ignore[no-untyped-def]
+    before = len(scripted.requests)
     _, final, fallback = run(
         answerer(monkeypatch, embed_model, scripted.url("hang"), llm_timeout=0.5), embed_model
     )
     assert final.text == fallback.text
     assert "did not answer within 0.5 s (raise QA_LLM_TIMEOUT" in final.notice
+    # waited out once, not again in a retry
+    assert [mode for mode, _ in scripted.requests[before:]] == ["hang"]
 
 
 def test_malformed_stream_falls_back_after_the_chunks_that_came(
@@ -405,7 +408,7 @@ def test_a_failed_endpoint_is_left_alone_for_a_while(monkeypatch, embed_model, s
     import time
 
     llm = answerer(monkeypatch, embed_model, scripted.url("hang"), llm_timeout=0.5)
-    run(llm, embed_model)  # waits out the timeout (and its retry)
+    run(llm, embed_model)  # waits out the timeout
     before = len(scripted.requests)
     started = time.monotonic()
     _, final, fallback = run(llm, embed_model)

@@ -132,3 +132,26 @@ def test_model_saying_the_passages_lack_the_answer_is_a_refusal() -> None:
             "Who won the 2018 World Cup?", text, PASSAGES, no_embedding, allow_unsupported=True
         )
         assert not answer.answered and answer.citations == [] and answer.notice == ""
+
+
+BUCKS = (
+    "The Milwaukee Bucks became the first NBA team to reach 50 wins this season. They beat the "
+    "Denver Nuggets 112-104 on Sunday night. Giannis Antetokounmpo led the way with 35 points. "
+    "Coach Mike Budenholzer praised the defense. Next up is a road trip that ends in Boston "
+    "against the Celtics."
+)
+
+
+@pytest.mark.slow
+def test_a_name_moved_onto_another_deed_or_an_added_not_is_unsupported(embed) -> None:  # type: ignore[no-untyped-def]
+    passages = [passage(BUCKS, 1)]
+    claims = {
+        "The Milwaukee Bucks were the first team to reach 50 wins this season.": True,
+        "The Bucks beat the Denver Nuggets to be first to 50 wins.": True,  # the next sentence
+        "The Boston Celtics were the first team to reach 50 wins this season.": False,
+        "The Bucks were not the first team to reach 50 wins this season.": False,
+    }
+    supports = check_citations([(c, [1]) for c in claims], passages, embed)
+    assert [s[1].holds() for s in supports] == list(claims.values())
+    assert supports[2][1].missing == ("boston", "celtics")
+    assert supports[3][1].missing == ("not",)
