@@ -359,9 +359,28 @@ def _or_empty(items: Iterator[Article | LoadError], path: str) -> Iterator[Artic
         yield LoadError(path, "no articles in this file (only blank lines or an empty list)")
 
 
+def linked_within(path: Path, top: Path) -> str:
+    """The target of a symlinked file if it is a file under `top` (as a relative path), else ''."""
+    if not path.is_symlink():
+        return ""
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a loop: loading it says so
+        return ""
+    return (
+        target.relative_to(top).as_posix()
+        if target.is_relative_to(top) and target.is_file()
+        else ""
+    )
+
+
 def iter_files(root: Path) -> Iterator[Path | LoadError]:
-    """Supported files under a folder, sorted, not following symlinked folders (no loops)."""
+    """Supported files under a folder, sorted, not following symlinked folders (no loops).
+
+    A symlinked file whose target is also under the folder is skipped: the target is indexed.
+    """
     supported = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | FEED_SUFFIXES
+    top = root.resolve()
     unreadable: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append, followlinks=False):
         while unreadable:
@@ -377,7 +396,10 @@ def iter_files(root: Path) -> Iterator[Path | LoadError]:
             p = Path(dirpath) / fname
             if fname.startswith("."):
                 continue
-            if suffix_of(p) in supported:
+            target = linked_within(p, top)
+            if target:
+                yield LoadError(str(p), f"skipped: symbolic link to {target}, indexed as itself")
+            elif suffix_of(p) in supported:
                 yield p
             elif not p.is_symlink():
                 kind = suffix_of(p) or "(none)"

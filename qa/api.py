@@ -320,6 +320,17 @@ class Engine:
                 f"Questions are limited to {MAX_QUESTION:,} characters; this one has "
                 f"{len(question):,}: ask about one thing at a time."
             )
+        if top_k is not None and not (isinstance(top_k, int) and 0 < top_k <= 100):
+            raise ConfigError(f"top_k must be a whole number from 1 to 100, not {top_k!r}.")
+        if history is not None and not all(
+            isinstance(turn, list | tuple)
+            and len(turn) == 2
+            and all(isinstance(t, str) for t in turn)
+            for turn in history
+        ):
+            raise ConfigError(
+                "history must be a list of (question, answer) pairs of text, oldest first."
+            )
         question = question.strip()
         if not question:
             yield refusal("", notice="Ask a question about the articles.")

@@ -154,6 +154,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             where = f"{w['path']}:{w['line']}" if "line" in w else w["path"]
             print(f"  warning: {where}: {w['error']}", file=sys.stderr)
     nothing_ingested = not (report.added or report.updated or report.unchanged)
+    if nothing_ingested and not (report.failed or report.removed):
+        print(
+            "No article files found there: qa ingest reads .txt .md .html .json .jsonl "
+            ".jsonl.gz .rss/.atom/.xml files and http(s):// addresses.",
+            file=sys.stderr,
+        )
+        return 1
     return 1 if report.failed and nothing_ingested else 0
 
 

@@ -119,6 +119,9 @@ def test_api_answers_with_the_token(guarded_url: str) -> None:
 def test_ui_asks_for_qa_auth(guarded_url: str) -> None:
     with httpx.Client(base_url=guarded_url) as browser:
         assert browser.get("/config").status_code == 401
+        # the Gradio client's routes to the same answers need the login too
+        called = browser.post("/gradio_api/call/ask", json={"data": ["How many were wounded?"]})
+        assert called.status_code == 401
         assert browser.post("/login", data={"username": "ann", "password": "no"}).status_code == 400
         assert browser.post("/login", data={"username": "ann", "password": "pw"}).status_code == 200
         assert browser.get("/config").status_code == 200

@@ -46,6 +46,7 @@ def make_bad_folder(root: Path) -> dict[str, str]:
         '{"id": "j1", "title": "Harvest", "text": "Other words under the same id."}',
     ]
     (root / "feed.jsonl").write_text("\n".join(lines) + "\n")
+    (root / "alias.txt").symlink_to("good.txt")  # indexed once, as good.txt
     (root / "loop-a.txt").symlink_to("loop-b.txt")
     (root / "loop-b.txt").symlink_to("loop-a.txt")
     (root / "sub").mkdir()
@@ -61,6 +62,7 @@ def make_bad_folder(root: Path) -> dict[str, str]:
         "feed.jsonl:3": '"text"',
         "feed.jsonl:4": "duplicate article id 'j1' (same text",
         "feed.jsonl:5": "duplicate article id 'j1' (other text",
+        "alias.txt": "symbolic link to good.txt, indexed as itself",
         "loop-a.txt": "symbolic links",
         "loop-b.txt": "symbolic links",
         "up": "symbolic link to a folder",

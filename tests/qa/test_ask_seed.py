@@ -58,6 +58,10 @@ def test_refuses_what_the_articles_do_not_say(seed_engine) -> None:  # type: ign
         ask(None, engine=seed_engine)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="limited to 4,000 characters; this one has 4,001"):
         ask("x" * 4001, engine=seed_engine)
+    with pytest.raises(ConfigError, match="top_k must be a whole number from 1 to 100, not 0"):
+        ask("Where were the rockets fired from?", top_k=0, engine=seed_engine)
+    with pytest.raises(ConfigError, match="history must be a list of .question, answer. pairs"):
+        ask("And when?", history=[("Where?",)], engine=seed_engine)  # type: ignore[list-item]
     # a long question is not quoted back whole
     long = ask(
         "Who is the president of the republic " + "and then what " * 280 + "?", engine=seed_engine

@@ -178,3 +178,20 @@ def test_an_interrupted_ingest_says_what_is_kept(monkeypatch, capsys) -> None:  
     assert main(["ingest", "seeds"]) == 130
     said = capsys.readouterr().err
     assert said.startswith("interrupted: the articles stored so far are kept; run the same")
+
+
+def test_a_folder_named_index_where_python_runs_does_not_hide_the_package(tmp_path: Path) -> None:
+    (tmp_path / "index" / "lexical").mkdir(parents=True)  # as QA_INDEX_DIR=index leaves it
+    script = "from qa import ask; import index.lexical; print(index.lexical.__file__)"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip()) == ROOT / "index" / "lexical.py"
+
+
+def test_a_folder_with_no_article_files_says_so(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    done = qa("ingest", str(tmp_path / "empty"), index_dir=tmp_path / "idx")
+    assert done.returncode == 1 and "No article files found there" in done.stderr
+    assert "Traceback" not in done.stderr
