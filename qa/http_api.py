@@ -91,11 +91,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         where = (".".join(str(p) for p in e["loc"] if p != "body") for e in exc.errors())
         parts = [
             f"{w or 'body'}: {e['msg']}" for w, e in zip(where, exc.errors()[:5], strict=False)
         ]
+        sent = request.headers.get("content-type", "")
+        if request.method == "POST" and "json" not in sent:  # curl -d sends a form
+            parts.append(
+                f"send the body as JSON with Content-Type: application/json (not {sent or 'none'})"
+            )
         return error_response(400, "Invalid request: " + "; ".join(parts))
 
     @app.exception_handler(HTTPException)

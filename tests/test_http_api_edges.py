@@ -42,6 +42,15 @@ def test_a_blank_question_is_a_400_like_the_chat_endpoint(api: httpx.Client, que
 
 
 @pytest.mark.slow
+def test_a_form_body_is_told_to_send_json(api: httpx.Client) -> None:
+    sent = api.post("/api/ask", data={"question": "Where?"})  # what `curl -d` sends
+    assert sent.status_code == 400
+    message = sent.json()["error"]["message"]
+    assert "send the body as JSON with Content-Type: application/json" in message
+    assert "application/x-www-form-urlencoded" in message
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("method", "path", "allow"),
     [
