@@ -335,7 +335,10 @@ def has_type(sentence: str, qtype: str, question: str = "") -> bool:
     if pattern is None:
         return True
     asked = question.lower()
-    return any(m.group(0).lower() not in asked for m in pattern.finditer(sentence))
+    found = (m.group(0) for m in pattern.finditer(sentence))
+    if qtype == "place":  # "July", "Tuesday" name no place
+        found = (f for f in found if not _DATE.fullmatch(f))
+    return any(f.lower() not in asked for f in found)
 
 
 def asks_this_week(question: str) -> bool:

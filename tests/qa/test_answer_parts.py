@@ -109,6 +109,9 @@ def test_echoes_and_questions_cannot_win_and_types_must_be_new() -> None:
     assert not has_type("The 2022 final was long.", "number", "What happened in 2022?")
     assert has_type("Five people were hurt in 2022.", "number", "How many were hurt in 2022?")
     assert has_type("Mark Meadows hired her.", "person", "Who hired Cassidy Hutchinson?")
+    where = "Where was the winning Powerball ticket sold?"  # a month or a weekday is no place
+    assert not has_type("The last Powerball ticket was sold on July 19, a Tuesday.", "place", where)
+    assert has_type("The ticket was sold in Frazier Park.", "place", where)
 
 
 def test_asked_part_is_the_question_after_its_preamble() -> None:
