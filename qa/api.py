@@ -449,8 +449,9 @@ class Engine:
             answer = replace(answer, text=refusal(question).text)
         within = filters_said(filters)
         if not answer.answered and within and answer.text == refusal(question).text:
+            asked = shortened(question.strip())
             reason = (
-                f"No passage {within} answers “{shortened(question.strip())}”: widen or clear them."
+                f"No passage {within} answers “{asked}”; widening or clearing them may find one."
             )
             answer = replace(answer, text=refusal(question, reason=reason).text)
         yield answer.text

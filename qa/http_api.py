@@ -304,7 +304,9 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
         from index.ingest import ingest_paths  # imported late: llama-index and Chroma take seconds
 
         if (body.text is None) == (body.jsonl is None) and (body.text is not None or not body.url):
-            raise RequestError(400, "Send one of `text` (with title, url, ...) or `jsonl`.")
+            raise RequestError(
+                400, "Send one of `text` (with title, url, ...), `jsonl`, or `url` alone (fetched)."
+            )
         max_bytes = int(engine.settings.max_file_mb * 1_000_000)
         fetch_failed: list[dict[str, Any]] = []
         if body.text is None and body.jsonl is None:

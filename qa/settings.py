@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,18 +50,22 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(32, ge=0, description="Word pieces shared by neighbouring chunks.")
     rerank_weight: float = Field(
         0.5,
+        ge=0,
         description="Weight of best-sentence coverage of the question's rare words when re-ranking fused passages (0 = off).",
     )
     sentence_weight: float = Field(
         1.0,
+        ge=0,
         description="Weight of the MiniLM similarity of each passage's best-covering sentences when re-ranking (0 = off: faster).",
     )
     sentence_depth: int = Field(
         10,
+        ge=0,
         description="How many of the fused passages (best first) have their key sentence embedded for the sentence re-rank; fewer is faster.",
     )
     repeat_penalty: float = Field(
         0.5,
+        ge=0,
         description="Re-rank score a passage loses for each passage of the same article ranked above it, so the top passages span more articles (0 = off).",
     )
     fusion: Literal["rrf", "relative"] = Field(
@@ -70,17 +74,20 @@ class Settings(BaseSettings):
     )
     source_weight: float = Field(
         1.0,
+        ge=0,
         description="Weight of the extra searches within each source a question names (0 = off).",
     )
     recency_weight: float = Field(
         0.8,
+        ge=0,
         description="Re-rank lift of an article published on the day a question is asked (as_of, default today), halved every recency_half_life days (0 = off).",
     )
     recency_half_life: float = Field(
-        30.0, description="Days after which an article's recency lift is halved."
+        30.0, gt=0, description="Days after which an article's recency lift is halved."
     )
     stale_days: int = Field(
         30,
+        ge=0,
         description="A question about recent news ('this week', 'recently') asked as of a given day (as_of) is refused when the newest of its top 3 passages' articles is older than this many days on that day (0 = off).",
     )
     top_k: int = Field(5, gt=0, le=100, description="Passages handed to the answerer.")
@@ -92,14 +99,19 @@ class Settings(BaseSettings):
     )
     llm_timeout: float = Field(
         60.0,
+        gt=0,
         description="Seconds before an LLM request is abandoned (then the extractive answer is used).",
     )
-    llm_max_tokens: int = Field(512, description="Most tokens the LLM may generate for one answer.")
+    llm_max_tokens: int = Field(
+        512, gt=0, description="Most tokens the LLM may generate for one answer."
+    )
     llm_allow_unsupported: bool = Field(
         False, description="Show an LLM answer no passage supports, flagged, instead of refusing."
     )
     min_score: float = Field(
         0.66,
+        ge=0,
+        le=1,
         description="Extractive refusal threshold on the refusal model's 0-1 score that the passages answer the question (qa/refusal_model.py; not a calibrated probability); lower answers more.",
     )
     min_on_topic: float = Field(
@@ -110,6 +122,8 @@ class Settings(BaseSettings):
     )
     min_similarity: float = Field(
         0.25,
+        ge=0,
+        lt=1,
         description="Extractive refusal when no candidate sentence's MiniLM similarity to the question reaches this and none holds all of its words (0 = off).",
     )
     spelling: bool = Field(
@@ -127,6 +141,15 @@ class Settings(BaseSettings):
         None,
         description="Bearer token the HTTP API requires when set; required with a non-loopback --host.",
     )
+
+    @model_validator(mode="after")
+    def _overlap_within_chunk(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"QA_CHUNK_OVERLAP ({self.chunk_overlap}) must be smaller than QA_CHUNK_SIZE "
+                f"({self.chunk_size})"
+            )
+        return self
 
     @property
     def chroma_dir(self) -> Path:
@@ -157,6 +180,9 @@ def settings_error(exc: ValidationError) -> str:
         name = f"QA_{field.upper()}" if field else "a QA_ variable"
         if error.get("type") == "extra_forbidden":
             parts.append(f"{name} is not a setting of article-qa")
+            continue
+        if not field:  # a check across settings names them itself
+            parts.append(str(error["msg"]).removeprefix("Value error, "))
             continue
         given = error.get("input")
         said = f"={given}" if isinstance(given, str | int | float) else ""

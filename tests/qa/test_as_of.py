@@ -179,12 +179,12 @@ def test_a_refusal_under_filters_names_them(fare_engine) -> None:  # type: ignor
     within = fare_engine.ask(asked, sources=["metro times"], since="2022-01-01")
     assert not within.answered and within.text == (
         "The articles don't say. No passage within the filters (source: Metro Times; since "
-        f"2022-01-01) answers “{asked}”: widen or clear them."
+        f"2022-01-01) answers “{asked}”; widening or clearing them may find one."
     )
     early = fare_engine.ask(asked, as_of="2022-04-01")  # the library article is of May 10
     assert not early.answered and early.text == (
         "The articles don't say. No passage within the filters (asked as of 2022-04-01) "
-        f"answers “{asked}”: widen or clear them."
+        f"answers “{asked}”; widening or clearing them may find one."
     )
 
 

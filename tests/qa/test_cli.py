@@ -126,6 +126,14 @@ def test_a_bad_setting_names_its_variable_in_one_line(tmp_path: Path, monkeypatc
     said = settings_error(info.value)
     assert "QA_TOP_K=abc: Input should be a valid integer" in said and "\n" not in said
     assert "QA_MAX_FILE_MB=0: Input should be greater than 0" in said
+    for bad in ({"min_score": 7}, {"recency_half_life": 0}, {"stale_days": -5}):
+        with pytest.raises(ValidationError):
+            Settings(**bad)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as crossed:
+        Settings(chunk_size=192, chunk_overlap=500)
+    assert settings_error(crossed.value).startswith(
+        "QA_CHUNK_OVERLAP (500) must be smaller than QA_CHUNK_SIZE (192)"
+    )
     monkeypatch.setenv("QA_LLM", "gpt")
     bad = qa("ask", "Anything?", index_dir=tmp_path / "empty")
     assert bad.returncode == 1 and bad.stderr.startswith("error: QA_LLM=gpt: Input should be")
