@@ -109,6 +109,19 @@ def test_echoes_and_questions_cannot_win_and_types_must_be_new() -> None:
     assert not has_type("The 2022 final was long.", "number", "What happened in 2022?")
     assert has_type("Five people were hurt in 2022.", "number", "How many were hurt in 2022?")
     assert has_type("Mark Meadows hired her.", "person", "Who hired Cassidy Hutchinson?")
+    from qa.sentences import question_type
+
+    kinds = {
+        "How many were hurt?": "number",
+        "What is the price of a Taylor Swift ticket?": "number",
+        "What was the final score of the game?": "number",
+        "When did it open?": "date",
+        "Who won?": "person",
+        "Where was it sold?": "place",
+        "Which planet is it?": "name",
+        "What happened?": "other",
+    }
+    assert {q: question_type(q) for q in kinds} == kinds
     where = "Where was the winning Powerball ticket sold?"  # a month or a weekday is no place
     assert not has_type("The last Powerball ticket was sold on July 19, a Tuesday.", "place", where)
     assert has_type("The ticket was sold in Frazier Park.", "place", where)
