@@ -163,6 +163,11 @@ def article_from_html(html: str, article_id: str, path: str, url: str = "") -> A
         text = trafilatura.html2txt(html) or ""
     text = blocks(strip_boilerplate(text))
     if not text:
+        if re.search(r"<title\b", html, re.I) and not re.search(r"</title\s*>", html, re.I):
+            raise LoadError(
+                path,
+                "no readable article text: its <title> is never closed, so the page is all title",
+            )
         raise LoadError(path, "no readable article text found in this HTML page")
 
     def meta(name: str) -> str:

@@ -38,6 +38,7 @@ def make_bad_folder(root: Path) -> dict[str, str]:
         "</div><script>var x="
     )
     (root / "hollow.html").write_text("<<<>>><div></span><script>alert(1)</script>")
+    (root / "open-title.html").write_text("<title>Ferry news<title><p>The ferry returns in May.</p>")
     lines = [
         GOOD_JSONL,
         "{broken",
@@ -58,6 +59,7 @@ def make_bad_folder(root: Path) -> dict[str, str]:
         "photo.txt": "binary",
         "huge.txt": "50.0 MB, over the 20 MB cap (QA_MAX_FILE_MB)",
         "hollow.html": "no readable article text",
+        "open-title.html": "its <title> is never closed",
         "feed.jsonl:2": "invalid JSON",
         "feed.jsonl:3": '"text"',
         "feed.jsonl:4": "duplicate article id 'j1' (same text",
