@@ -38,7 +38,9 @@ def make_bad_folder(root: Path) -> dict[str, str]:
         "</div><script>var x="
     )
     (root / "hollow.html").write_text("<<<>>><div></span><script>alert(1)</script>")
-    (root / "open-title.html").write_text("<title>Ferry news<title><p>The ferry returns in May.</p>")
+    (root / "open-title.html").write_text(
+        "<title>Ferry news<title><p>The ferry returns in May.</p>"
+    )
     lines = [
         GOOD_JSONL,
         "{broken",
