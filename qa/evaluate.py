@@ -246,16 +246,16 @@ def holdout_index(
     target = built.index_dir.with_name(f"{built.index_dir.name}-holdout-{digest}")
     settings = built.model_copy(update={"index_dir": target})
     marker = target / "done.json"
-    if marker.exists():  # the ingest figures are the full index's: a copy embeds nothing
-        return settings, {**json.loads(marker.read_text()), "cached": True}
+    # the ingest figures are the full index's (its passages over its seconds): a copy embeds nothing
+    embedded = stats.get("embedded", stats["chunks"])
+    if marker.exists():
+        return settings, {"embedded": embedded, **json.loads(marker.read_text()), "cached": True}
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(built.index_dir, target)
     (target / "done.json").unlink()
     store = PassageStore(settings)
     store.delete_articles(sorted(dropped))
     rebuild_lexical(store, settings, bump_revision(store))
-    # the speed stays the building run's: its passages over its seconds
-    embedded = stats.get("embedded", stats["chunks"])
     held = {
         **stats,
         "chunks": store.count(),

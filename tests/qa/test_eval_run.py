@@ -142,6 +142,15 @@ def test_eval_holdout_refuses_without_the_evidence(tmp_path: Path, monkeypatch, 
     # the held-out evidence is gone from the index: no held-out question can cite it
     assert not any(set(d["cited"]) & set(d["evidence"]) for d in held)
     assert "held-out questions" in capsys.readouterr().out
+    # its ingest speed is the full index's, which was built first (fewer passages, same seconds)
+    full = tmp_path / "full.json"
+    assert main(["eval", str(DATASET), "--json", str(full)]) == 0
+    built = json.loads(full.read_text())
+    assert metrics["chunks"] < built["chunks"] and metrics["ingest_s"] == built["ingest_s"]
+    assert metrics["ingest_chunks_per_s"] == built["ingest_chunks_per_s"]
+    again = tmp_path / "again.json"  # ... and stays so when the held-out copy is reused
+    assert main(["eval", str(DATASET), "--json", str(again), "--holdout", "0.5"]) == 0
+    assert json.loads(again.read_text())["ingest_chunks_per_s"] == built["ingest_chunks_per_s"]
 
 
 @pytest.mark.slow
