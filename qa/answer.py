@@ -24,6 +24,7 @@ from qa.rerank import TermWeights
 from qa.sentence_model import Sentence, features, order_scores, question_context
 from qa.sentences import (
     acronyms,
+    asks_for_person,
     asks_this_week,
     content_words,
     counted_noun,
@@ -32,6 +33,7 @@ from qa.sentences import (
     has_type,
     is_fresh_report,
     names,
+    names_new_person,
     question_type,
     quotable,
     sentence_spans,
@@ -373,6 +375,35 @@ def choose(
         if words + size <= max_words and s.candidate.text not in {c.candidate.text for c in chosen}:
             chosen.append(s)
             words += size
+    return with_person(chosen, scored, question, max_words)
+
+
+PERSON_GAP = 3.0  # how far below the best a sentence naming the person asked for may be
+
+
+def with_person(
+    chosen: list[Scored], scored: Sequence[Scored], question: str, max_words: int
+) -> list[Scored]:
+    """For "Who ...?", a sentence naming someone new as the second when the chosen name no one.
+
+    It takes the place of a headline naming no one new (which mostly restates the story), not of
+    a sentence.
+    """
+    if not question or not asks_for_person(question) or chosen[0].order is None:
+        return chosen
+    second = chosen[1].candidate if len(chosen) > 1 else None
+    if second and (not second.headline or has_type(second.text, "person", question)):
+        return chosen
+    if any(names_new_person(c.candidate.text, question) for c in chosen):
+        return chosen
+    best = chosen[0]
+    for s in scored:
+        if s.order is None or best.key - s.key > PERSON_GAP:
+            break
+        if s is best or s.candidate.headline or not names_new_person(s.candidate.text, question):
+            continue
+        if len(best.candidate.text.split()) + len(s.candidate.text.split()) <= max_words:
+            return [best, s]
     return chosen
 
 

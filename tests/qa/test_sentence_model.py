@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from qa.answer import Candidate, Scored, choose, model_features, model_order
@@ -187,3 +189,31 @@ def test_choose_passes_over_a_runner_up_about_other_names_than_asked() -> None:
     assert choose(
         [best, judge], keep_gap=1.5, question=follow, titles=titles, named_in=carried
     ) == [best]
+
+
+def test_a_who_answer_naming_no_one_takes_a_close_sentence_that_does() -> None:
+    question = "Who chewed off the man's ear?"
+    best = Scored(
+        Candidate(0, 0, 60, "A man accused of chewing off the ear of a man was held, police said."),
+        1,
+        1,
+        1,
+        order=3.0,
+    )
+    head = Scored(
+        Candidate(0, 0, 40, "Man accused of chewing off ear", headline=True), 1, 1, 1, order=2.9
+    )
+    named = Scored(
+        Candidate(0, 70, 130, "Koryn Daniel Kraemer was charged with assault on Wednesday."),
+        1,
+        1,
+        1,
+        order=1.0,
+    )
+    far = replace(named, order=-0.5)
+    assert choose([best, head, named], keep_gap=1.5, question=question) == [best, named]
+    assert choose([best, head, far], keep_gap=1.5, question=question) == [best, head]  # too far
+    said = replace(head, candidate=replace(head.candidate, headline=False))  # a sentence stays
+    assert choose([best, said, named], keep_gap=1.5, question=question) == [best, said]
+    # a question that asks for no one is left alone
+    assert choose([best, head, named], keep_gap=1.5, question="What happened?") == [best, head]
