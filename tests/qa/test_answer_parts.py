@@ -392,7 +392,12 @@ def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
     assert with_full_names("Gorbachev died at 91.", known) == "[Mikhail] Gorbachev died at 91."
     painted = with_full_names("The prosecution painted Bankman-Fried as a fraud.", known)
     assert painted == "The prosecution painted [Sam] Bankman-Fried as a fraud."
-    for named in ("Mikhail Gorbachev died.", "Pelosi was hurt.", "The House voted."):
+    for named in (
+        "Mikhail Gorbachev died.",
+        "Pelosi was hurt.",
+        "The House voted.",
+        "Another Bennett — Yair — won.",  # the sentence names its own Bennett
+    ):
         assert with_full_names(named, known) == named
     # a first name written with a possessive is still a first name: two Griners, none added
     griners = ["WNBA star Brittney Griner was sentenced.", "Brittney's wife Cherelle Griner spoke."]
