@@ -26,6 +26,23 @@ _FOLLOWUP = re.compile(
     r"^\s*(and|but|also|what about|how about|so|then)\b|" + _REFERS, re.IGNORECASE
 )
 _POINTS_BACK = re.compile(_REFERS, re.IGNORECASE)
+# "Is there ...?", "this year", "that week" point back at nothing
+_NOT_REFERRING = re.compile(
+    r"\b(is|are|was|were|will|has|have|had)\s+there\b|\bthere\s+(is|are|was|were|will|has|have|had)\b"
+    r"|\b(this|that)\s+(year|week|weekend|month|morning|afternoon|evening|season|summer|winter|"
+    r"spring|fall|autumn)\b",
+    re.IGNORECASE,
+)
+_WHEN_WORD = re.compile(
+    r"(January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+)
+
+
+def refers_back(question: str) -> bool:
+    """Whether the question has a word pointing back ("it", "they", "there"; not "is there")."""
+    return bool(_POINTS_BACK.search(_NOT_REFERRING.sub(" ", question)))
+
 
 # "the second one", "the last article", "What about the first?", "source 2", "[3]": one of the
 # sources the last answer cited, by its number or its place in the answer
@@ -129,7 +146,10 @@ def resolve_pointer(question: str, history: Sequence[tuple[str, str]] | None) ->
     answered = [(q, a) for q, a in history or [] if not a.startswith(REFUSED) and not small_talk(q)]
     if pointed is None or not answered:
         return "", 0
-    answer = answered[-1][1] if _MORE.match(question) else listing(answered, pointed)
+    m = _POINTER.search(question)
+    # "[1]" is a marker of the answer on screen; "the second one", of the last that listed some
+    on_screen = _MORE.match(question) or (m is not None and m.group("marker") is not None)
+    answer = answered[-1][1] if on_screen else listing(answered, pointed)
     return cited_text(answer, pointed), sources_listed(answer)
 
 
@@ -146,7 +166,7 @@ def wants_more(question: str) -> bool:
 
 def is_followup(question: str) -> bool:
     """Whether the question leans on an earlier one: opens with 'and', has a pronoun, or names nothing."""
-    if _FOLLOWUP.search(question):
+    if _FOLLOWUP.search(_NOT_REFERRING.sub(" ", question)):
         return True
     # short and naming nothing: "How many died?", not "Who is the president of France?"
     names = any(w[:1].isupper() for w in question.split()[1:])
@@ -201,8 +221,8 @@ def new_topic(question: str, before: str) -> bool:
     "And who won the Super Bowl?" after questions on Brittney Griner asks afresh; "And what
     did Zelenskyy say?" after an answer naming him, or "What did he say about it?", does not.
     """
-    asked = names(question)
-    if not asked or _POINTS_BACK.search(question):
+    asked = [n for n in names(question) if not _WHEN_WORD.fullmatch(n)]  # "in November?" too
+    if not asked or refers_back(question):
         return False
     said = re.sub(r"\[([^\]\d][^\]]*)\]", r"\1", before).lower()  # "[Jill] Biden"
     return not any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", said) for n in asked)
@@ -219,7 +239,7 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
     if not history:
         return question
     # "And what's the latest news?" asks afresh; "What's the latest news about it?" does not
-    if asks_for_latest(question) and not _POINTS_BACK.search(question):
+    if asks_for_latest(question) and not refers_back(question):
         return question
     # the last question that was answered: a refused one is not what "it" refers to
     # ... and "thanks" or "hello" asked nothing

@@ -368,3 +368,26 @@ def test_small_talk_gets_a_reply_not_a_search(seed_engine) -> None:  # type: ign
     assert seed_engine.ask("How many were wounded?", history=history).question == (
         "How many were wounded? (rockets fired)"
     )
+
+
+def test_is_there_this_year_and_a_month_do_not_decide_a_follow_up() -> None:
+    from qa.followup import resolve_pointer, standalone_question
+
+    won = [("Who won the Powerball jackpot?", "A player in California won it [1].")]
+    # "is there" and "this year" point back at nothing: these ask afresh
+    for fresh in ("Is there any news about pandas in Berlin?", "Is this year's word vaccine?"):
+        assert standalone_question(fresh, won) == fresh
+    assert standalone_question("Where was it sold?", won).endswith("(won Powerball jackpot)")
+    assert standalone_question("What happened there?", won).endswith("(won Powerball jackpot)")
+    # a month names no new topic: "And in November 2023?" asks the question before again
+    fed = [("By how much did the Fed raise rates in June 2022?", "Three-quarters of a point [1].")]
+    assert standalone_question("And in November 2023?", fed) == (
+        "And in November 2023? (Fed raise rates June 2022)"
+    )
+    # "[1]" is the answer on screen's; "the first one", the last answer that listed several
+    news = [
+        ("What's the latest news?", "Fed holds rates [1]. Strike ends [2]. Storm hits [3]."),
+        ("Tell me more about the second one", "The strike ended Friday [1]. Pay rises [2]."),
+    ]
+    assert resolve_pointer("What does [1] say?", news) == ("The strike ended Friday", 2)
+    assert resolve_pointer("What about the first one?", news) == ("Fed holds rates", 3)
