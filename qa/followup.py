@@ -20,7 +20,7 @@ from qa.sentences import (
 
 _REFERS = (
     r"\b(it|its|they|them|their|this|that|these|those|he|she|him|her|his|there|the attack|"
-    r"the event|the incident)\b"
+    r"the event|the incident|the \w+est one|that one|this one)\b"  # "the biggest one"
 )
 _FOLLOWUP = re.compile(
     r"^\s*(and|but|also|what about|how about|so|then)\b|" + _REFERS, re.IGNORECASE

@@ -379,6 +379,8 @@ def test_is_there_this_year_and_a_month_do_not_decide_a_follow_up() -> None:
         assert standalone_question(fresh, won) == fresh
     assert standalone_question("Where was it sold?", won).endswith("(won Powerball jackpot)")
     assert standalone_question("What happened there?", won).endswith("(won Powerball jackpot)")
+    biggest = standalone_question("How big was the biggest one ever?", won)  # "one" points back
+    assert biggest.endswith("(won Powerball jackpot)")
     # a month names no new topic: "And in November 2023?" asks the question before again
     fed = [("By how much did the Fed raise rates in June 2022?", "Three-quarters of a point [1].")]
     assert standalone_question("And in November 2023?", fed) == (
