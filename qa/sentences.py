@@ -689,7 +689,7 @@ def with_full_names(sentence: str, known: dict[str, str]) -> str:
         before = out[: m.start()].split()
         if before and before[-1][:1].isupper() and before[-1].lower() not in _NOT_FIRST_NAMES:
             continue  # "Joe Biden", "President Biden": named already
-        if re.match(r"\s*[,—–-]+\s*[A-Z][a-z]+\s*[,—–-]", out[m.end() :]):
+        if re.match(r"\s*[—–]\s*[A-Z][a-z]+\s*[—–,]", out[m.end() :]):
             continue  # "another Vieira — Patrick — scored": the sentence gives the first name
         out = f"{out[: m.start()]}[{full.rsplit(' ', 1)[0]}] {out[m.start() :]}"
     return out

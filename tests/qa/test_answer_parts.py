@@ -390,6 +390,8 @@ def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
         "Bankman-Fried": "Sam Bankman-Fried",
     }
     assert with_full_names("Gorbachev died at 91.", known) == "[Mikhail] Gorbachev died at 91."
+    listed = with_full_names("Gorbachev, Reagan, Thatcher met.", known)  # a list, no apposition
+    assert listed == "[Mikhail] Gorbachev, Reagan, Thatcher met."
     painted = with_full_names("The prosecution painted Bankman-Fried as a fraud.", known)
     assert painted == "The prosecution painted [Sam] Bankman-Fried as a fraud."
     for named in (
