@@ -10,6 +10,7 @@ from qa.sentences import (
     asks_for_latest,
     asks_for_overview,
     content_words,
+    is_date_word,
     names,
     names_someone,
     people,
@@ -32,10 +33,6 @@ _NOT_REFERRING = re.compile(
     r"|\b(this|that)\s+(year|week|weekend|month|morning|afternoon|evening|season|summer|winter|"
     r"spring|fall|autumn)\b",
     re.IGNORECASE,
-)
-_WHEN_WORD = re.compile(
-    r"(January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 )
 
 
@@ -221,7 +218,7 @@ def new_topic(question: str, before: str) -> bool:
     "And who won the Super Bowl?" after questions on Brittney Griner asks afresh; "And what
     did Zelenskyy say?" after an answer naming him, or "What did he say about it?", does not.
     """
-    asked = [n for n in names(question) if not _WHEN_WORD.fullmatch(n)]  # "in November?" too
+    asked = [n for n in names(question) if not is_date_word(n)]  # "And in November?" too
     if not asked or refers_back(question):
         return False
     said = re.sub(r"\[([^\]\d][^\]]*)\]", r"\1", before).lower()  # "[Jill] Biden"

@@ -326,6 +326,11 @@ def question_type(question: str) -> str:
     return "other"
 
 
+def is_date_word(word: str) -> bool:
+    """Whether a word is a month, a weekday or a year ("July", "Tuesday", "2023")."""
+    return bool(_DATE.fullmatch(word))
+
+
 def has_type(sentence: str, qtype: str, question: str = "") -> bool:
     """Whether the sentence holds something of the expected answer type that the question lacks."""
     pattern = {
@@ -340,7 +345,7 @@ def has_type(sentence: str, qtype: str, question: str = "") -> bool:
     asked = question.lower()
     found = (m.group(0) for m in pattern.finditer(sentence))
     if qtype == "place":  # "July", "Tuesday" name no place
-        found = (f for f in found if not _DATE.fullmatch(f))
+        found = (f for f in found if not is_date_word(f))
     return any(f.lower() not in asked for f in found)
 
 
