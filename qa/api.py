@@ -35,6 +35,7 @@ from qa.citations import Answer, Passage
 from qa.errors import ConfigError, NoIndexError
 from qa.followup import (
     pointed_source,
+    refers_back,
     resolve_pointer,
     standalone_question,
     topical_words,
@@ -43,6 +44,7 @@ from qa.followup import (
 from qa.http_models import MAX_QUESTION
 from qa.mentions import mentioned_sources
 from qa.places import gazetteer
+from qa.question import asked_part, without_markup
 from qa.recency import stale_reason, to_date, to_day
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, published_day_of, to_passage
@@ -331,7 +333,7 @@ class Engine:
             raise ConfigError(
                 "history must be a list of (question, answer) pairs of text, oldest first."
             )
-        question = question.strip()
+        question = without_markup(question.strip())
         if not question:
             yield refusal("", notice="Ask a question about the articles.")
             return
@@ -339,9 +341,14 @@ class Engine:
         if chat:  # "hello", "thanks", "what can you do?": nothing to search for
             yield Answer(text=chat, answered=False, question=question)
             return
+        # a long message: its question sentences are searched; what comes before is context
+        # for the words they point back at ("Where were they fired from?")
+        asked, context = asked_part(question)
+        if context and refers_back(asked):
+            history = [*(history or []), (context, "")]
         if history:  # a follow-up carries the words of the questions before: spelled too
             history = [(self.spelled(q), a) for q, a in history]
-        spelled = self.spelled(question)
+        spelled = self.spelled(asked)
         if spelled == question:
             yield from self._stream(question, history, top_k, since, until, sources, as_of)
             return

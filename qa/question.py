@@ -1,0 +1,49 @@
+"""Clean a typed question: markup removed, the asked part of a long message found."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from qa.sentences import sentence_spans
+
+LONG_QUESTION = 300  # characters; past this, a message's question sentences are what is searched
+
+_TAGS = (
+    "a|abbr|article|b|big|blockquote|body|br|cite|code|div|em|font|h[1-6]|head|header|hr|html|"
+    "i|img|li|main|mark|nav|ol|p|pre|q|s|section|small|span|strike|strong|sub|sup|table|td|"
+    "th|title|tr|u|ul"
+)
+_TAG = re.compile(rf"</?(?:{_TAGS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+
+_OPENS = re.compile(
+    r"\W*(?:and|but|so|also|now|then|ok(?:ay)?|please|tell|who|whom|whose|what|when|where|which|"
+    r"why|how|is|are|was|were|do|does|did|can|could|will|would|has|have|had|should|may|might)\b",
+    re.IGNORECASE,
+)
+
+
+def without_markup(question: str) -> str:
+    """The question without HTML tags and entities ("<p>Who won?</p>" -> "Who won?")."""
+    if "<" not in question and "&" not in question:
+        return question
+    text = html.unescape(_TAG.sub(" ", question))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def asked_part(question: str) -> tuple[str, str]:
+    """Split a long message into its question sentences and the context before them.
+
+    A 3,000-character preamble drowns the question it ends with in a search; short
+    questions, and long ones with no sentence ending in "?", are returned whole, with ''.
+    """
+    if len(question) <= LONG_QUESTION:
+        return question, ""
+    spans = sentence_spans(question)
+    asked = [(s, e) for s, e in spans if question[s:e].rstrip(" \"'”’)").endswith("?")]
+    # a split inside one long question ("... the Epic v. | Google trial, ...?") opens oddly
+    if not asked or len(asked) == len(spans) or not _OPENS.match(question[asked[0][0] :]):
+        return question, ""
+    text = " ".join(question[s:e].strip() for s, e in asked)
+    context = question[: asked[0][0]].strip()
+    return text, context
