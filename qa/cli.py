@@ -23,6 +23,13 @@ def positive_int(value: str) -> int:
     return int(value)
 
 
+def passage_count(value: str) -> int:
+    """An argparse type: a number of passages, 1 to 100 (what ask() takes)."""
+    if not value.strip().isdigit() or not 1 <= int(value) <= 100:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 100, not {value!r}")
+    return int(value)
+
+
 def port_number(value: str) -> int:
     """An argparse type: a TCP port, 1 to 65535."""
     if not value.strip().isdigit() or not 1 <= int(value) <= 65535:
@@ -32,7 +39,7 @@ def port_number(value: str) -> int:
 
 def add_search_options(p: argparse.ArgumentParser) -> None:
     """The options that narrow a search: --top-k, --since, --until, --source, --as-of."""
-    p.add_argument("--top-k", type=positive_int, default=None, help="passages to consider")
+    p.add_argument("--top-k", type=passage_count, default=None, help="passages to consider")
     p.add_argument("--since", help="only articles published on/after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only articles published on/before this date (YYYY-MM-DD)")
     p.add_argument(

@@ -104,6 +104,8 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert "YYYY-MM-DD" in bad_date.stderr and "'2020-13-01'" in bad_date.stderr
     bad_k = qa("ask", "Anything?", "--top-k", "0", index_dir=tmp_path / "empty")
     assert bad_k.returncode == 2 and "--top-k: must be a whole number" in bad_k.stderr
+    too_many = qa("ask", "Anything?", "--top-k", "500", index_dir=tmp_path / "empty")
+    assert too_many.returncode == 2 and "from 1 to 100, not '500'" in too_many.stderr
     blank = qa("ask", "  ", index_dir=tmp_path / "empty")
     assert blank.returncode == 2 and blank.stderr.startswith("error: ask a question, e.g.")
     # a mistyped index folder is named, and not made
