@@ -34,6 +34,8 @@ from qa.answer import (
 from qa.citations import Answer, Passage
 from qa.errors import ConfigError, NoIndexError
 from qa.followup import (
+    carried_names,
+    naming_articles,
     pointed_source,
     refers_back,
     resolve_pointer,
@@ -44,11 +46,12 @@ from qa.followup import (
 from qa.http_models import MAX_QUESTION
 from qa.mentions import mentioned_sources
 from qa.places import gazetteer
-from qa.question import asked_part, without_markup
+from qa.question import question_and_context, without_markup
 from qa.recency import stale_reason, to_date, to_day
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, published_day_of, to_passage
 from qa.sentences import (
+    asks_for_gist_of,
     asks_for_latest,
     asks_for_overview,
     names,
@@ -343,7 +346,7 @@ class Engine:
             return
         # a long message: its question sentences are searched; what comes before is context
         # for the words they point back at ("Where were they fired from?")
-        asked, context = asked_part(question)
+        asked, context = question_and_context(question)
         if context and refers_back(asked):
             history = [*(history or []), (context, "")]
         if history:  # a follow-up carries the words of the questions before: spelled too
@@ -404,6 +407,17 @@ class Engine:
             if pointed_hits:
                 aid = pointed_hits[0].node.metadata.get("article_id")
                 hits = [h for h in hits if h.node.metadata.get("article_id") == aid]
+        # a follow-up stays with the articles that name what it carried: "Is she favored to
+        # win? (Claudia Sheinbaum)" is not answered from an article on another woman
+        naming = naming_articles(
+            carried_names(standalone) if standalone != question else [],
+            [
+                (to_passage(h).article_id, f"{to_passage(h).title} {to_passage(h).text}")
+                for h in hits
+            ],
+        )
+        if naming:
+            hits = [h for h in hits if to_passage(h).article_id in naming]
         passages = [to_passage(h) for h in hits]
         if not passages:
             yield refusal(question, reason=filtered_out(filters, self._sources))
@@ -445,6 +459,15 @@ class Engine:
             answer = overview_answer(question, self._lede(passages[0], passages))
         else:
             answer = self._extractive(standalone, hits, passages, query_vector, question)
+            # "Tell me about the actors strike": the opening of the best-ranked article whose
+            # headline names the subject, which a quiz-fitted sentence choice cuts to a headline
+            subject = stems(" ".join(subject_words(standalone)))
+            gist_of = answer.answered and asks_for_gist_of(question)
+            top = next((p for p in passages if subject & stems(p.title)), None) if gist_of else None
+            if top is not None:
+                opening = overview_answer(question, self._lede(top, passages))
+                if opening.answered:
+                    answer = replace(opening, confidence=answer.confidence, notice=answer.notice)
         if (  # a pointer's words came from the last answer: it cannot stray
             standalone != question
             and answer.answered

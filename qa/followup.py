@@ -225,6 +225,13 @@ def new_topic(question: str, before: str) -> bool:
     return not any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", said) for n in asked)
 
 
+def _whole(word: str, text: str) -> bool:
+    """Whether a word is whole in the text: not a number's piece ("1" and "73" of "$1.73")."""
+    if not word.isdigit():
+        return True
+    return bool(re.search(rf"(?<![\w.,$€£]){word}(?![\w]|[.,]\d)", text))
+
+
 def standalone_question(question: str, history: Sequence[tuple[str, str]] | None) -> str:
     """Carry the previous question's keywords into a follow-up; return other questions unchanged.
 
@@ -260,15 +267,34 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
         return question
     own = set(content_words(question))
     # "news", "latest", "summary" name no subject: after "What's the latest news?" nothing carries
-    carried = [w for w in dict.fromkeys(topic_words(previous)) if w not in own][:12]
+    carried = [
+        w for w in dict.fromkeys(topic_words(previous)) if w not in own and _whole(w, previous)
+    ][:12]
     cased = {w.lower(): w for name in names(previous) for w in name.split()}
     carried = [cased.get(w, w) for w in carried]  # names as written: "Powerball", "NATO"
     person = referent(question, history[turn][0], said)  # "he" is the one the answer named
     if person:
-        carried = [person, *(w for w in carried if w not in person.lower().split())]
+        carried = [person, *(w for w in carried if w.lower() not in person.lower().split())]
     if not carried:
         return question
     return f"{question.strip()} ({' '.join(carried)})"
+
+
+_CARRIED = re.compile(r"\(([^()]*)\)\s*$")
+
+
+def carried_names(standalone: str) -> list[str]:
+    """The capitalised words a follow-up carried ("Is she favored? (Claudia Sheinbaum)")."""
+    m = _CARRIED.search(standalone)
+    return [w for w in m.group(1).split() if w[:1].isupper()] if m else []
+
+
+def naming_articles(names_carried: Sequence[str], texts: Sequence[tuple[str, str]]) -> set[str]:
+    """The articles (id, text) whose text says one of the carried names as a word."""
+    if not names_carried:
+        return set()
+    said = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, names_carried))})(?!\w)")
+    return {aid for aid, text in texts if said.search(text)}
 
 
 COMMON_SHARE = 0.01  # a word in this share of passages or more is too common to name a topic

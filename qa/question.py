@@ -31,7 +31,7 @@ def without_markup(question: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def asked_part(question: str) -> tuple[str, str]:
+def question_and_context(question: str) -> tuple[str, str]:
     """Split a long message into its question sentences and the context before them.
 
     A 3,000-character preamble drowns the question it ends with in a search; short

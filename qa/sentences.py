@@ -251,6 +251,9 @@ def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> No
 # Source: CNN") and photo credits ("Guy Smallman/Getty Images", "(AP Photo/Rich Pedroncelli)").
 _WIDGET = re.compile(
     r"\b(?:JUST WATCHED|MUST WATCH|Replay More Videos|Video Ad Feedback)\b"
+    # CNN's ad survey ("How relevant is this ad to you? Video player was slow to load ...")
+    r"|\b(?:How relevant is this ad to you|Video player was slow to load content)\b"
+    r"|^\W*Editor['’]s [Nn]ote\b"  # "Editor's Note: For the latest news ... see ... here."
     r"|\b\d{1,2}:\d{2}(?:\s*-\s*Source:[^.!?]*)?$"
 )
 _AGENCY = (
@@ -297,7 +300,7 @@ def content_words(text: str) -> list[str]:
 
 
 def question_type(question: str) -> str:
-    """Expected answer type: number, date, person, place, name or other."""
+    """Expected answer type: number, date, person, place, name, reason or other."""
     q = question.lower().strip()
     if re.search(
         r"\bhow (many|much|long|old|far|big|large|tall)\b|\bwhat (percentage|percent|number|amount)\b"
@@ -320,6 +323,8 @@ def question_type(question: str) -> str:
         q,
     ):
         return "place"
+    if re.match(r"\W*(?:and |so |but )?why\b", q) or re.search(r"\bwhat (?:caused|led to)\b", q):
+        return "reason"
     # "Which planet ...?", "What is it called?", "... titled:" ask for a name
     if re.search(r"\bwhich\b|\b(called|titled|named|stand for)\b|:$", q):
         return "name"
@@ -331,6 +336,16 @@ def is_date_word(word: str) -> bool:
     return bool(_DATE.fullmatch(word))
 
 
+# words that give a cause or a purpose ("... to fight inflation", "after wildfires spread")
+_CAUSE = re.compile(
+    r"\b(?:because|due to|owing to|thanks to|as a result|in order to|so that|so as to|in response to|"
+    r"in an effort to|aimed at|amid|after|citing|over concerns?|caused by|led to|blamed|"
+    r"resulted? from|the reason|reasons?|to (?:fight|curb|tamp|prevent|avoid|reduce|combat|"
+    r"protect|stop|ensure|ease|cool|slow|boost|address|counter|punish|pressure))\b",
+    re.IGNORECASE,
+)
+
+
 def has_type(sentence: str, qtype: str, question: str = "") -> bool:
     """Whether the sentence holds something of the expected answer type that the question lacks."""
     pattern = {
@@ -339,6 +354,7 @@ def has_type(sentence: str, qtype: str, question: str = "") -> bool:
         "person": _PROPER,
         "place": _PROPER,
         "name": _PROPER,
+        "reason": _CAUSE,
     }.get(qtype)
     if pattern is None:
         return True
@@ -439,6 +455,21 @@ def asks_for_overview(question: str) -> bool:
     return bool(_OVERVIEW.search(question)) and not subject_words(question)
 
 
+# "Tell me about the actors strike", "Summarize the Fed story": an article's gist, on a subject
+_GIST_OF = re.compile(
+    r"^\W*(?:(?:can|could) you\s+|please\s+)?(?:tell me (?:more )?about|summari[sz]e|"
+    r"give me (?:a |an )?(?:quick |short |brief )?(?:summary|overview|rundown|recap) of|"
+    r"(?:what'?s|what is) the story (?:with|on|about|behind)|what happened with|"
+    r"catch me up on|fill me in on|brief me on)\s+\S",
+    re.IGNORECASE,
+)
+
+
+def asks_for_gist_of(question: str) -> bool:
+    """Whether the question asks for the gist of what the articles say on a subject it names."""
+    return bool(_GIST_OF.search(question)) and bool(subject_words(question))
+
+
 # "What's the latest news?", "Today's headlines", "What happened this week?": the newest articles
 _LATEST = re.compile(
     r"\b(?:latest|newest|recent|top|today'?s|this week'?s|new)\s+(?:news|headlines?|stories|"
@@ -515,7 +546,7 @@ def counted_noun(question: str) -> str:
 def counts(sentence: str, noun: str, stem: Callable[[str], str]) -> bool:
     """Whether a number in the sentence counts `noun` ("2,500 U.S. soldiers" counts "soldiers")."""
     target = stem(noun.lower())
-    words = _WORD.findall(sentence)
+    words = _WORD.findall(re.sub(r"(\d)-(?=[A-Za-z])", r"\1 ", sentence))  # "a 118-day strike"
     return any(
         _NUMBER.fullmatch(w) and any(stem(x.lower()) == target for x in words[i + 1 : i + 4])
         for i, w in enumerate(words)
@@ -526,6 +557,9 @@ _NAME_WORD = r"[A-Z][a-z][\w\-]*"
 # words on one line, a space apart, none possessive ("Women's Euro" is no name)
 _FULL_NAME = re.compile(
     rf"(?<![\w'’\-]){_NAME_WORD}(?: {_NAME_WORD}){{1,3}}(?=['’]s\b|(?![\w'’\-]))"
+)
+_NICKNAME = re.compile(
+    rf"(?<![\w'’\-])({_NAME_WORD}) [“\"‘][^“”\"‘’\n]{{2,30}}[”\"’] ({_NAME_WORD})(?![\w\-])"
 )
 _PARTICLES = frozenset(["de", "del", "da", "di", "van", "von", "der", "le", "la", "al", "bin"])
 _PLACE_STARTS = frozenset(
@@ -585,6 +619,7 @@ def full_names(
     "Paul Pelosi" and "Nancy Pelosi" leave "Pelosi" alone. A word the texts (or `context`) also
     write in lower case ("White House") is no name; `titles` are searched too, not so judged.
     """
+    texts = [_NICKNAME.sub(r"\1 \2", t) for t in texts]  # 'Rafael "Robbin Hood" Davila'
     lower = {w for t in [*texts, *context] for w in re.findall(r"\b[a-z][\w'’\-]*", t)}
     banned = lower | _NOT_FIRST_NAMES | _PARTICLES
     found: dict[str, set[str]] = {}
@@ -596,6 +631,7 @@ def full_names(
         for m in re.finditer(rf"\b({_NAME_WORD})\b(?! [A-Z])(?!['’]s\b)", t)
     }
     for text in [*texts, *titles]:
+        text = _NICKNAME.sub(r"\1 \2", text)
         for m in _FULL_NAME.finditer(text):
             words = m.group().split()
             for i, (given, last) in enumerate(zip(words, words[1:], strict=False)):

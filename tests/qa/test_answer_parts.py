@@ -120,11 +120,18 @@ def test_echoes_and_questions_cannot_win_and_types_must_be_new() -> None:
         "Where was it sold?": "place",
         "Which planet is it?": "name",
         "What happened?": "other",
+        "Why did the Fed raise rates?": "reason",
+        "And why?": "reason",
+        "What caused the flooding?": "reason",
     }
     assert {q: question_type(q) for q in kinds} == kinds
     where = "Where was the winning Powerball ticket sold?"  # a month or a weekday is no place
     assert not has_type("The last Powerball ticket was sold on July 19, a Tuesday.", "place", where)
     assert has_type("The ticket was sold in Frazier Park.", "place", where)
+    why = "Why did the Fed raise interest rates?"  # a cause or a purpose
+    assert has_type("The Fed raised rates to fight inflation.", "reason", why)
+    assert has_type("It struck because the ambulance carried militants.", "reason", why)
+    assert not has_type("The Fed raised rates by 0.75 points on Wednesday.", "reason", why)
 
 
 def test_asked_part_is_the_question_after_its_preamble() -> None:
@@ -230,7 +237,11 @@ def test_links_promotions_bylines_and_questions_are_not_quoted() -> None:
         "In 2020, Trump won electoral votes from these states:\n\n"
         "Where is the 2023 World Cup being played? Australia and New Zealand host it.\n\n"
         "It kicked off at 10:30 a.m. local time. He said: “We are ready.”\n\n"
-        "Toyota (NYSE:TM) invested in the startup."
+        "Toyota (NYSE:TM) invested in the startup.\n\n"
+        "Editor’s Note: For the latest news on the war, please see Saturday’s updates file here.\n\n"
+        "1. How relevant is this ad to you?\n\nVideo player was slow to load content Video content "
+        "never loaded Ad froze or did not finish loading Other issues\n\n"
+        "The editor's note was removed."
     )
     quoted = [text[s:e] for s, e in quotable_spans(text)]
     assert quoted == [
@@ -239,6 +250,7 @@ def test_links_promotions_bylines_and_questions_are_not_quoted() -> None:
         "It kicked off at 10:30 a.m. local time.",
         "He said: “We are ready.”",
         "Toyota (NYSE:TM) invested in the startup.",
+        "The editor's note was removed.",
     ]
     asked = passage(0, text)
     offered = [c.text for c in candidates([replace(asked, title="Where is the World Cup?")], 1)]
@@ -340,7 +352,7 @@ def test_the_gist_is_the_headline_and_first_sentences_within_the_word_budget() -
 
 def test_how_many_prefers_a_number_that_counts_what_is_asked() -> None:
     from qa.answer import COUNT_WEIGHT, score_sentences
-    from qa.sentences import counted_noun
+    from qa.sentences import counted_noun, counts
 
     assert counted_noun("How many hot dogs did Joey Chestnut eat?") == "dogs"
     assert counted_noun("How many were hurt?") == ""
@@ -348,6 +360,9 @@ def test_how_many_prefers_a_number_that_counts_what_is_asked() -> None:
     count = Candidate(1, 0, 10, "Between four and seven rockets hit the embassy.")
     ranked = score_sentences("How many rockets hit the embassy?", [far, count], [0.5, 0.5])
     assert ranked[0].candidate is count and ranked[0].rank_bonus == COUNT_WEIGHT
+    stem = str.lower
+    assert counts("It ended a 118-day strike.", "day", stem)  # the number joined to its noun
+    assert not counts("COVID-19 cases rose.", "cases", stem)  # a name's number counts nothing
 
 
 def test_names_are_the_capitalised_runs_after_the_first_word() -> None:
@@ -408,6 +423,10 @@ def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
     titled = full_names(["Vice President Kamala Harris spoke.", "President Joe Biden said so."])
     assert "President" not in titled and titled["Biden"] == "Joe Biden"
     assert with_full_names("President Biden spoke.", titled) == "President [Joe] Biden spoke."
+    # a nickname in quotes stays between the names: two Davilas, none added
+    davilas = ['Rafael "Robbin Hood" Davila led the ring.', "His brother Nicolas Davila helped."]
+    assert "Davila" not in full_names(davilas)
+    assert full_names(["Dwayne “The Rock” Johnson starred."]) == {"Johnson": "Dwayne Johnson"}
 
 
 def test_acronyms_are_spelled_out_once_from_the_passages() -> None:

@@ -101,6 +101,21 @@ def test_a_request_for_the_gist_gets_the_articles_opening(seed_engine) -> None: 
     assert answer.citations[0].start == 0 and answer.citations[0].highlights[0][0] == 0
 
 
+def test_tell_me_about_a_subject_gets_the_opening_of_its_article(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    from qa.sentences import asks_for_gist_of
+
+    assert asks_for_gist_of("Can you tell me about the embassy attack?")
+    assert asks_for_gist_of("Give me a quick summary of the rocket attack")
+    assert not asks_for_gist_of("Tell me about it")  # names no subject: the overview's
+    assert not asks_for_gist_of("What happened to the rate of deforestation in 2014?")
+    answer = ask("Tell me about the rockets fired at the embassy", engine=seed_engine)
+    assert answer.answered
+    assert answer.text.startswith("“Rockets fired at U.S. Embassy in Baghdad” [1] Several shells")
+    assert "This broke the truce" in answer.text  # more than the headline
+    absent = ask("Tell me about the Super Bowl halftime show", engine=seed_engine)
+    assert not absent.answered
+
+
 def test_follow_ups_are_answered_with_citations(seed_engine) -> None:  # type: ignore[no-untyped-def]
     first = ask("Where were the rockets fired from?", engine=seed_engine)
     history = [("Where were the rockets fired from?", first.text)]

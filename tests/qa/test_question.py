@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qa import ask
-from qa.question import LONG_QUESTION, asked_part, without_markup
+from qa.question import LONG_QUESTION, question_and_context, without_markup
 
 
 def test_markup_and_entities_are_removed() -> None:
@@ -17,21 +17,21 @@ def test_markup_and_entities_are_removed() -> None:
 
 def test_a_short_question_is_kept_whole() -> None:
     question = "Hi! My friend asked me this. Where were the rockets fired from? Thanks!"
-    assert asked_part(question) == (question, "")
+    assert question_and_context(question) == (question, "")
 
 
 def test_a_long_message_is_split_into_its_questions_and_their_context() -> None:
     preamble = "I have been reading about the embassy attacks in Baghdad for a while now. " * 6
     question = f"{preamble}Where were the rockets fired from? And how many were hurt? Thanks."
     assert len(question) > LONG_QUESTION
-    asked, context = asked_part(question)
+    asked, context = question_and_context(question)
     assert asked == "Where were the rockets fired from? And how many were hurt?"
     assert context == preamble.strip()
 
 
 def test_a_long_message_with_no_question_mark_is_kept_whole() -> None:
     message = "Tell me about the rockets fired at the embassy in Baghdad. " * 8
-    assert asked_part(message) == (message, "")
+    assert question_and_context(message) == (message, "")
 
 
 def test_one_long_question_split_at_an_abbreviation_is_kept_whole() -> None:
@@ -42,7 +42,7 @@ def test_one_long_question_split_at_an_abbreviation_is_kept_whole() -> None:
         "how Google was portrayed in relation to antitrust matters over those five weeks?"
     )
     assert len(question) > LONG_QUESTION
-    assert asked_part(question) == (question, "")
+    assert question_and_context(question) == (question, "")
 
 
 def test_a_long_preamble_does_not_drown_the_question(seed_engine) -> None:  # type: ignore[no-untyped-def]
