@@ -42,8 +42,13 @@ def make_client(timeout: float = 10.0) -> httpx.Client:
 def check_url(url: str) -> str:
     """The URL stripped, or a LoadError when it is not an http(s) URL."""
     url = url.strip()
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+    try:
+        parsed = urlparse(url)
+        host = parsed.hostname  # raises for a bad port or an unclosed IPv6 bracket
+        parsed.port  # noqa: B018
+    except ValueError as exc:
+        raise LoadError(url, f"not a valid web address ({exc})") from None
+    if parsed.scheme not in ("http", "https") or not host:
         raise LoadError(
             url or "(empty)", "not a web address: give a URL starting with http:// or https://"
         )
@@ -80,7 +85,7 @@ def fetch_bytes(client: httpx.Client, url: str, max_bytes: int) -> tuple[bytes, 
         raise LoadError(
             url, "the server did not answer in time; check the address or try again later"
         ) from None
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
         raise LoadError(url, f"could not fetch it ({type(exc).__name__}: {exc})") from None
 
 

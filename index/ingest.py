@@ -445,7 +445,10 @@ def load_sources(paths: Iterable[str], max_bytes: int) -> Iterator[Article | Loa
     given = [str(p) for p in paths]
     yield from load_paths([p for p in given if not is_web_address(p)], max_bytes=max_bytes)
     for url in dict.fromkeys(p.strip() for p in given if is_web_address(p)):
-        yield from fetch_url(url, max_bytes=max_bytes)
+        try:
+            yield from fetch_url(url, max_bytes=max_bytes)
+        except Exception as exc:  # a reader's failure costs its address, not the whole ingest
+            yield LoadError(url, f"could not load it ({type(exc).__name__}: {exc})")
 
 
 def ingest_paths(

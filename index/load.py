@@ -379,6 +379,11 @@ def linked_within(path: Path, top: Path) -> str:
     )
 
 
+def is_index_folder(folder: Path) -> bool:
+    """Whether a folder holds a Chroma index (ours, `QA_INDEX_DIR`, or any other)."""
+    return (folder / "chroma.sqlite3").is_file() or (folder / "chroma" / "chroma.sqlite3").is_file()
+
+
 def iter_files(root: Path) -> Iterator[Path | LoadError]:
     """Supported files under a folder, sorted, not following symlinked folders (no loops).
 
@@ -396,7 +401,12 @@ def iter_files(root: Path) -> Iterator[Path | LoadError]:
             yield LoadError(
                 str(Path(dirpath) / d), "skipped: symbolic link to a folder (not followed)"
             )
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in linked)
+        indexes = [d for d in dirnames if is_index_folder(Path(dirpath) / d)]
+        for d in sorted(indexes):
+            yield LoadError(str(Path(dirpath) / d), "skipped: an index folder, not articles")
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and d not in linked and d not in indexes
+        )
         for fname in sorted(filenames):
             p = Path(dirpath) / fname
             if fname.startswith("."):
@@ -442,5 +452,8 @@ def load_paths(
             rel = item.relative_to(base).as_posix()
             article_id = f"{base.resolve().name}/{rel}"
             where = os.path.abspath(item)  # stored: a prune run from another folder finds it
-            for loaded in load_file(item, article_id, max_bytes):
-                yield replace(loaded, path=where) if isinstance(loaded, Article) else loaded
+            try:
+                for loaded in load_file(item, article_id, max_bytes):
+                    yield replace(loaded, path=where) if isinstance(loaded, Article) else loaded
+            except Exception as exc:  # a reader's failure costs its file, not the whole ingest
+                yield LoadError(str(item), f"could not load it ({type(exc).__name__}: {exc})")

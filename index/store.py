@@ -79,8 +79,33 @@ def open_client(settings: Settings) -> Any:
                 "start it (`chroma run --path DIR --port PORT`), or unset QA_CHROMA_URL to use "
                 "the embedded index."
             ) from None
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    check_index_dir(settings)
+    try:
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"The index folder {settings.index_dir} (QA_INDEX_DIR) cannot be created "
+            f"({exc.strerror or exc}): point QA_INDEX_DIR at a folder you can write to."
+        ) from None
+    try:
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except Exception as exc:
+        if "readonly database" not in str(exc):
+            raise
+        raise ConfigError(
+            f"The index in {settings.index_dir} (QA_INDEX_DIR) is read-only, and Chroma writes "
+            "even to read it: make it writable, or copy it to a writable folder and point "
+            "QA_INDEX_DIR there."
+        ) from None
+
+
+def check_index_dir(settings: Settings) -> None:
+    """A ConfigError when QA_INDEX_DIR names a file, not a folder."""
+    if settings.index_dir.exists() and not settings.index_dir.is_dir():
+        raise ConfigError(
+            f"QA_INDEX_DIR={settings.index_dir} is a file, not a folder: point it at a folder "
+            "(a new one is created)."
+        )
 
 
 class PassageStore:

@@ -176,10 +176,13 @@ def require_index() -> None:
 
     Opening it would create an empty one there.
     """
+    from index.store import check_index_dir
     from qa.errors import NoIndexError
     from qa.settings import Settings
 
     settings = Settings()
+    if not settings.chroma_url:
+        check_index_dir(settings)
     if not settings.chroma_url and not settings.chroma_dir.exists():
         raise NoIndexError(str(settings.index_dir))
 

@@ -161,6 +161,25 @@ def test_only_web_addresses_are_fetched(url: str) -> None:
     assert isinstance(err, LoadError) and "http://" in err.reason
 
 
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://example.com:99999/a", "https://exa mple.com/"]
+)
+def test_a_malformed_web_address_is_a_load_error(url: str) -> None:
+    [err] = list(fetch_url(url))
+    assert isinstance(err, LoadError) and err.path == url
+
+
+def test_a_malformed_address_costs_only_itself(
+    site: str, settings, embed_model, articles_dir
+) -> None:  # type: ignore[no-untyped-def]
+    report, _ = ingested(
+        [str(articles_dir), "http://[::1", f"{site}/bridge"], settings, embed_model
+    )
+    assert report.added == 5 + 1  # the folder's five articles and the page
+    [bad] = report.failed
+    assert bad["path"] == "http://[::1" and "not a valid web address" in bad["error"]
+
+
 def test_unreachable_host_is_a_load_error() -> None:
     [err] = list(fetch_url("http://127.0.0.1:9/nothing-listens-here"))
     assert isinstance(err, LoadError) and "could not fetch" in err.reason

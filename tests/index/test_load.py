@@ -96,6 +96,19 @@ def test_bad_files_fail_with_reasons_and_others_load(tmp_path: Path) -> None:
     assert "über" in loaded["utf16.txt"]
 
 
+def test_an_index_folder_inside_an_ingested_folder_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "news.txt").write_text("The bridge reopened on Monday after repairs.")
+    index = tmp_path / "my-index"
+    (index / "chroma").mkdir(parents=True)
+    (index / "chroma" / "chroma.sqlite3").write_bytes(b"SQLite format 3\x00")
+    (index / "uploads").mkdir()
+    (index / "uploads" / "uploaded.txt").write_text("An upload, indexed when it was uploaded.")
+    items = list(load_paths([tmp_path]))
+    assert [a.id for a in items if isinstance(a, Article)] == [f"{tmp_path.name}/news.txt"]
+    [skipped] = [e for e in items if isinstance(e, LoadError)]
+    assert skipped.path == str(index) and "index folder" in skipped.reason
+
+
 def test_front_matter_and_boilerplate_are_pure_functions() -> None:
     meta, body = split_front_matter("---\ntitle: A: B\ndate: 2020-01-02\n---\nBody\n")
     assert meta == {"title": "A: B", "date": "2020-01-02"} and body == "Body\n"

@@ -104,6 +104,10 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert "YYYY-MM-DD" in bad_date.stderr and "'2020-13-01'" in bad_date.stderr
     bad_k = qa("ask", "Anything?", "--top-k", "0", index_dir=tmp_path / "empty")
     assert bad_k.returncode == 2 and "--top-k: must be a whole number" in bad_k.stderr
+    (tmp_path / "a-file").write_text("not an index")
+    for command in (["articles"], ["ask", "Anything?"], ["ingest", str(tmp_path / "a-file")]):
+        on_file = qa(*command, index_dir=tmp_path / "a-file")
+        assert on_file.returncode == 1 and "is a file, not a folder" in on_file.stderr
     too_many = qa("ask", "Anything?", "--top-k", "500", index_dir=tmp_path / "empty")
     assert too_many.returncode == 2 and "from 1 to 100, not '500'" in too_many.stderr
     blank = qa("ask", "  ", index_dir=tmp_path / "empty")
