@@ -272,6 +272,7 @@ def _ingest(
     report = IngestReport()
     manifest = store.manifest()
     seen: dict[str, str] = {}
+    texts = {e.content_hash: e.id for e in manifest.values()}  # which article holds each text
     failed_paths: set[str] = set()
     pending: list[tuple[Article, list[TextNode]]] = []
     bar = tqdm(
@@ -351,6 +352,15 @@ def _ingest(
             if chunks is None:
                 report.unchanged += 1
                 continue
+            twin = texts.setdefault(item.content_hash, item.id)
+            if twin != item.id and item.id not in manifest:  # a copy, or a parent folder's id
+                note = LoadError(
+                    item.path,
+                    f"same text as the indexed article {twin!r}; indexed again under this id "
+                    "(delete one, or ingest the folder that holds it with --prune)",
+                    item.line,
+                )
+                report.warnings.append({**failure(note), "article": item.id})
             pending.append((item, chunks))
             if sum(len(n) for _, n in pending) >= batch_chunks:
                 flush()

@@ -312,3 +312,29 @@ def test_a_failed_write_stops_the_ingest_and_keeps_what_was_stored(
     assert lexical is not None and sorted(lexical.ids) == sorted(
         pid for pid, _, _ in store.iter_records([])
     )
+
+
+def test_a_second_copy_of_an_indexed_text_is_named_in_a_warning(
+    tmp_path: Path, settings, embed_model
+) -> None:  # type: ignore[no-untyped-def]
+    news = tmp_path / "parent" / "news"
+    news.mkdir(parents=True)
+    (news / "bridge.txt").write_text("The harbour bridge reopened on Monday after repairs.")
+    store = PassageStore(settings)
+    first = ingest_paths(
+        [str(news)], settings, store=store, embed_model=embed_model, progress=False
+    )
+    assert first.added == 1 and not first.warnings
+    # the parent folder gives the same file another id ("parent/news/bridge.txt")
+    again = ingest_paths(
+        [str(tmp_path / "parent")], settings, store=store, embed_model=embed_model, progress=False
+    )
+    assert again.added == 1
+    (warning,) = again.warnings
+    assert warning["article"] == "parent/news/bridge.txt"
+    assert "same text as the indexed article 'news/bridge.txt'" in warning["error"]
+    # re-ingesting changes nothing and warns no more
+    third = ingest_paths(
+        [str(tmp_path / "parent")], settings, store=store, embed_model=embed_model, progress=False
+    )
+    assert third.unchanged == 1 and not third.warnings
