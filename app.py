@@ -286,12 +286,15 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
 
         if not (url or "").strip():
             raise page_error("Paste the address of an article or of an RSS/Atom feed first.")
-        with user_errors("fetching that address"), writing:
+        with user_errors("fetching that address"):
             progress(0, desc="Fetching…")
-            items = progress.tqdm(
-                fetch_url(url, max_bytes=max_bytes), desc="Fetching and indexing", unit="articles"
+            # fetched before the write lock: a slow site holds up no other writer
+            items = list(
+                progress.tqdm(fetch_url(url, max_bytes=max_bytes), desc="Fetching", unit="articles")
             )
-            report = index_items(items)
+            progress(1, desc="Indexing…")
+            with writing:
+                report = index_items(items)
         return ([ingest_row(url.strip(), report)], *refresh(), "")
 
     def ask_to_delete(article_ids: list[str] | None) -> tuple[Any, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import itertools
 import os
 import sys
 import threading
@@ -448,13 +449,24 @@ def within_paths(paths: Iterable[str]) -> Callable[[str], bool]:
 
 
 def load_sources(paths: Iterable[str], max_bytes: int) -> Iterator[Article | LoadError]:
-    """The articles of files and folders, then of web addresses (a page or an RSS/Atom feed)."""
-    from index.fetch import fetch_url
+    """The articles of files and folders, then of web addresses (a page or an RSS/Atom feed).
+
+    The web's are fetched first, all of them, before any file is read: the caller starts this
+    before taking the index's write lock, so a slow site holds up no other writer.
+    """
     from index.load import load_paths
 
     given = [str(p) for p in paths]
+    fetched = list(fetch_sources([p for p in given if is_web_address(p)], max_bytes))
     yield from load_paths([p for p in given if not is_web_address(p)], max_bytes=max_bytes)
-    for url in dict.fromkeys(p.strip() for p in given if is_web_address(p)):
+    yield from fetched
+
+
+def fetch_sources(urls: Iterable[str], max_bytes: int) -> Iterator[Article | LoadError]:
+    """The articles of web addresses (a page, or a feed's entries), an error for each failure."""
+    from index.fetch import fetch_url
+
+    for url in dict.fromkeys(p.strip() for p in urls):
         try:
             yield from fetch_url(url, max_bytes=max_bytes)
         except Exception as exc:  # a reader's failure costs its address, not the whole ingest
@@ -479,6 +491,8 @@ def ingest_paths(
     splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, word_piece_tokenizer())
     paths = [str(p) for p in paths]
     items = load_sources(paths, max_bytes=int(settings.max_file_mb * 1_000_000))
+    next_item = next(items, None)  # the web's pages fetched now, before the write lock
+    items = itertools.chain([] if next_item is None else [next_item], items)
     return ingest(
         items,
         store,

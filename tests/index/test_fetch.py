@@ -49,8 +49,10 @@ def atom(base: str) -> str:
 
 class Routes(BaseHTTPRequestHandler):
     routes: dict[str, tuple[int, dict[str, str], bytes, float]] = {}
+    asked = threading.Event()  # set by every request
 
     def do_GET(self) -> None:  # noqa: N802
+        self.asked.set()
         status, headers, body, delay = self.routes.get(
             self.path, (404, {"Content-Type": "text/html"}, b"nope", 0)
         )
@@ -178,6 +180,25 @@ def test_a_malformed_address_costs_only_itself(
     assert report.added == 5 + 1  # the folder's five articles and the page
     [bad] = report.failed
     assert bad["path"] == "http://[::1" and "not a valid web address" in bad["error"]
+
+
+def test_a_slow_page_is_fetched_before_the_write_lock_is_taken(
+    site: str, settings, embed_model
+) -> None:  # type: ignore[no-untyped-def]
+    from index.lock import write_lock
+
+    done: list[object] = []
+    ingest = threading.Thread(
+        target=lambda: done.append(ingested([f"{site}/slow"], settings, embed_model))
+    )
+    Routes.asked.clear()
+    ingest.start()
+    assert Routes.asked.wait(timeout=30)  # the page takes 2 s: another writer gets the lock now
+    with write_lock(settings, timeout=0.5):
+        assert not done
+    ingest.join(timeout=60)
+    [(report, by_title)] = done
+    assert report.added == 1 and "Harbor bridge reopens" in by_title
 
 
 def test_unreachable_host_is_a_load_error() -> None:
