@@ -94,16 +94,21 @@ def _decode_unmarked(data: bytes, path: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    # Western news sites' legacy encoding first: detectors guess badly on short texts.
+    # Western news sites' legacy encoding first: detectors guess badly on short texts. Western
+    # text is mostly ASCII; a text of mostly high bytes (Chinese in GBK, Russian in cp1251)
+    # would decode to cp1252 mojibake, so it goes to the detector.
+    high = sum(b >= 0x80 for b in data)
     try:
         text = data.decode("cp1252")
-        if not any(ord(ch) < 32 and ch not in "\t\r\n\f" for ch in text):
+        if high <= len(data) * 0.3 and not any(
+            ord(ch) < 32 and ch not in "\t\r\n\f" for ch in text
+        ):
             return text
     except UnicodeDecodeError:
         pass
     # Mostly ASCII with stray bytes: damaged UTF-8; keep the text, mark the damage with U+FFFD.
     # (Detectors guess wildly on such input; they are for texts in a legacy non-Latin encoding.)
-    if sum(b >= 0x80 for b in data) <= len(data) * 0.3:
+    if high <= len(data) * 0.3:
         return data.decode("utf-8", errors="replace")
     from charset_normalizer import from_bytes
 
@@ -153,6 +158,24 @@ def blocks(extracted: str) -> str:
     return re.sub(r"[ \t]*\n\s*", "\n\n", extracted.strip())
 
 
+def text_outside_menus(html: str) -> str:
+    """The page's text outside navigation (nav, header, menu) and scripts, parsed as trafilatura does."""
+    import lxml.etree
+    import lxml.html
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    if tree is None:  # a fragment ("<p>Short note.</p>"), which trafilatura will not load
+        try:
+            tree = lxml.html.fragment_fromstring(html, create_parent="div")
+        except (lxml.etree.ParserError, ValueError):
+            return ""
+    drop = "//nav|//header|//menu|//script|//style|//noscript|//template|//head"
+    for elem in tree.xpath(f"{drop}|//*[@role='navigation' or @role='banner']"):
+        elem.drop_tree()
+    return " ".join(str(tree.text_content()).split())
+
+
 def article_from_html(html: str, article_id: str, path: str, url: str = "") -> Article:
     """Extract an article's main text and metadata from HTML (menus and scripts dropped)."""
     import trafilatura
@@ -162,6 +185,8 @@ def article_from_html(html: str, article_id: str, path: str, url: str = "") -> A
     if not text.strip():
         text = trafilatura.html2txt(html) or ""
     text = blocks(strip_boilerplate(text))
+    if text and len(text) < 500 and not text_outside_menus(html):
+        text = ""  # a short text that all lies in menus ("Home | News"): no article
     if not text:
         if re.search(r"<title\b", html, re.I) and not re.search(r"</title\s*>", html, re.I):
             raise LoadError(

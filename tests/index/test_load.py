@@ -86,14 +86,24 @@ def test_bad_files_fail_with_reasons_and_others_load(tmp_path: Path) -> None:
     )
     (tmp_path / "utf16.txt").write_bytes("Ein Bericht über Wahlen.".encode("utf-16"))
     (tmp_path / "huge.txt").write_bytes(b"a" * 2_000_001)
+    (tmp_path / "menus.html").write_text(
+        "<html><head><title>Nav page</title></head><body><nav><a href=/>Home</a> | "
+        "<a href=/news>News</a></nav><script>var x = 1;</script></body></html>"
+    )
+    chinese = "中华人民共和国国务院今天宣布了新的经济政策，以促进国内消费和就业。" * 3
+    (tmp_path / "gbk.txt").write_bytes(chinese.encode("gbk"))  # no cp1252 mojibake
+    russian = "Правительство России объявило о новых мерах поддержки экономики."
+    (tmp_path / "cp1251.txt").write_bytes(russian.encode("cp1251"))
     items = list(load_paths([tmp_path], max_bytes=1_000_000))
     errors = {Path(e.path).name: e.reason for e in items if isinstance(e, LoadError)}
     loaded = {Path(a.path).name: a.text for a in items if isinstance(a, Article)}
     assert "empty" in errors["empty.txt"]
     assert "binary" in errors["binary.txt"]
     assert "cap" in errors["huge.txt"]
+    assert "no readable article text" in errors["menus.html"]  # menus are no article
     assert "Café" in loaded["latin1.txt"] and "München" in loaded["latin1.txt"]
     assert "über" in loaded["utf16.txt"]
+    assert loaded["gbk.txt"] == chinese and loaded["cp1251.txt"] == russian
 
 
 def test_an_index_folder_inside_an_ingested_folder_is_skipped(tmp_path: Path) -> None:
