@@ -202,12 +202,16 @@ def feed_file_articles(body: bytes, path: str) -> Iterator[Article | LoadError]:
         )
 
 
-def entry_article(entry: Any, feed_title: str, client: httpx.Client, max_bytes: int) -> Article:
+def entry_article(
+    entry: Any, feed_title: str, client: httpx.Client, max_bytes: int, feed_url: str = ""
+) -> Article:
     """An article for one feed entry: its linked page, else the text the entry carries."""
     link = str(entry.get("link") or "")
     article_id = link or str(entry.get("id") or "")
     if not article_id:
-        raise LoadError(feed_title or "feed", "an entry has neither a link nor an id")
+        title = str(entry.get("title") or "")
+        named = f"an entry ({title})" if title else "an entry"
+        raise LoadError(feed_url or feed_title or "feed", f"{named} has neither a link nor an id")
     page: Article | None = None
     reason = "the entry has no link"
     if link.startswith(("http://", "https://")):
@@ -246,7 +250,7 @@ def feed_articles(
     feed_title = str(feed.feed.get("title") or urlparse(url).hostname or "")
     for entry in feed.entries[:max_entries]:
         try:
-            yield entry_article(entry, feed_title, client, max_bytes)
+            yield entry_article(entry, feed_title, client, max_bytes, url)
         except LoadError as err:
             yield err
 

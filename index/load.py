@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -247,6 +248,9 @@ def iter_json_file(data: bytes, path: str, file_id: str = "") -> Iterator[Articl
         yield err
         return
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and exc.lineno > 1 and exc.colno == 1:  # JSON Lines in a .json
+            yield from iter_jsonl(io.BytesIO(data), path, len(data), file_id)
+            return
         yield LoadError(path, f"invalid JSON ({json_problem(exc)})")
         return
     except RecursionError:
@@ -303,6 +307,7 @@ def iter_jsonl(
                 yield item
         return
     lineno = 0
+    unread: list[LoadError] | None = []  # the first lines, while none of them is JSON
     while raw := stream.readline(max_bytes + 1):
         lineno += 1
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
@@ -311,8 +316,30 @@ def iter_jsonl(
                 raw = stream.readline(1 << 20)
             continue
         item = json_line(raw, path, lineno, file_id)
+        if unread is not None and isinstance(item, LoadError) and item.reason.startswith(_NOT_JSON):
+            unread.append(item)
+            if len(unread) == NOT_JSONL_AFTER:  # a JSON document, or no JSON at all
+                first = unread[0].reason
+                hint = (
+                    "; one JSON document (an array, or an object over several lines) belongs "
+                    "in a .json file"
+                    if first.startswith("invalid JSON")
+                    else ""
+                )
+                yield LoadError(
+                    path, f"not JSON Lines: its first {NOT_JSONL_AFTER} lines fail ({first}){hint}"
+                )
+                return
+            continue
         if item is not None:
+            yield from unread or ()
+            unread = None
             yield item
+    yield from unread or ()
+
+
+NOT_JSONL_AFTER = 5  # a .jsonl file whose first lines are all invalid JSON is no JSON Lines
+_NOT_JSON = ("invalid JSON", "looks like a binary", "not UTF-8")  # a line's, not a record's
 
 
 def cap(max_bytes: int) -> str:
@@ -351,10 +378,13 @@ def load_file(path: Path, article_id: str, max_bytes: int) -> Iterator[Article |
         kinds = ".txt, .md, .html, .json, .jsonl or an .rss/.atom/.xml feed"
         yield LoadError(name, f"unsupported file type {suffix or '(none)'}: use {kinds}")
         return
+    loaded = 0  # articles yielded before a gzip file turned out to be cut short
     try:
         with gzip.open(path, "rb") if suffix.endswith(".gz") else path.open("rb") as stream:
             if streamed:
-                yield from _or_empty(iter_jsonl(stream, name, max_bytes, article_id), name)
+                for item in _or_empty(iter_jsonl(stream, name, max_bytes, article_id), name):
+                    loaded += isinstance(item, Article)
+                    yield item
                 return
             data = stream.read(max_bytes + 1)
         if len(data) > max_bytes:
@@ -372,7 +402,13 @@ def load_file(path: Path, article_id: str, max_bytes: int) -> Iterator[Article |
     except LoadError as err:
         yield err
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        yield LoadError(name, f"not a readable gzip file ({exc})")
+        if loaded:
+            yield LoadError(
+                name,
+                f"the gzip file is cut short ({exc}): only its first {loaded} articles were read",
+            )
+        else:
+            yield LoadError(name, f"not a readable gzip file ({exc})")
     except OSError as exc:
         yield LoadError(name, f"cannot read file ({exc.strerror or exc})")
     except (ValueError, TypeError, RecursionError) as exc:  # a parser choking on hostile input

@@ -201,6 +201,20 @@ def test_a_slow_page_is_fetched_before_the_write_lock_is_taken(
     assert report.added == 1 and "Harbor bridge reopens" in by_title
 
 
+def test_a_feed_entry_without_a_link_is_reported_under_the_feeds_address(site: str) -> None:
+    Routes.routes["/nolink.xml"] = (
+        200,
+        {"Content-Type": "application/rss+xml"},
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Broken</title>'
+        b"<item><title>Lost item</title><description>No link.</description></item>"
+        b"</channel></rss>",
+        0,
+    )
+    [err] = list(fetch_url(f"{site}/nolink.xml"))
+    assert isinstance(err, LoadError) and err.path == f"{site}/nolink.xml"
+    assert err.reason == "an entry (Lost item) has neither a link nor an id"
+
+
 def test_unreachable_host_is_a_load_error() -> None:
     [err] = list(fetch_url("http://127.0.0.1:9/nothing-listens-here"))
     assert isinstance(err, LoadError) and "could not fetch" in err.reason

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from index.load import Article, load_paths, split_front_matter, strip_boilerplate
@@ -117,6 +118,28 @@ def test_an_index_folder_inside_an_ingested_folder_is_skipped(tmp_path: Path) ->
     assert [a.id for a in items if isinstance(a, Article)] == [f"{tmp_path.name}/news.txt"]
     [skipped] = [e for e in items if isinstance(e, LoadError)]
     assert skipped.path == str(index) and "index folder" in skipped.reason
+
+
+def test_files_that_are_not_json_lines_fail_once_and_say_why(tmp_path: Path) -> None:
+    import gzip
+
+    records = [
+        {"id": f"r{i}", "title": f"T{i}", "text": f"The bridge reopened on day {i}."}
+        for i in range(6)
+    ]
+    lines = "".join(json.dumps(r) + "\n" for r in records)
+    (tmp_path / "array.jsonl").write_text(json.dumps(records, indent=2))  # a JSON document
+    (tmp_path / "noise.jsonl").write_bytes(bytes(range(256)) * 12)  # binary
+    (tmp_path / "lines.json").write_text(lines[: lines.index("r3") - 8])  # JSON Lines in .json
+    packed = gzip.compress(lines.encode())
+    (tmp_path / "cut.jsonl.gz").write_bytes(packed[:-20])  # cut short: the last line is lost
+    articles, errors = load_all(tmp_path)
+    assert sorted(a.id for a in articles) == ["r0", "r0", "r1", "r1", "r2", "r2", "r3"]
+    reasons = {Path(e.path).name: e.reason for e in errors}
+    assert len(errors) == 3, errors  # one each, not one a line
+    assert "not JSON Lines" in reasons["array.jsonl"] and ".json file" in reasons["array.jsonl"]
+    assert "not JSON Lines" in reasons["noise.jsonl"] and "binary" in reasons["noise.jsonl"]
+    assert "cut short" in reasons["cut.jsonl.gz"] and "first 4 articles" in reasons["cut.jsonl.gz"]
 
 
 def test_front_matter_and_boilerplate_are_pure_functions() -> None:
