@@ -129,7 +129,8 @@ def _looks_binary(text: str) -> bool:
 def title_from_text(text: str, fallback: str) -> str:
     """First line of the text when it is short enough to be a headline."""
     first = text.strip().splitlines()[0].strip("# ").strip() if text.strip() else ""
-    return first if 0 < len(first) <= 120 else fallback
+    # "---" of front matter never closed, "***" of a rule: no words, no headline
+    return first if 0 < len(first) <= 120 and re.search(r"\w", first) else fallback
 
 
 def article_from_text(text: str, article_id: str, path: str, is_markdown: bool = False) -> Article:
@@ -221,17 +222,29 @@ def article_from_record(record: object, path: str, line: int | None, file_id: st
     if not body:
         raise LoadError(path, "the record's text is only boilerplate", line)
     rid = record.get("id")
+    if rid is not None and not isinstance(rid, str | int):
+        raise LoadError(path, f'the record\'s "id" must be text or a number, not {kind(rid)}', line)
     article_id = str(rid) if rid not in (None, "") else f"{file_id or path}#{line or 0}"
+
+    def field_text(name: str) -> str:  # a field of another kind ({"a": 1} for a title): left out
+        value = record.get(name)
+        return str(value) if isinstance(value, str | int | float) and value != "" else ""
+
     return Article(
         id=article_id,
         text=body,
-        title=str(record.get("title") or ""),
-        url=str(record.get("url") or ""),
-        source=str(record.get("source") or ""),
-        published=str(record.get("published") or ""),
+        title=field_text("title"),
+        url=field_text("url"),
+        source=field_text("source"),
+        published=field_text("published"),
         path=path,
         line=line,
     )
+
+
+def kind(value: object) -> str:
+    """A JSON value's kind, as users know it."""
+    return {dict: "an object", list: "a list", bool: "true/false"}.get(type(value), "that")
 
 
 def json_problem(exc: json.JSONDecodeError, line: bool = True) -> str:

@@ -142,6 +142,24 @@ def test_files_that_are_not_json_lines_fail_once_and_say_why(tmp_path: Path) -> 
     assert "cut short" in reasons["cut.jsonl.gz"] and "first 4 articles" in reasons["cut.jsonl.gz"]
 
 
+def test_odd_record_fields_and_an_unclosed_front_matter_give_no_repr_titles(tmp_path: Path) -> None:
+    from index.load import article_from_record, article_from_text
+
+    record = {"id": 7, "title": {"en": "Bridge"}, "text": "The bridge reopened.", "url": ["x"]}
+    article = article_from_record(record, "f.jsonl", 1)
+    assert (article.id, article.title, article.url) == ("7", "", "")
+    try:
+        article_from_record({"id": ["a"], "text": "The bridge reopened."}, "f.jsonl", 2)
+    except LoadError as err:
+        assert err.reason == 'the record\'s "id" must be text or a number, not a list'
+    else:
+        raise AssertionError("a list id was accepted")
+    unclosed = article_from_text(
+        "---\ntitle: Bridge\n\nThe bridge reopened.", "a", "bridge-news.md", True
+    )
+    assert unclosed.title == "bridge news"  # the file's name, not "---"
+
+
 def test_front_matter_and_boilerplate_are_pure_functions() -> None:
     meta, body = split_front_matter("---\ntitle: A: B\ndate: 2020-01-02\n---\nBody\n")
     assert meta == {"title": "A: B", "date": "2020-01-02"} and body == "Body\n"
