@@ -20,6 +20,7 @@ from qa.sentences import (
     STOPWORDS,
     asks_for_person,
     asks_this_week,
+    asks_yes_or_no,
     counts,
     has_type,
     is_fresh_report,
@@ -41,7 +42,7 @@ FEATURES = (
     "typed",  # holds a person / date / place / number the question asks for and lacks
     "question",  # is itself a question
     "fragment",  # under six words
-    "echo",  # no content word the question lacks
+    "echo",  # no content word the question lacks (never, for a yes/no question: it confirms)
     "novelty",  # share of its content stems the question lacks
     "new_name",  # a capitalised word the question lacks, not opening the sentence
     "new_number",  # a number the question lacks
@@ -118,6 +119,7 @@ class Context:
     counted: str
     place_kind: str  # the kind of place asked for ("state", "country", "city") or ""
     wants_person: bool
+    yes_no: bool = False  # "Did the Supreme Court overturn Roe v. Wade?": an echo confirms it
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ def question_context(
         counted=counted,
         place_kind=asked_kind(question),
         wants_person=asks_for_person(question),
+        yes_no=asks_yes_or_no(question) or asks_yes_or_no(asked),
     )
 
 
@@ -205,7 +208,7 @@ def features(
                 float(ctx.qtype != "other" and has_type(text, ctx.qtype, q)),
                 float(text.rstrip("\"'”’) ").endswith("?")),
                 float(len(text.split()) < 6),
-                float(not novel),
+                float(not novel and not ctx.yes_no),
                 len(novel) / max(len(words), 1),
                 float(any(m.group(0).lower() not in lowered for m in _NEW_NAME.finditer(text))),
                 float(any(m not in q for m in _DIGITS.findall(text))),

@@ -365,6 +365,18 @@ def has_type(sentence: str, qtype: str, question: str = "") -> bool:
     return any(f.lower() not in asked for f in found)
 
 
+_YES_NO = re.compile(
+    r"^\W*(?:and\s+|so\s+|but\s+)?(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|"
+    r"should|shall|may|might)\b(?![^?]*\b(?:or|which|what|who|when|where|how)\b)",
+    re.IGNORECASE,
+)
+
+
+def asks_yes_or_no(question: str) -> bool:
+    """Whether the question asks yes or no ("Did X win?"), not which of two ("Is it A or B?")."""
+    return bool(_YES_NO.match(question))
+
+
 def asks_this_week(question: str) -> bool:
     """Whether the question asks about this week's news ("... this week?", "recently", "latest")."""
     return bool(_THIS_WEEK.search(question))

@@ -217,3 +217,21 @@ def test_a_who_answer_naming_no_one_takes_a_close_sentence_that_does() -> None:
     assert choose([best, said, named], keep_gap=1.5, question=question) == [best, said]
     # a question that asks for no one is left alone
     assert choose([best, head, named], keep_gap=1.5, question="What happened?") == [best, head]
+
+
+def test_a_sentence_saying_what_a_yes_no_question_asks_is_no_echo() -> None:
+    from qa.sentences import asks_yes_or_no
+
+    assert asks_yes_or_no("Did the Supreme Court overturn Roe v. Wade?")
+    assert asks_yes_or_no("And was the ticket sold in California?")
+    assert not asks_yes_or_no("Is it Biden or Trump?")  # which of two
+    assert not asks_yes_or_no("Who overturned Roe v. Wade?")
+    text = "The Supreme Court overturned the Roe ruling. Polls show most Americans opposed it"
+    scored = two_sentences(text, similarities=(0.8, 0.7))
+    ps = [passage(0, text)]
+    question = "Did the Supreme Court overturn the Roe ruling?"
+    asked = model_features(question, scored, ps, None)
+    assert list(asked[:, column("echo")]) == [0.0, 0.0]  # the first says yes: no echo
+    echoed = model_features("When did the Supreme Court overturn the Roe ruling?", scored, ps, None)
+    assert echoed[0, column("echo")] == 1.0  # for other questions an echo is still one
+    assert not second_comes_first(question, scored, text)
