@@ -54,6 +54,7 @@ from qa.sentences import (
     asks_for_gist_of,
     asks_for_latest,
     asks_for_overview,
+    is_date_word,
     names,
     names_the_news,
     small_talk,
@@ -419,6 +420,16 @@ class Engine:
         if naming:
             hits = [h for h in hits if to_passage(h).article_id in naming]
         passages = [to_passage(h) for h in hits]
+        if (
+            standalone != question
+            and not quote
+            and not refers_back(question)  # "who beat her?" is about the one asked before
+            and self._elsewhere(question, passages)
+        ):
+            # "what about ohtani?" after the Powerball: the carried words found only the old
+            # story, which never says what the question asks about, so it is asked afresh
+            yield from self._stream(question, None, top_k, since, until, sources, as_of)
+            return
         if not passages:
             yield refusal(question, reason=filtered_out(filters, self._sources))
             return
@@ -533,6 +544,16 @@ class Engine:
             return False
         sims = cosine(self.sentence_vectors(texts), self.embed_model.get_query_embedding(question))
         return float(sims.max()) < self.settings.min_similarity
+
+    def _elsewhere(self, question: str, passages: Sequence[Passage]) -> bool:
+        """Whether a follow-up names a word of its own (not a number or date) none of the passages has."""
+        own = {
+            w
+            for word in self._topical(question)
+            if word.isalpha() and not is_date_word(word)
+            for w in stems(word)
+        }
+        return bool(own) and not own & stems(" ".join(f"{p.title} {p.text}" for p in passages))
 
     def _topical(self, question: str) -> list[str]:
         """The question's words that can name a new topic in this index (see `topical_words`)."""

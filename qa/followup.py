@@ -11,6 +11,7 @@ from qa.sentences import (
     asks_for_overview,
     content_words,
     is_date_word,
+    is_first_name,
     names,
     names_someone,
     people,
@@ -212,6 +213,9 @@ def referent(question: str, previous: str, answer: str) -> str:
     return found[0] if found else ""
 
 
+_CORRECTION = re.compile(r"^\W*(?:(?:no|sorry|oops)\W+)*i\s+(?:meant|mean)\b", re.IGNORECASE)
+
+
 def new_topic(question: str, before: str) -> bool:
     """Whether a question names only what the conversation has not, and points back at nothing.
 
@@ -219,10 +223,52 @@ def new_topic(question: str, before: str) -> bool:
     did Zelenskyy say?" after an answer naming him, or "What did he say about it?", does not.
     """
     asked = [n for n in names(question) if not is_date_word(n)]  # "And in November?" too
+    if asked and _CORRECTION.match(question):  # "No, I meant the Fed. What did it do?"
+        return True
     if not asked or refers_back(question):
         return False
     said = re.sub(r"\[([^\]\d][^\]]*)\]", r"\1", before).lower()  # "[Jill] Biden"
     return not any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", said) for n in asked)
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _fading(rewritten: str, answer: str) -> str:
+    """A rewrite whose carried words keep the names, years and words its answer said.
+
+    "What about on floor? (Simone Biles win Olympics tall)", answered "Simone Biles wins
+    silver on floor", carries "Simone Biles win Olympics" on, not "tall" of "How tall is
+    Simone Biles?" three questions back.
+    """
+    m = _CARRIED.search(rewritten)
+    own = rewritten[: m.start()].strip() if m else rewritten
+    if not m or not topic_words(own):  # "What did he say? (victim ear)": all its topic is carried
+        return rewritten
+    said = answer.lower()
+    kept = [
+        w
+        for w in m.group(1).split()
+        if w[:1].isupper()
+        or _YEAR.fullmatch(w)
+        or re.search(rf"(?<!\w){re.escape(w.lower())}", said)
+    ]
+    return f"{own} ({' '.join(kept)})" if kept else own
+
+
+def _answered_afresh(asked: str, rewritten: str, answer: str) -> bool:
+    """Whether an answer is about what a follow-up asked, not what it carried ("what about
+    ohtani?" after the Powerball, answered on Ohtani alone: the engine asked it afresh)."""
+    m = _CARRIED.search(rewritten)
+    if rewritten == asked or not m or not answer:
+        return False
+    said = answer.lower()
+
+    def in_answer(words: list[str]) -> bool:
+        return any(re.search(rf"(?<!\w){re.escape(w.lower())}", said) for w in words)
+
+    carried = [w for w in m.group(1).split() if w.isalpha()]
+    return in_answer(topic_words(asked)) and not in_answer(carried)
 
 
 def _whole(word: str, text: str) -> bool:
@@ -262,7 +308,9 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
         return question
     # a follow-up of a follow-up carries what the earlier one carried: "Where was it played?"
     # after "Who did they beat?" after "Who won the 2022 World Cup?"
-    previous = standalone_question(previous, history[:turn])
+    earlier = standalone_question(previous, history[:turn])
+    if not _answered_afresh(previous, earlier, said):
+        previous = _fading(earlier, said)
     if new_topic(question, f"{previous} {said}"):
         return question
     own = set(content_words(question))
@@ -270,6 +318,9 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
     carried = [
         w for w in dict.fromkeys(topic_words(previous)) if w not in own and _whole(w, previous)
     ][:12]
+    # "And in November 2023?" after "(Fed June 2022)": the day asked replaces the one before
+    if _YEAR.search(question) or any(is_date_word(w) for w in question.split()):
+        carried = [w for w in carried if not is_date_word(w.capitalize())]
     cased = {w.lower(): w for name in names(previous) for w in name.split()}
     carried = [cased.get(w, w) for w in carried]  # names as written: "Powerball", "NATO"
     person = referent(question, history[turn][0], said)  # "he" is the one the answer named
@@ -284,9 +335,15 @@ _CARRIED = re.compile(r"\(([^()]*)\)\s*$")
 
 
 def carried_names(standalone: str) -> list[str]:
-    """The capitalised words a follow-up carried ("Is she favored? (Claudia Sheinbaum)")."""
+    """The capitalised words a follow-up carried ("Is she favored? (Claudia Sheinbaum)"), but a
+    first name before a last one: "Steve" of "Steve Barclay" would find Steve Bannon too."""
     m = _CARRIED.search(standalone)
-    return [w for w in m.group(1).split() if w[:1].isupper()] if m else []
+    words = m.group(1).split() if m else []
+    return [
+        w
+        for w, after in zip(words, [*words[1:], ""], strict=False)
+        if w[:1].isupper() and not (is_first_name(w) and after[:1].isupper())
+    ]
 
 
 def naming_articles(names_carried: Sequence[str], texts: Sequence[tuple[str, str]]) -> set[str]:

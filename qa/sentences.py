@@ -792,7 +792,10 @@ _SMALL_TALK = [
         "articles only, citing each passage.",
     ),
     (
-        r"(?:thanks?(?: you)?(?: (?:very|so) much)?|thx|cheers|ok(?:ay)?|cool|great|nice)",
+        # "thanks", "ok cool", "great, thanks!", "got it", "perfect, thank you so much"
+        r"(?:(?:thanks?(?: you)?(?: (?:very|so) much)?|thx|ty|cheers|ok(?:ay)?|cool|great|nice|"
+        r"perfect|awesome|got it|i see|makes sense|good to know|interesting|wow|alright|all right)"
+        r"[\s,.!]*){1,3}",
         "You're welcome: ask another question about the articles whenever you like.",
     ),
     (

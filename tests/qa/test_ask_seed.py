@@ -129,8 +129,9 @@ def test_follow_ups_are_answered_with_citations(seed_engine) -> None:  # type: i
     )
     assert pentagon.answered and "Pentagon" in pentagon.text and pentagon.citations
     # a refused follow-up quotes what the user asked, not the rewritten question
+    # ... asked afresh, as its own words are in none of the passages the carried words find
     final = ask("And who won the football final?", history=history, engine=seed_engine)
-    assert not final.answered and "rockets" in final.question
+    assert not final.answered and final.question == "And who won the football final?"
     assert final.text == (
         "The articles don't say. No passage answers “And who won the football final?”"
     )
@@ -317,7 +318,7 @@ def test_a_follow_up_of_a_follow_up_carries_the_first_topic() -> None:
         "Who did they beat? (won 2022 World Cup)"
     )
     assert standalone_question("Where was it played?", cup) == (
-        "Where was it played? (beat won 2022 World Cup)"
+        "Where was it played? (beat 2022 World Cup)"  # "won" fades
     )
 
 
@@ -399,7 +400,7 @@ def test_is_there_this_year_and_a_month_do_not_decide_a_follow_up() -> None:
     # a month names no new topic: "And in November 2023?" asks the question before again
     fed = [("By how much did the Fed raise rates in June 2022?", "Three-quarters of a point [1].")]
     assert standalone_question("And in November 2023?", fed) == (
-        "And in November 2023? (Fed raise rates June 2022)"
+        "And in November 2023? (Fed raise rates)"  # the day asked replaces June 2022
     )
     # "[1]" is the answer on screen's; "the first one", the last answer that listed several
     news = [
