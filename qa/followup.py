@@ -22,7 +22,8 @@ from qa.sentences import (
 
 _REFERS = (
     r"\b(it|its|they|them|their|this|that|these|those|he|she|him|her|his|there|the attack|"
-    r"the event|the incident|the \w+est one|that one|this one)\b"  # "the biggest one"
+    r"the event|the incident|the \w+est one|that one|this one|the company|the firm|the team|"
+    r"the suspect|the victim)\b"  # "the biggest one", "Who is the CEO of the company?"
 )
 _FOLLOWUP = re.compile(
     r"^\s*(and|but|also|what about|how about|so|then)\b|" + _REFERS, re.IGNORECASE

@@ -86,3 +86,9 @@ def test_a_follow_up_whose_topic_is_all_carried_passes_it_on_whole() -> None:
     ]
     asked = standalone_question("Where did it happen?", history)
     assert "chewed" in asked and "ear" in asked
+
+
+def test_the_company_points_back() -> None:
+    history = [("What caused the Microsoft outage?", "A faulty CrowdStrike update did. [1]")]
+    asked = standalone_question("Who is the CEO of the company?", history)
+    assert asked == "Who is the CEO of the company? (caused Microsoft outage)"
