@@ -23,6 +23,9 @@ _OPENS = re.compile(
 )
 
 
+_ENDS_SENTENCE = re.compile(r"[a-z]{3,}[.!?][\"'”’)]*$")  # "... on Tuesday.", not "Epic v."
+
+
 def without_markup(question: str) -> str:
     """The question without HTML tags and entities ("<p>Who won?</p>" -> "Who won?")."""
     if "<" not in question and "&" not in question:
@@ -41,8 +44,12 @@ def question_and_context(question: str) -> tuple[str, str]:
         return question, ""
     spans = sentence_spans(question)
     asked = [(s, e) for s, e in spans if question[s:e].rstrip(" \"'”’)").endswith("?")]
-    # a split inside one long question ("... the Epic v. | Google trial, ...?") opens oddly
-    if not asked or len(asked) == len(spans) or not _OPENS.match(question[asked[0][0] :]):
+    if not asked or len(asked) == len(spans):
+        return question, ""
+    # a split inside one long question ("... the Epic v. | Google trial, ...?") opens oddly,
+    # after an abbreviation; "Anyway, where ...?" after "... on Tuesday." is a question
+    before = question[: asked[0][0]].rstrip()
+    if not (_OPENS.match(question[asked[0][0] :]) or _ENDS_SENTENCE.search(before)):
         return question, ""
     text = " ".join(question[s:e].strip() for s, e in asked)
     context = question[: asked[0][0]].strip()

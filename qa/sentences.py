@@ -617,6 +617,14 @@ def _first_names() -> Callable[[str], str]:
     return Detector(case_sensitive=False).get_gender
 
 
+@lru_cache(maxsize=1)
+def _us_states() -> frozenset[str]:
+    """US state names, which gender-guesser also knows as first names ("Georgia", "Virginia")."""
+    from qa.places import gazetteer  # places imports nothing of ours, but loads a gazetteer
+
+    return gazetteer()["state"]
+
+
 def is_first_name(word: str) -> bool:
     """Whether a word is a known first name ("Sam", "Mikhail"; not "Top", "Watch", "Minister")."""
     return _first_names()(word) != "unknown"
@@ -651,6 +659,8 @@ def full_names(
                 if len(pair) < 2 or pair & banned:
                     continue
                 if given in alone or not is_first_name(given) or _DATE.search(last):
+                    continue
+                if given in _us_states():  # "Georgia Republicans", "Virginia Beach"
                     continue
                 if i and words[i - 1].lower() in _PLACE_STARTS:
                     continue  # "New York Yankees", "Green Bay Packers"

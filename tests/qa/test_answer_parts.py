@@ -427,6 +427,8 @@ def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
     davilas = ['Rafael "Robbin Hood" Davila led the ring.', "His brother Nicolas Davila helped."]
     assert "Davila" not in full_names(davilas)
     assert full_names(["Dwayne “The Rock” Johnson starred."]) == {"Johnson": "Dwayne Johnson"}
+    # a state is no first name: "Republicans" alone gets no "[Georgia]"
+    assert full_names(["Georgia Republicans need two of three races."]) == {}
 
 
 def test_acronyms_are_spelled_out_once_from_the_passages() -> None:

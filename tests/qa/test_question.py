@@ -29,6 +29,12 @@ def test_a_long_message_is_split_into_its_questions_and_their_context() -> None:
     assert context == preamble.strip()
 
 
+def test_a_question_after_a_pasted_text_may_open_with_any_word() -> None:
+    pasted = "The city council met on Tuesday to discuss the new budget for the parks. " * 5
+    asked, context = question_and_context(f"{pasted}Anyway, where was the ticket sold?")
+    assert asked == "Anyway, where was the ticket sold?" and context == pasted.strip()
+
+
 def test_a_long_message_with_no_question_mark_is_kept_whole() -> None:
     message = "Tell me about the rockets fired at the embassy in Baghdad. " * 8
     assert question_and_context(message) == (message, "")
