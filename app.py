@@ -37,6 +37,7 @@ from qa.render import (  # noqa: E402
     ingest_row,
     loading_markdown,
     render_sources,
+    searched_within,
     shorten,
     status_markdown,
     upload_row,
@@ -223,7 +224,16 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                 for item in chosen.stream(question, history=pairs, **filters):
                     if isinstance(item, Answer):
                         turns, pairs = [*turns, item], [*pairs, (question, item.text)]
-                        chat[-1] = message("assistant", format_answer(item, len(turns) - 1))
+                        shown = format_answer(item, len(turns) - 1)
+                        if item.answered:  # a refusal names the settings itself
+                            within = searched_within(
+                                filters["since"],
+                                filters["until"],
+                                filters["sources"],
+                                filters["as_of"],
+                            )
+                            shown = f"{shown}\n\n{within}" if within else shown
+                        chat[-1] = message("assistant", shown)
                     else:
                         text += item
                         chat[-1] = message("assistant", format_partial(text))

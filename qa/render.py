@@ -126,6 +126,25 @@ def link_markers(text: str, turn: int, cited: set[int]) -> str:
     return "".join(out)
 
 
+def searched_within(
+    since: str | None = None,
+    until: str | None = None,
+    sources: Sequence[str] | None = None,
+    as_of: str | None = None,
+) -> str:
+    """The search settings in force, as a line under an answer ('' when none is set)."""
+    parts = []
+    if since:
+        parts.append(f"since {since}")
+    if until:
+        parts.append(f"until {until}")
+    if sources:
+        parts.append(("source " if len(sources) == 1 else "sources ") + ", ".join(sources))
+    if as_of:
+        parts.append(f"asked as of {as_of}")
+    return f"*Searched {escape_text('; '.join(parts))}.*" if parts else ""
+
+
 def format_answer(answer: Answer, turn: int = 0) -> str:
     """An answer as a chat message: linked [n] markers and cited titles, or a marked refusal."""
     body = link_markers(answer.text, turn, {c.n for c in answer.citations})

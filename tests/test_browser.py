@@ -207,8 +207,12 @@ def test_chat_sources_upload_delete_and_hostile_article(
     expect(page.get_by_placeholder("Ask a question about the articles…")).to_have_value(
         "Where were the rockets fired from?"
     )
-    page.get_by_label("Published on or after").fill("")
     page.get_by_test_id("toast-close").click()
+    # A good one is said under the answer
+    fill_and_check(since_box, "2020-11-01")
+    within = ask(page, "Where were the rockets fired from?")
+    expect(within).to_contain_text("Searched since 2020-11-01.")
+    fill_and_check(since_box, "")
 
     # Upload a hostile article: it is listed, answered from, and never runs code.
     hostile = tmp_path / "upload" / "lighthouse log.txt"

@@ -199,3 +199,15 @@ def test_a_quoted_headline_is_marked_in_its_source_card() -> None:
     assert "<mark class='qa-headline'><a href=\"https://example.com/r\"" in html
     assert "&lt;b&gt;Rockets&lt;/b&gt; fired</a></mark>" in html
     assert html.count("qa-headline") == 1  # the other card's title is not marked
+
+
+def test_the_search_settings_in_force_are_said_under_an_answer() -> None:
+    from qa.render import searched_within
+
+    assert searched_within() == ""
+    assert searched_within("2024-01-01", "2024-12-31", ["cnn.com"], "2024-06-01") == (
+        "*Searched since 2024-01-01; until 2024-12-31; source cnn.com; asked as of 2024-06-01.*"
+    )
+    assert searched_within(sources=["<b>Wire</b>", "AP"]) == (
+        "*Searched sources &lt;b&gt;Wire&lt;/b&gt;, AP.*"
+    )
