@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -49,9 +50,11 @@ def check_url(url: str) -> str:
     except ValueError as exc:
         raise LoadError(url, f"not a valid web address ({exc})") from None
     if parsed.scheme not in ("http", "https") or not host:
-        raise LoadError(
-            url or "(empty)", "not a web address: give a URL starting with http:// or https://"
-        )
+        hint = "give a URL starting with http:// or https://"
+        bare_file = "/" not in url and re.search(r"\.(html?|txt|md|jsonl?|xml|rss|atom|pdf)$", url)
+        if not parsed.scheme and not bare_file and re.match(r"[\w-]+(\.[\w-]+)+(:\d+)?(/|$)", url):
+            hint = f"did you mean http://{url} ?"  # "127.0.0.1:8765/story.html", "example.com/a"
+        raise LoadError(url or "(empty)", f"not a web address: {hint}")
     return url
 
 

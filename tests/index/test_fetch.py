@@ -171,6 +171,13 @@ def test_a_malformed_web_address_is_a_load_error(url: str) -> None:
     assert isinstance(err, LoadError) and err.path == url
 
 
+def test_an_address_without_its_scheme_gets_a_hint() -> None:
+    [err] = list(fetch_url("127.0.0.1:8765/story.html"))
+    assert err.reason == "not a web address: did you mean http://127.0.0.1:8765/story.html ?"
+    [file_name] = list(fetch_url("story.html"))  # a file's name is no address to guess
+    assert "http://" in file_name.reason and "did you mean" not in file_name.reason
+
+
 def test_a_malformed_address_costs_only_itself(
     site: str, settings, embed_model, articles_dir
 ) -> None:  # type: ignore[no-untyped-def]
