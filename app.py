@@ -30,6 +30,7 @@ from qa.render import (  # noqa: E402
     SOURCES_PLACEHOLDER,
     answerer_label,
     article_rows,
+    delete_choices,
     escape_text,
     example_questions,
     format_answer,
@@ -38,7 +39,6 @@ from qa.render import (  # noqa: E402
     loading_markdown,
     render_sources,
     searched_within,
-    shorten,
     status_markdown,
     upload_row,
 )
@@ -171,10 +171,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         entries = sorted(main.store.manifest().values(), key=lambda e: e.title.lower())
         questions = example_questions(entries)
         status = status_markdown(len(entries), main.store.count(), MODEL_NAME, label)
-        choices = [
-            (f"{shorten(e.title or e.id, 60)} · {e.published[:10] or 'undated'}", e.id)
-            for e in entries
-        ]
+        choices = delete_choices(entries)
         return (
             status,
             article_rows(entries),
@@ -364,7 +361,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                     box = gr.Textbox(
                         placeholder="Ask a question about the articles…",
                         show_label=False,
-                        submit_btn=True,
+                        submit_btn="Ask",  # a button with a name screen readers say
                     )
                     examples = gr.Dataset(
                         components=[box], samples=[], label="Try asking", layout="gallery"

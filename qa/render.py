@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -236,16 +237,32 @@ def render_sources(turns: Sequence[Answer], selected: int | None = None) -> str:
 
 
 def example_questions(entries: Iterable[ArticleEntry], limit: int = 4) -> list[str]:
-    """Questions a newcomer can click: the latest news (if any article is dated), then titles."""
+    """Questions a newcomer can click: the latest news (if any article is dated), then titles.
+
+    A headline that asks a question ("Who has Trump picked for his Cabinet? Patel eyed ...")
+    is asked as it is; another is asked about ("What do the articles say about “...”?").
+    """
     ordered = sorted(entries, key=lambda e: e.published, reverse=True)
-    titles: list[str] = []
+    asked: list[str] = []
     for e in ordered:
         title = shorten(e.title, 90).rstrip(".?! ")
-        if title and title not in titles:
-            titles.append(title)
+        if title:
+            question = _headline_question(e.title) or f"What do the articles say about “{title}”?"
+            if question not in asked:
+                asked.append(question)
     latest = [LATEST_NEWS] if ordered and ordered[0].published else []
-    about = [f"What do the articles say about “{t}”?" for t in titles]
-    return (latest + about)[:limit]
+    return (latest + asked)[:limit]
+
+
+_ASKING = re.compile(
+    r"^(?:who|what|when|where|why|how|which|is|are|was|were|do|does|did|can|will)\b", re.I
+)
+
+
+def _headline_question(title: str) -> str:
+    """A headline's own question ("Who has Trump picked for his Cabinet? Patel eyed..."), else ''."""
+    asked, mark, _ = title.partition("?")
+    return f"{asked.strip()}?" if mark and _ASKING.match(asked) else ""
 
 
 LATEST_NEWS = "What's the latest news?"
@@ -262,6 +279,16 @@ def status_markdown(articles: int, passages: int, embedder: str, answerer: str) 
 def plural(n: int, word: str) -> str:
     """`word` for one, `word`s otherwise."""
     return word if n == 1 else f"{word}s"
+
+
+def delete_choices(entries: Sequence[ArticleEntry]) -> list[tuple[str, str]]:
+    """(label, id) of each article for the delete picker; two alike are told apart by their ids."""
+    labels = [f"{shorten(e.title or e.id, 60)} · {e.published[:10] or 'undated'}" for e in entries]
+    twice = {label for label, n in Counter(labels).items() if n > 1}
+    return [
+        (f"{label} · {e.id}" if label in twice else label, e.id)
+        for label, e in zip(labels, entries, strict=True)
+    ]
 
 
 def article_rows(entries: Iterable[ArticleEntry]) -> list[list[Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from markdown_it import MarkdownIt
 
@@ -152,6 +153,11 @@ def test_example_questions_come_from_the_newest_titles() -> None:
         "What do the articles say about “Groups, format, for 2024 NBA”?"
     ]
     assert example_questions([]) == []
+    asking = entry("Who has Trump picked for his Cabinet? Patel eyed as FBI head", "")
+    assert example_questions([asking, entry("Is the Fed done?", "")]) == [
+        "Who has Trump picked for his Cabinet?",
+        "Is the Fed done?",
+    ]
 
 
 def test_ingest_rows_say_what_happened_and_why() -> None:
@@ -211,3 +217,19 @@ def test_the_search_settings_in_force_are_said_under_an_answer() -> None:
     assert searched_within(sources=["<b>Wire</b>", "AP"]) == (
         "*Searched sources &lt;b&gt;Wire&lt;/b&gt;, AP.*"
     )
+
+
+def test_the_delete_picker_tells_articles_alike_apart_by_id() -> None:
+    from qa.render import delete_choices
+
+    one, two = entry("Marathon record falls", "2025-06-02"), entry("Other", "")
+    twin = replace(one, id="b.txt")
+    assert delete_choices([one, two]) == [
+        ("Marathon record falls · 2025-06-02", one.id),
+        ("Other · undated", two.id),
+    ]
+    labels = [label for label, _ in delete_choices([one, twin])]
+    assert labels == [
+        f"Marathon record falls · 2025-06-02 · {one.id}",
+        "Marathon record falls · 2025-06-02 · b.txt",
+    ]
