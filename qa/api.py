@@ -410,16 +410,12 @@ class Engine:
                 hits = [h for h in hits if h.node.metadata.get("article_id") == aid]
         # a follow-up stays with the articles that name what it carried: "Is she favored to
         # win? (Claudia Sheinbaum)" is not answered from an article on another woman
-        naming = naming_articles(
-            carried_names(standalone) if standalone != question else [],
-            [
-                (to_passage(h).article_id, f"{to_passage(h).title} {to_passage(h).text}")
-                for h in hits
-            ],
-        )
-        if naming:
-            hits = [h for h in hits if to_passage(h).article_id in naming]
         passages = [to_passage(h) for h in hits]
+        carried = carried_names(standalone) if standalone != question else []
+        naming = naming_articles(carried, [(p.article_id, f"{p.title} {p.text}") for p in passages])
+        if naming:
+            kept = [i for i, p in enumerate(passages) if p.article_id in naming]
+            hits, passages = [hits[i] for i in kept], [passages[i] for i in kept]
         if (
             standalone != question
             and not quote
@@ -472,9 +468,10 @@ class Engine:
             answer = self._extractive(standalone, hits, passages, query_vector, question)
             # "Tell me about the actors strike": the opening of the best-ranked article whose
             # headline names the subject, which a quiz-fitted sentence choice cuts to a headline
-            subject = stems(" ".join(subject_words(standalone)))
-            gist_of = answer.answered and asks_for_gist_of(question)
-            top = next((p for p in passages if subject & stems(p.title)), None) if gist_of else None
+            top = None
+            if answer.answered and asks_for_gist_of(question):
+                subject = stems(" ".join(subject_words(standalone)))
+                top = next((p for p in passages if subject & stems(p.title)), None)
             if top is not None:
                 opening = overview_answer(question, self._lede(top, passages))
                 if opening.answered:
