@@ -216,7 +216,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                 chosen = answerer_engine(answerer)
                 if waiting:
                     chat[-1] = message("assistant", SEARCHING)
-                    yield chat, render_sources(turns), "", pairs, turns
+                    yield chat, render_sources(turns), gr.skip(), pairs, turns
                 text = ""
                 for item in chosen.stream(question, history=pairs, **filters):
                     if isinstance(item, Answer):
@@ -234,7 +234,8 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                     else:
                         text += item
                         chat[-1] = message("assistant", format_partial(text))
-                    yield chat, render_sources(turns), "", pairs, turns
+                    # the box is left alone: the next question may be being typed into it
+                    yield chat, render_sources(turns), gr.skip(), pairs, turns
         except gr.Error:
             # The chat as it was and the question back in the box, to fix and resend.
             yield before, render_sources(turns), question, pairs, turns
