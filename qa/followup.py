@@ -258,8 +258,11 @@ def _fading(rewritten: str, answer: str) -> str:
 
 
 def _answered_afresh(asked: str, rewritten: str, answer: str) -> bool:
-    """Whether an answer is about what a follow-up asked, not what it carried ("what about
-    ohtani?" after the Powerball, answered on Ohtani alone: the engine asked it afresh)."""
+    """Whether an answer is about what a follow-up asked, not about what it carried.
+
+    "what about ohtani?" after the Powerball, answered on Ohtani alone: the engine asked it
+    afresh, so what it carried is not carried on.
+    """
     m = _CARRIED.search(rewritten)
     if rewritten == asked or not m or not answer:
         return False
@@ -336,8 +339,10 @@ _CARRIED = re.compile(r"\(([^()]*)\)\s*$")
 
 
 def carried_names(standalone: str) -> list[str]:
-    """The capitalised words a follow-up carried ("Is she favored? (Claudia Sheinbaum)"), but a
-    first name before a last one: "Steve" of "Steve Barclay" would find Steve Bannon too."""
+    """The capitalised words a follow-up carried ("Is she favored? (Claudia Sheinbaum)").
+
+    A first name before a last one is left out: "Steve" of "Steve Barclay" finds Steve Bannon.
+    """
     m = _CARRIED.search(standalone)
     words = m.group(1).split() if m else []
     return [
