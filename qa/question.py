@@ -51,6 +51,4 @@ def question_and_context(question: str) -> tuple[str, str]:
     before = question[: asked[0][0]].rstrip()
     if not (_OPENS.match(question[asked[0][0] :]) or _ENDS_SENTENCE.search(before)):
         return question, ""
-    text = " ".join(question[s:e].strip() for s, e in asked)
-    context = question[: asked[0][0]].strip()
-    return text, context
+    return " ".join(question[s:e].strip() for s, e in asked), before.strip()
