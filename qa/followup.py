@@ -232,9 +232,6 @@ def new_topic(question: str, before: str) -> bool:
     return not any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", said) for n in asked)
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-
-
 def _fading(rewritten: str, answer: str) -> str:
     """A rewrite whose carried words keep the names, years and words its answer said.
 
@@ -251,7 +248,7 @@ def _fading(rewritten: str, answer: str) -> str:
         w
         for w in m.group(1).split()
         if w[:1].isupper()
-        or _YEAR.fullmatch(w)
+        or is_date_word(w)  # a year
         or re.search(rf"(?<!\w){re.escape(w.lower())}", said)
     ]
     return f"{own} ({' '.join(kept)})" if kept else own
@@ -323,7 +320,7 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]] | None
         w for w in dict.fromkeys(topic_words(previous)) if w not in own and _whole(w, previous)
     ][:12]
     # "And in November 2023?" after "(Fed June 2022)": the day asked replaces the one before
-    if _YEAR.search(question) or any(is_date_word(w) for w in question.split()):
+    if any(is_date_word(w) for w in re.findall(r"\w+", question)):
         carried = [w for w in carried if not is_date_word(w.capitalize())]
     cased = {w.lower(): w for name in names(previous) for w in name.split()}
     carried = [cased.get(w, w) for w in carried]  # names as written: "Powerball", "NATO"
