@@ -87,7 +87,8 @@ def decode_bytes(data: bytes, path: str) -> str:
         text = _decode_unmarked(data, path)
     if _looks_binary(text):
         raise LoadError(path, "looks like a binary file (mostly control bytes), not text")
-    return text
+    # a few stray NULs (padding, a bad copy) in a long text: text, stored without them
+    return text.replace("\x00", "")
 
 
 def _decode_unmarked(data: bytes, path: str) -> str:
@@ -120,10 +121,16 @@ def _decode_unmarked(data: bytes, path: str) -> str:
 
 
 def _looks_binary(text: str) -> bool:
-    """Control characters (over 1%) or mostly U+FFFD: a binary file, not damaged text."""
-    sample = text[:20000]
-    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f\v")
-    return control > len(sample) * 0.01 or sample.count("\ufffd") > len(sample) * 0.25
+    """Control characters (over 1%) or mostly U+FFFD, in the start or the whole: not text."""
+    for sample in (text[:20000], text):
+        control = len(sample) - len(sample.translate(_CONTROL))
+        if control > len(sample) * 0.01 or sample.count("\ufffd") > len(sample) * 0.25:
+            return True
+    return False
+
+
+# the control characters that text does not hold, deleted by str.translate
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\r\n\f\v")
 
 
 def title_from_text(text: str, fallback: str) -> str:

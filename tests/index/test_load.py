@@ -87,6 +87,10 @@ def test_bad_files_fail_with_reasons_and_others_load(tmp_path: Path) -> None:
     )
     (tmp_path / "utf16.txt").write_bytes("Ein Bericht über Wahlen.".encode("utf-16"))
     (tmp_path / "huge.txt").write_bytes(b"a" * 2_000_001)
+    # text for 30 KB, then an image: the NULs are past the first 8 KB that are sniffed
+    prose = b"The council voted on the budget. " * 1000
+    (tmp_path / "tail.txt").write_bytes(prose + b"\x89PNG\x00\x00\x01\x02\x00" * 600)
+    (tmp_path / "nul.txt").write_bytes(prose + b"\x00\x00" + b"The vote passed.")
     (tmp_path / "menus.html").write_text(
         "<html><head><title>Nav page</title></head><body><nav><a href=/>Home</a> | "
         "<a href=/news>News</a></nav><script>var x = 1;</script></body></html>"
@@ -101,6 +105,8 @@ def test_bad_files_fail_with_reasons_and_others_load(tmp_path: Path) -> None:
     assert "empty" in errors["empty.txt"]
     assert "binary" in errors["binary.txt"]
     assert "cap" in errors["huge.txt"]
+    assert "binary" in errors["tail.txt"]
+    assert "\x00" not in loaded["nul.txt"] and loaded["nul.txt"].endswith("The vote passed.")
     assert "no readable article text" in errors["menus.html"]  # menus are no article
     assert "Café" in loaded["latin1.txt"] and "München" in loaded["latin1.txt"]
     assert "über" in loaded["utf16.txt"]
