@@ -228,6 +228,7 @@ def entry_article(
         raise LoadError(
             link or article_id, f"no article text ({reason}, and the feed entry has no text)"
         )
+    fell_back = page is None and link.startswith(("http://", "https://"))
     return Article(
         id=article_id,
         text=text,
@@ -236,6 +237,7 @@ def entry_article(
         source=feed_title or (page.source if page else ""),
         published=entry_date(entry) or (page.published if page else ""),
         path=link or article_id,
+        warning=f"indexed from the feed's summary only: {reason}" if fell_back else "",
     )
 
 

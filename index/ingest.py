@@ -25,7 +25,7 @@ from index.chunk import chunk_article
 from index.dates import normalize_published
 from index.embed import embedder_id
 from index.lexical import LexicalIndex
-from index.load import Article
+from index.load import Article, text_hash
 from index.lock import write_lock
 from index.store import REVISION_KEY, WRITING, ArticleEntry, PassageStore
 from qa.errors import LoadError
@@ -272,7 +272,7 @@ def _ingest(
     batch_chunks = batch_chunks or settings.ingest_batch
     report = IngestReport()
     manifest = store.manifest()
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {}  # the hash of each article's text, by id
     texts = {e.content_hash: e.id for e in manifest.values()}  # which article holds each text
     failed_paths: set[str] = set()
     pending: list[tuple[Article, list[TextNode]]] = []
@@ -342,14 +342,22 @@ def _ingest(
                 continue
             bar.update(1)
             if item.id in seen:
-                same = seen[item.id] == item.content_hash
+                # the same text again (a record repeated, a page given directly and in its
+                # feed) loses nothing: a warning; other text under the id is lost: a failure
+                same = seen[item.id] == text_hash(item.text)
                 why = "same text as the first; skipped" if same else "other text; kept the first"
                 duplicate = LoadError(
                     item.path, f"duplicate article id {item.id!r} ({why})", item.line
                 )
-                report.failed.append(failure(duplicate))
+                if same:
+                    report.warnings.append({**failure(duplicate), "article": item.id})
+                else:
+                    report.failed.append(failure(duplicate))
                 continue
-            seen[item.id] = item.content_hash
+            seen[item.id] = text_hash(item.text)
+            if item.warning:
+                note = LoadError(item.path, item.warning, item.line)
+                report.warnings.append({**failure(note), "article": item.id})
             if chunks is None:
                 report.unchanged += 1
                 continue

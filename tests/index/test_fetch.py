@@ -249,6 +249,9 @@ def test_feed_ingests_and_refetch_is_unchanged(site: str, settings, embed_model)
         fetch_url(f"{site}/feed.xml"), store, embed_model, splitter, settings, progress=False
     )
     assert (first.added, len(first.failed)) == (3, 1)
+    [summary_only] = first.warnings  # the page of "Gone story" answered 404
+    assert summary_only["path"] == f"{site}/missing" and "summary only" in summary_only["error"]
+    assert "HTTP 404" in summary_only["error"]
     again = ingest(
         fetch_url(f"{site}/feed.xml"), store, embed_model, splitter, settings, progress=False
     )
@@ -277,10 +280,13 @@ def test_ingest_paths_takes_web_addresses_beside_folders(
     embed_model,
     articles_dir,  # type: ignore[no-untyped-def]
 ) -> None:
-    paths = [f"{site}/feed.xml", str(articles_dir), f" {site}/feed.xml "]  # the feed twice
+    # the feed twice, and one of its pages again by itself
+    paths = [f"{site}/feed.xml", str(articles_dir), f" {site}/feed.xml ", f"{site}/bridge"]
     report, by_title = ingested(paths, settings, embed_model)
     assert report.added == 5 + 3  # the folder's five articles, the feed's three
-    assert [f["path"] for f in report.failed] == [f"{site}/missing2"]
+    assert [f["path"] for f in report.failed] == [f"{site}/missing2"]  # the page is no failure
+    again = [w for w in report.warnings if w["article"] == f"{site}/bridge"]
+    assert len(again) == 1 and "same text as the first; skipped" in again[0]["error"]
     assert by_title["Bridge back open"].path == f"{site}/bridge"
     assert by_title["Harvest doubles"].published == "2021-03-05"
 
