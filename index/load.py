@@ -231,7 +231,7 @@ def article_from_record(record: object, path: str, line: int | None, file_id: st
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise LoadError(path, 'no article text (the record\'s "text" is missing or empty)', line)
-    body = strip_boilerplate(text)
+    body = strip_boilerplate(text.replace("\x00", ""))  # "\u0000" escapes: never stored
     if not body:
         raise LoadError(path, "the record's text is only boilerplate", line)
     rid = record.get("id")
@@ -241,7 +241,9 @@ def article_from_record(record: object, path: str, line: int | None, file_id: st
 
     def field_text(name: str) -> str:  # a field of another kind ({"a": 1} for a title): left out
         value = record.get(name)
-        return str(value) if isinstance(value, str | int | float) and value != "" else ""
+        if not isinstance(value, str | int | float) or value == "":
+            return ""
+        return str(value).replace("\x00", "")
 
     return Article(
         id=article_id,

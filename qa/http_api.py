@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
@@ -67,7 +67,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     "4XX": {"model": ErrorResponse},
     "5XX": {"model": ErrorResponse},
 }
-ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 LOCK_WAIT_S = 20.0  # how long an add or delete waits for another process's write (`qa ingest`)
 BEARER = HTTPBearer(auto_error=False, description="QA_API_TOKEN, when the server sets one.")
 
@@ -88,7 +88,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestError)
     async def on_request_error(_: Request, exc: RequestError) -> JSONResponse:
-        return error_response(exc.status, exc.message)
+        response = error_response(exc.status, exc.message)
+        response.headers.update(exc.headers)  # a 401's WWW-Authenticate, for one
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -111,7 +113,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QAError)
     async def on_qa(_: Request, exc: QAError) -> JSONResponse:
-        return error_response(qa_status(exc), str(exc))
+        response = error_response(qa_status(exc), str(exc))
+        if isinstance(exc, IndexBusyError):  # another process writes: worth trying again soon
+            response.headers["Retry-After"] = "10"
+        return response
 
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
@@ -189,8 +194,10 @@ def article_records(body: ArticleIn) -> tuple[str, list[tuple[int, str]]]:
     return "\n".join(lines) + "\n", ids
 
 
-def fetched_jsonl(url: str, max_bytes: int) -> tuple[str, list[dict[str, Any]]]:
-    """The articles behind a URL (a page, or a feed's entries) as JSONL, and what failed."""
+def fetched_jsonl(
+    url: str, max_bytes: int
+) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The articles behind a URL (a page, or a feed's entries) as JSONL, what failed, warnings."""
     try:
         from index.fetch import fetch_url
     except ImportError:
@@ -198,18 +205,40 @@ def fetched_jsonl(url: str, max_bytes: int) -> tuple[str, list[dict[str, Any]]]:
         raise RequestError(400, message) from None
     from index.ingest import failure
 
-    lines, failed = [], []
+    lines, failed, warnings = [], [], []
     for item in fetch_url(url, max_bytes=max_bytes):
         if isinstance(item, LoadError):
             failed.append(failure(item))
             continue
+        if item.warning:  # e.g. a feed entry read from its summary: said here, where it is known
+            note = LoadError(item.path, item.warning)
+            warnings.append({**failure(note), "article": item.id})
         fields = ("id", "title", "url", "source", "published", "text")
         lines.append(json.dumps({k: getattr(item, k) for k in fields}, ensure_ascii=False))
     if not lines:
         where = [f"{f['path']}: " if f["path"] != url else "" for f in failed]
         reasons = "; ".join(f"{w}{f['error']}" for w, f in zip(where, failed[:5], strict=False))
         raise RequestError(400, f"Nothing ingested from {url}: {reasons or 'no article found'}")
-    return "\n".join(lines), failed
+    return "\n".join(lines), failed, warnings
+
+
+class HeadAsGet:
+    """Answer HEAD on the API's GET routes as GET without the body (uptime checks use it)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        head = scope["type"] == "http" and scope["method"] == "HEAD"
+        if not head or not scope["path"].startswith(("/api/", "/v1/")):
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 def build_api(engine: Engine, token: str | None = None) -> FastAPI:
@@ -217,13 +246,18 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
     app = FastAPI(title="article-qa", version="0.1.0", description=__doc__)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=int(engine.settings.max_file_mb * 1_000_000))
+    app.add_middleware(HeadAsGet)
 
     def authorize(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
     ) -> None:
         given = credentials.credentials if credentials else ""
         if token and not secrets.compare_digest(given.encode(), token.encode()):
-            raise RequestError(401, "Missing or wrong API token: send `Authorization: Bearer …`.")
+            raise RequestError(
+                401,
+                "Missing or wrong API token: send `Authorization: Bearer …`.",
+                {"WWW-Authenticate": 'Bearer realm="article-qa"'},
+            )
 
     api = APIRouter(dependencies=[Depends(authorize)], responses=ERRORS)
     write_lock = threading.Lock()  # one ingest or delete at a time; questions go on meanwhile
@@ -309,8 +343,9 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
             )
         max_bytes = int(engine.settings.max_file_mb * 1_000_000)
         fetch_failed: list[dict[str, Any]] = []
+        fetch_warnings: list[dict[str, Any]] = []
         if body.text is None and body.jsonl is None:
-            jsonl, fetch_failed = fetched_jsonl(body.url, max_bytes)
+            jsonl, fetch_failed, fetch_warnings = fetched_jsonl(body.url, max_bytes)
             body = body.model_copy(update={"jsonl": jsonl})
         content, ids = article_records(body)
         uploads = engine.settings.index_dir / "uploads"
@@ -332,7 +367,7 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
         label = "jsonl" if body.jsonl is not None else "text"
         # entries name the request's `text` or `jsonl`, never our temp path
         failed = fetch_failed + [{**f, "path": label} for f in report.failed]
-        warnings = [{**w, "path": label} for w in report.warnings]
+        warnings = fetch_warnings + [{**w, "path": label} for w in report.warnings]
         if failed and not (report.added or report.updated or report.unchanged):
             reasons = [
                 f"line {f['line']}: {f['error']}"
@@ -359,8 +394,10 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
 
     @api.api_route("/api/{rest:path}", methods=ANY_METHOD, include_in_schema=False)
     @api.api_route("/v1/{rest:path}", methods=ANY_METHOD, include_in_schema=False)
-    def unknown(request: Request) -> None:
+    def unknown(request: Request) -> Response:
         if allowed := allowed_methods([*app.router.routes, *api.routes], request.scope):
+            if request.method == "OPTIONS":  # what the route takes, as its Allow header
+                return Response(status_code=204, headers={"Allow": ", ".join(allowed)})
             message = (
                 f"{request.method} {request.url.path} is not allowed: use {', '.join(allowed)}."
             )

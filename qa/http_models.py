@@ -13,9 +13,9 @@ MAX_QUESTION = 4000
 class RequestError(Exception):
     """A request the API refuses: its HTTP status and a message saying what to send instead."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.headers = status, message, headers or {}
 
 
 class ErrorDetail(BaseModel):

@@ -196,6 +196,42 @@ def failure_text(error: BaseException | None) -> str:
     return f"({type(error).__name__}; the server log has the details)"
 
 
+def host_name(header: str) -> str:
+    """The host of a Host header, without its port ("[::1]:7860" -> "::1")."""
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class LoopbackHostsOnly:
+    """On a loopback bind, refuse requests addressed to another host name: DNS rebinding.
+
+    A web page whose name an attacker re-points at 127.0.0.1 sends its own name as the Host;
+    only this machine's names (localhost, 127.0.0.1, ::1) are answered.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        header = dict(scope.get("headers") or ()).get(b"host", b"").decode("latin-1")
+        if (
+            scope["type"] not in ("http", "websocket")
+            or not header
+            or is_loopback(host_name(header))
+        ):
+            return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":
+            return await send({"type": "websocket.close", "code": 1008})
+        from qa.http_api import error_response
+
+        message = (
+            f"This server answers only requests to localhost, not to {host_name(header)!r}. "
+            "To serve other names, start it with --host and set QA_AUTH and QA_API_TOKEN."
+        )
+        await error_response(400, message)(scope, receive, send)
+
+
 def create_server(engine: Engine | EngineLoader) -> Any:
     """The API app with the chat UI mounted at `/` (behind QA_AUTH when set)."""
     import gradio as gr
@@ -220,12 +256,39 @@ def create_server(engine: Engine | EngineLoader) -> Any:
     )
 
 
+def uvicorn_server(app: Any, host: str, port: int) -> Any:
+    """A uvicorn server for `app` that, when asked to stop, first ends the chat pages' streams.
+
+    An open chat page holds a heartbeat stream that Gradio ends only on its app's stop event;
+    uvicorn waits for open connections before it stops, so without this it would wait forever.
+    """
+    import uvicorn
+
+    stop_events = [
+        r.app.stop_event for r in app.routes if hasattr(getattr(r, "app", None), "stop_event")
+    ]
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            for stop in stop_events:
+                stop.set()
+            await super().shutdown(sockets)
+
+    if is_loopback(host):
+        app = LoopbackHostsOnly(app)
+    return Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+
+
+def url_of(host: str, port: int) -> str:
+    """The address people open: an IPv6 host in brackets."""
+    name = host.strip("[]")
+    return f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
+
+
 @contextmanager
 def run_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve `app` with uvicorn in a background thread; yields its URL (port 0: a free one)."""
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    server = uvicorn_server(app, host, port)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -235,7 +298,7 @@ def run_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[
         time.sleep(0.05)
     bound_port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://{host}:{bound_port}"
+        yield url_of(host, bound_port)
     finally:
         server.should_exit = True
         thread.join(timeout=30)
@@ -245,15 +308,11 @@ def serve(
     host: str = "127.0.0.1", port: int = 7860, seed_paths: Sequence[str] | None = None
 ) -> None:
     """Serve UI + API at once; the engine loads (ingesting `seed_paths` into an empty index) after."""
-    import uvicorn
-
     settings = Settings()
     check_exposure(host, settings)  # before anything slow: a refusal comes at once
     check_port_free(host, port)
     loader = EngineLoader(settings, seed_paths)
-    server = uvicorn.Server(
-        uvicorn.Config(create_server(loader), host=host, port=port, log_level="warning")
-    )
+    server = uvicorn_server(create_server(loader), host, port)
 
     def load_once_listening() -> None:
         # torch, Chroma and the model would slow the page's start-up: they load once it is served
@@ -262,7 +321,7 @@ def serve(
                 return
             time.sleep(0.05)
         print(
-            f"article-qa: serving the chat on http://{host}:{port}/ and the API under /v1 and "
+            f"article-qa: serving the chat on {url_of(host, port)}/ and the API under /v1 and "
             "/api; loading the index…",
             flush=True,
         )

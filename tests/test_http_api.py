@@ -147,6 +147,12 @@ def test_articles_are_added_listed_and_deleted(http: httpx.Client) -> None:
     assert http.delete(f"/api/articles/{article_id}").status_code == 404
 
 
+FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Alps Wire</title>
+<item><title>Pass closed</title><link>http://127.0.0.1:9/gone</link>
+<description>The Furka pass closed for the winter on Monday.</description></item>
+</channel></rss>"""
+
+
 class _Page(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         body = (
@@ -154,8 +160,11 @@ class _Page(BaseHTTPRequestHandler):
             b"<p>The Rhone glacier lost 3 metres of ice thickness in the summer of 2023, "
             b"surveyors said on Friday.</p></article></body></html>"
         )
+        kind = "text/html; charset=utf-8"
+        if self.path == "/feed.xml":  # its entry's page cannot be reached: read from the feed
+            body, kind = FEED, "application/rss+xml"
         self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -170,10 +179,16 @@ def test_a_url_is_fetched_and_ingested(http: httpx.Client) -> None:
     url = f"http://127.0.0.1:{page.server_address[1]}/glacier.html"
     try:
         r = http.post("/api/articles", json={"url": url})
+        feed = http.post("/api/articles", json={"url": url.replace("glacier.html", "feed.xml")})
     finally:
         page.shutdown()
     assert r.status_code == 200, r.text
     assert r.json()["ids"] == [url] and r.json()["added"] == 1
+    assert feed.json()["ids"] == ["http://127.0.0.1:9/gone"], feed.text
+    [warning] = feed.json()["warnings"]  # said as the CLI says it
+    assert warning["article"] == "http://127.0.0.1:9/gone"
+    assert "summary only" in warning["error"] and "could not fetch" in warning["error"]
+    http.delete("/api/articles/http://127.0.0.1:9/gone")
     answer = http.post("/api/ask", json={"question": "How much ice did the Rhone glacier lose?"})
     assert "3 metres" in answer.json()["text"]
     dead = http.post("/api/articles", json={"url": "http://127.0.0.1:9/nothing"})

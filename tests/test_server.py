@@ -99,6 +99,7 @@ def test_api_refuses_a_missing_or_wrong_token(guarded_url: str, header: str | No
         r = httpx.request(method, guarded_url + path, headers=headers, json={"question": "q"})
         assert r.status_code == 401
         assert r.json()["error"]["type"] == "authentication_error"
+        assert r.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 @pytest.mark.slow
@@ -113,6 +114,41 @@ def test_api_answers_with_the_token(guarded_url: str) -> None:
     with pytest.raises(AuthenticationError):
         wrong.chat.completions.create(model="extractive", messages=messages)
     assert httpx.get(f"{guarded_url}/api/health").json()["status"] == "ok"  # probes need no token
+
+
+@pytest.mark.slow
+def test_a_loopback_server_answers_only_this_machines_names(guarded_url: str) -> None:
+    """DNS rebinding: a page re-pointed at 127.0.0.1 sends its own name as the Host."""
+    port = guarded_url.rsplit(":", 1)[1]
+    for host in (f"evil.example:{port}", "evil.example", "127.0.0.1.evil.example"):
+        r = httpx.get(guarded_url + "/api/health", headers={"Host": host})
+        assert r.status_code == 400 and "only requests to localhost" in r.json()["error"]["message"]
+        assert httpx.get(guarded_url + "/", headers={"Host": host}).status_code == 400
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "localhost"):
+        assert httpx.get(guarded_url + "/api/health", headers={"Host": host}).status_code == 200
+
+
+@pytest.mark.slow
+def test_head_and_options_on_api_routes(guarded_url: str) -> None:
+    head = httpx.head(guarded_url + "/api/health")
+    assert head.status_code == 200 and head.content == b""
+    token = {"Authorization": f"Bearer {TOKEN}"}
+    options = httpx.options(guarded_url + "/api/ask", headers=token)
+    assert options.status_code == 204 and options.headers["Allow"] == "POST"
+
+
+def test_host_names_and_urls() -> None:
+    from qa.server import host_name, url_of
+
+    assert [host_name(h) for h in ("a.b:80", "a.b", "[::1]:7860", "[::1]", "::1")] == [
+        "a.b",
+        "a.b",
+        "::1",
+        "::1",
+        "::1",
+    ]
+    assert url_of("::1", 7860) == "http://[::1]:7860" and url_of("[::1]", 1) == "http://[::1]:1"
+    assert url_of("127.0.0.1", 7860) == "http://127.0.0.1:7860"
 
 
 @pytest.mark.slow
@@ -261,9 +297,17 @@ def test_serve_indexes_the_seeds_on_first_run_after_serving_the_page(
             url + "/api/ask", json={"question": "How many were wounded?"}, timeout=60
         )
         assert "five" in answer.json()["text"]
+        # an open chat page holds a heartbeat stream: stopping must not wait for it to close
+        with httpx.stream("GET", url + "/gradio_api/heartbeat/abc", timeout=60) as heartbeat:
+            assert heartbeat.status_code == 200
+            server.terminate()
+            stopping = time.monotonic()
+            out = server.communicate(timeout=60)[0]
+            assert time.monotonic() - stopping < 15
     finally:
-        server.terminate()
-        out = server.communicate(timeout=60)[0]
+        if server.poll() is None:
+            server.terminate()
+            out = server.communicate(timeout=60)[0]
     lines = [line for line in out.splitlines() if line.startswith("article-qa:")]
     assert (
         "serving the chat" in lines[0] and "1 added" in lines[1] and lines[2] == "article-qa: ready"

@@ -154,6 +154,8 @@ def test_odd_record_fields_and_an_unclosed_front_matter_give_no_repr_titles(tmp_
     record = {"id": 7, "title": {"en": "Bridge"}, "text": "The bridge reopened.", "url": ["x"]}
     article = article_from_record(record, "f.jsonl", 1)
     assert (article.id, article.title, article.url) == ("7", "", "")
+    nul = article_from_record({"title": "Ash\x00grove", "text": "Fire\x00 at dawn."}, "f.jsonl", 3)
+    assert (nul.title, nul.text) == ("Ashgrove", "Fire at dawn.")  # "\u0000" escapes dropped
     try:
         article_from_record({"id": ["a"], "text": "The bridge reopened."}, "f.jsonl", 2)
     except LoadError as err:
