@@ -470,7 +470,10 @@ def linked_within(path: Path, top: Path) -> str:
 
 def is_index_folder(folder: Path) -> bool:
     """Whether a folder holds a Chroma index (ours, `QA_INDEX_DIR`, or any other)."""
-    return (folder / "chroma.sqlite3").is_file() or (folder / "chroma" / "chroma.sqlite3").is_file()
+    # os.path.isfile: False for a folder it may not look into (Path.is_file raises there)
+    return any(
+        os.path.isfile(folder / name) for name in ("chroma.sqlite3", "chroma/chroma.sqlite3")
+    )
 
 
 def iter_files(root: Path) -> Iterator[Path | LoadError]:

@@ -56,6 +56,9 @@ def make_bad_folder(root: Path) -> dict[str, str]:
     (root / "sub" / "up").symlink_to("..", target_is_directory=True)
     (root / "secret.txt").write_text("Nobody may read this file.")
     (root / "secret.txt").chmod(0)
+    (root / "locked").mkdir()  # a folder it may not look into: listed, the rest goes on
+    (root / "locked" / "inner.txt").write_text("Nobody may list this folder.")
+    (root / "locked").chmod(0)
     return {
         "empty.txt": "empty",
         "photo.txt": "binary",
@@ -70,6 +73,7 @@ def make_bad_folder(root: Path) -> dict[str, str]:
         "loop-b.txt": "symbolic links",
         "up": "symbolic link to a folder",
         "secret.txt": "Permission denied",
+        "locked": "cannot read folder (Permission denied)",
     }
 
 
@@ -88,6 +92,8 @@ def test_loaders_take_the_good_files_and_name_each_bad_one(tmp_path: Path) -> No
     if os.access(tmp_path / "bad" / "secret.txt", os.R_OK):  # root: see the CLI test below
         expected.pop("secret.txt")
         loaded.pop("secret.txt")
+        expected.pop("locked")
+        loaded.pop("inner.txt")
     # Duplicates are the ingest's business (it sees every file); the loader yields both copies.
     expected = {k: v for k, v in expected.items() if "duplicate" not in v}
     assert set(errors) == set(expected), errors
@@ -143,6 +149,7 @@ def test_cli_ingests_the_rest_reports_every_failure_and_exits_by_the_rule(tmp_pa
     report = json.loads(done.stdout)
     if os.geteuid() == 0 and not shutil.which("setpriv"):
         expected.pop("secret.txt")  # root reads anything; nothing here can stop it
+        expected.pop("locked")
     failed = {failure_key(f["path"], f.get("line")): f["error"] for f in report["failed"]}
     assert set(failed) == set(expected), failed
     for key, words in expected.items():
@@ -151,7 +158,7 @@ def test_cli_ingests_the_rest_reports_every_failure_and_exits_by_the_rule(tmp_pa
     # a record repeated with its text loses nothing: a warning, not a failure
     repeated = [w for w in report["warnings"] if w.get("line") == 4]
     assert len(repeated) == 1 and "duplicate article id 'j1' (same text" in repeated[0]["error"]
-    added = 5 + (0 if "secret.txt" in expected else 1)  # good, damaged, wide, broken.html, j1
+    added = 5 + (0 if "secret.txt" in expected else 2)  # good, damaged, wide, broken.html, j1
     assert report["added"] == added and report["chunks"] >= added
 
     # Nothing ingestible at all: exit 1 (and still the full report).
