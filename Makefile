@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+HOST ?= 127.0.0.1
+PORT ?= 7860
 run: install
-	$(BIN)/qa serve --host 127.0.0.1 --port 7860 --seed seeds
+	$(BIN)/qa serve --host $(HOST) --port $(PORT) --seed seeds
 
 # Chromium for the real-browser test (Playwright drives /usr/bin/chromium; it cannot download one)
 browser-deps:

@@ -70,7 +70,7 @@ class IngestReport:
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.removed} removed, "
-            f"{self.chunks} passages embedded, {len(self.failed)} failed"
+            f"{self.chunks} passage{'s' * (self.chunks != 1)} embedded, {len(self.failed)} failed"
             + (
                 f", {len(self.warnings)} warning{'s' * (len(self.warnings) > 1)}"
                 if self.warnings
@@ -242,21 +242,35 @@ def ingest(
     It holds the index's write lock (`index.lock`), waiting `lock_timeout` s for another
     process's write to end (None: as long as it takes; `waiting()` is called if it must wait).
     """
+    report = IngestReport()
     with write_lock(settings, lock_timeout, waiting):
-        return _ingest(
-            items,
-            store,
-            embed_model,
-            splitter,
-            settings,
-            prune,
-            progress,
-            batch_chunks,
-            prune_scope,
-        )
+        try:
+            return _ingest(
+                report,
+                items,
+                store,
+                embed_model,
+                splitter,
+                settings,
+                prune,
+                progress,
+                batch_chunks,
+                prune_scope,
+            )
+        except KeyboardInterrupt:  # what was stored before it stays: say how much
+            raise IngestInterrupted(report) from None
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an ingest, with the report of what was stored before it."""
+
+    def __init__(self, report: IngestReport) -> None:
+        super().__init__()
+        self.report = report
 
 
 def _ingest(
+    report: IngestReport,
     items: Iterable[Article | LoadError],
     store: PassageStore,
     embed_model: BaseEmbedding | None,
@@ -270,14 +284,18 @@ def _ingest(
     """`ingest`, under the write lock."""
     started = time.perf_counter()
     batch_chunks = batch_chunks or settings.ingest_batch
-    report = IngestReport()
     manifest = store.manifest()
     seen: dict[str, str] = {}  # the hash of each article's text, by id
     texts = {e.content_hash: e.id for e in manifest.values()}  # which article holds each text
     failed_paths: set[str] = set()
     pending: list[tuple[Article, list[TextNode]]] = []
     bar = tqdm(
-        desc="ingest", unit=" articles", disable=not progress, file=sys.stderr, dynamic_ncols=True
+        desc="ingest",
+        unit=" articles",
+        disable=not progress,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        delay=1.0,  # shown only for an ingest that takes a while: no bar over a quick one
     )
 
     writing = False

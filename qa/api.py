@@ -264,7 +264,7 @@ class Engine:
     ) -> tuple[list[NodeWithScore], list[float]]:
         """The top hits (nodes with fused scores and re-rank coverage) and the question's embedding."""
         if not self.has_passages():
-            raise NoIndexError(self.settings.chroma_url or str(self.settings.index_dir))
+            raise NoIndexError(self.settings.chroma_url or str(self.settings.index_dir.resolve()))
         if not self._embedder_checked:  # once: the index must have been built by this embedder
             dimension = len(self.embed_model.get_query_embedding("dimension"))
             self.store.check_embedder(embedder_id(self.embed_model, dimension), record=False)

@@ -1,4 +1,4 @@
-"""The `qa` command line: ingest, ask, articles, serve, eval."""
+"""The `qa` command line: ingest, ask, chat, articles, delete, serve, eval."""
 
 from __future__ import annotations
 
@@ -98,9 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("articles", help="list indexed articles")
     p.add_argument("--json", action="store_true", help="print as JSON")
 
-    p = sub.add_parser("serve", help="serve the web chat")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=port_number, default=7860)
+    p = sub.add_parser("delete", help="remove indexed articles by id (as `qa articles` lists)")
+    p.add_argument("ids", nargs="+", metavar="ID", help="article ids, e.g. seeds/baghdad.md")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    p = sub.add_parser("serve", help="serve the web chat and the HTTP API")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only; any other needs "
+        "QA_AUTH and QA_API_TOKEN)",
+    )
+    p.add_argument("--port", type=port_number, default=7860, help="port (default 7860)")
     p.add_argument(
         "--seed", nargs="*", default=None, help="ingest these paths first when the index is empty"
     )
@@ -184,7 +193,7 @@ def require_index() -> None:
     if not settings.chroma_url:
         check_index_dir(settings)
     if not settings.chroma_url and not settings.chroma_dir.exists():
-        raise NoIndexError(str(settings.index_dir))
+        raise NoIndexError(str(settings.index_dir.resolve()))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -254,28 +263,38 @@ def cmd_chat(args: argparse.Namespace) -> int:
     history: list[tuple[str, str]] = []
     while True:
         try:
-            line = input("> " if interactive else "").strip()
+            if not chat_turn(engine, args, history, interactive):
+                return 0
         except EOFError:
             if interactive:
                 print()  # end the prompt's line
             return 0
-        command = chat_command(line)
-        if command == "quit":
-            return 0
-        if command == "new":
-            history.clear()
-            continue
-        if command in ("help", "unknown"):
-            print(CHAT_HELP if command == "help" else f"Unknown command {line}: try /help.")
-            continue
-        if not line:
-            continue
+        except KeyboardInterrupt:  # as in Python's own prompt: the line goes, the chat stays
+            if not interactive:
+                raise
+            print("\n(Ctrl-C: that line is dropped; /quit or Ctrl-D leaves)")
+
+
+def chat_turn(
+    engine: Any, args: argparse.Namespace, history: list[tuple[str, str]], interactive: bool
+) -> bool:
+    """Read one chat line and answer it or run its command; False when it says to quit."""
+    line = input("> " if interactive else "").strip()
+    command = chat_command(line)
+    if command == "quit":
+        return False
+    if command == "new":
+        history.clear()
+    elif command in ("help", "unknown"):
+        print(CHAT_HELP if command == "help" else f"Unknown command {line}: try /help.")
+    elif line:
         answer = engine.ask(line, history, **search_options(args))
         if not interactive:
             print(f"> {line}")
         print_answer(answer)
         print()
         history.append((line, answer.text))
+    return True
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
@@ -296,6 +315,30 @@ def cmd_articles(args: argparse.Namespace) -> int:
             print(f"{e.published[:10]:10}  {e.chunks:4} {unit}  {e.title}  [{e.id}]")
         print(f"{len(entries)} article{'' if len(entries) == 1 else 's'}")
     return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from index.ingest import delete
+    from index.store import PassageStore
+    from qa.settings import Settings
+
+    require_index()
+    settings = Settings()
+    store = PassageStore(settings)
+    manifest = store.manifest()
+    found = list(dict.fromkeys(i for i in args.ids if i in manifest))
+    missing = [i for i in args.ids if i not in manifest]
+    if found:
+        delete(store, settings, found)
+    passages = sum(manifest[i].chunks for i in found)
+    if args.json:
+        print(json.dumps({"deleted": found, "passages": passages, "missing": missing}))
+    else:
+        noun = "article" if len(found) == 1 else "articles"
+        print(f"{len(found)} {noun} deleted ({passages} passages)")
+        for i in missing:
+            print(f"  not indexed: {i} (`qa articles` lists the ids)", file=sys.stderr)
+    return 0 if found else 1
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -326,9 +369,24 @@ COMMANDS = {
     "ask": cmd_ask,
     "chat": cmd_chat,
     "articles": cmd_articles,
+    "delete": cmd_delete,
     "serve": cmd_serve,
     "eval": cmd_eval,
 }
+
+
+def interrupted_ingest(report: Any) -> str:
+    """What an interrupted ingest kept, for the "interrupted" line ('' for other commands)."""
+    if report is None:
+        return ""
+    stored = report.added + report.updated
+    if not stored:
+        return ": nothing was stored yet (passages are stored in batches); run it again"
+    noun = "article" if stored == 1 else "articles"
+    return (
+        f": {stored} {noun} ({report.chunks} passages) were stored and are kept; run the same "
+        "command again to finish (they are skipped, not embedded again)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -345,14 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     try:
         return COMMANDS[args.command](args)
-    except KeyboardInterrupt:
-        kept = (
-            ": the articles stored so far are kept; run the same command again to finish "
-            "(they are skipped, not embedded again)"
-            if args.command == "ingest"
-            else ""
-        )
-        print(f"interrupted{kept}", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"interrupted{interrupted_ingest(getattr(exc, 'report', None))}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `qa ask ... | head -1`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -12,7 +12,8 @@ class NoIndexError(QAError):
 
     def __init__(self, where: str) -> None:
         super().__init__(
-            f"No articles indexed yet in {where}: run `qa ingest seeds/` (or a folder of your own)."
+            f"No articles indexed yet in {where}: run `qa ingest PATH` with your articles "
+            "(the project's sample is seeds/), or set QA_INDEX_DIR to the index you made."
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import socket
@@ -10,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa.errors import ConfigError, QAError
@@ -57,7 +59,8 @@ def check_port_free(host: str, port: int) -> None:
         except OSError as exc:
             raise ConfigError(
                 f"Cannot serve on {host}:{port} ({exc.strerror}): another program (an earlier "
-                "qa serve?) holds it; stop it or choose another port with --port."
+                "qa serve?) holds it; stop it or choose another port with --port "
+                "(make run PORT=7861)."
             ) from None
 
 
@@ -118,7 +121,18 @@ class EngineLoader:
 
                 make_engine = default_engine
             engine = make_engine(self.settings)
-            if self.seed_paths and engine.store.count() == 0:
+            # seeds go into a new index only: an index emptied by deleting stays empty
+            seeded = self.settings.index_dir / ".seeded"
+            empty = engine.store.count() == 0
+            if not empty:
+                mark(seeded)
+            elif self.seed_paths and seeded.exists():
+                print(
+                    "article-qa: the index is empty (its articles were deleted); "
+                    f"`qa ingest {' '.join(self.seed_paths)}` adds the sample again",
+                    flush=True,
+                )
+            elif self.seed_paths:
                 from index.ingest import ingest_paths
 
                 self.stage = f"First run: indexing {' '.join(self.seed_paths)}…"
@@ -132,6 +146,7 @@ class EngineLoader:
                 print(f"article-qa: {report.summary()}", flush=True)
                 for f in report.failed:
                     print(f"  failed: {f['path']}: {f['error']}", file=sys.stderr)
+                mark(seeded)
             self.stage = "Loading the embedder and the article list…"
             engine.warm_up()
             self._engine = engine
@@ -155,6 +170,13 @@ class EngineLoader:
             raise self.error
         assert self._engine is not None
         return self._engine
+
+
+def mark(path: Path) -> None:
+    """Leave an empty marker file (a read-only index folder just goes without)."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
 
 
 class LoadedEngine:

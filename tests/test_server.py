@@ -323,3 +323,23 @@ def test_serve_stops_with_one_line_when_the_engine_cannot_load(tmp_path: Path, f
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1].startswith("error: QA_LLM=openai needs")
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_seeds_go_into_a_new_index_only(tmp_path: Path, embed_model) -> None:  # type: ignore[no-untyped-def]
+    from index.ingest import delete
+    from qa.api import Engine
+    from qa.server import EngineLoader
+
+    settings = Settings(index_dir=tmp_path / "index")
+
+    def started() -> Engine:
+        loader = EngineLoader(settings, [str(ROOT / "seeds")])
+        loader.load(lambda s: Engine(s, embed_model=embed_model))
+        return loader.engine()
+
+    engine = started()
+    ids = list(engine.store.manifest())
+    assert len(ids) == 1 and engine.store.count() == 4  # the first run indexes the seed
+    delete(engine.store, settings, ids)
+    assert started().store.count() == 0  # deleted by its user: not brought back at the next start

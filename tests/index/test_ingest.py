@@ -314,6 +314,36 @@ def test_a_failed_write_stops_the_ingest_and_keeps_what_was_stored(
     )
 
 
+def test_ctrl_c_during_an_ingest_says_what_was_stored(
+    tmp_path: Path, embed_model, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import index.ingest
+    from index.ingest import IngestInterrupted
+    from qa.cli import interrupted_ingest
+
+    settings = Settings(index_dir=tmp_path / "index", ingest_batch=1)
+    store = PassageStore(settings)
+    real_embed = index.ingest.embed_nodes
+    steps: list[int] = []
+
+    def embed_then_interrupt(nodes, model):  # type: ignore[no-untyped-def]
+        steps.append(len(nodes))
+        if len(steps) == 3:  # Ctrl-C while the third article is embedded
+            raise KeyboardInterrupt
+        real_embed(nodes, model)
+
+    monkeypatch.setattr(index.ingest, "embed_nodes", embed_then_interrupt)
+    with pytest.raises(IngestInterrupted) as stopped:
+        ingest_paths(
+            [str(articles_dir)], settings, store=store, embed_model=embed_model, progress=False
+        )
+    report = stopped.value.report
+    assert report.added == len(store.manifest()) == 2  # the write in flight was finished
+    said = interrupted_ingest(report)
+    assert said.startswith(f": 2 articles ({report.chunks} passages) were stored and are kept")
+    assert interrupted_ingest(type(report)()).startswith(": nothing was stored yet")
+
+
 def test_a_second_copy_of_an_indexed_text_is_named_in_a_warning(
     tmp_path: Path, settings, embed_model
 ) -> None:  # type: ignore[no-untyped-def]

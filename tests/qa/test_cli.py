@@ -88,6 +88,27 @@ def test_chat_answers_follow_ups_until_new_forgets_them(seed_index: Path, tmp_pa
 
 
 @pytest.mark.slow
+def test_delete_removes_articles_by_id_and_names_unknown_ones(
+    seed_index: Path, tmp_path: Path
+) -> None:
+    index_dir = tmp_path / "seed-index"
+    shutil.copytree(seed_index, index_dir)
+    [seed] = json.loads(qa("articles", "--json", index_dir=index_dir).stdout)
+    done = qa("delete", seed["id"], "no/such-id", "--json", index_dir=index_dir)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "deleted": [seed["id"]],
+        "passages": seed["chunks"],
+        "missing": ["no/such-id"],
+    }
+    assert json.loads(qa("articles", "--json", index_dir=index_dir).stdout) == []
+    asked = qa("ask", "How many civilians were wounded?", "--json", index_dir=index_dir)
+    assert asked.returncode == 1 and "No articles indexed yet" in asked.stderr
+    again = qa("delete", seed["id"], index_dir=index_dir)
+    assert again.returncode == 1 and f"not indexed: {seed['id']}" in again.stderr
+
+
+@pytest.mark.slow
 def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     asked = qa("ask", "Anything?", index_dir=tmp_path / "empty")
     assert asked.returncode == 1
@@ -181,7 +202,7 @@ def test_chat_commands_are_told_from_questions() -> None:
     assert chat_command("/ what about this?") is None  # a question, however odd
 
 
-def test_an_interrupted_ingest_says_what_is_kept(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_an_interrupted_command_says_so_in_one_line(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     import index.ingest
     from qa.cli import main
 
@@ -190,8 +211,7 @@ def test_an_interrupted_ingest_says_what_is_kept(monkeypatch, capsys) -> None:  
 
     monkeypatch.setattr(index.ingest, "ingest_paths", stopped)
     assert main(["ingest", "seeds"]) == 130
-    said = capsys.readouterr().err
-    assert said.startswith("interrupted: the articles stored so far are kept; run the same")
+    assert capsys.readouterr().err == "interrupted\n"  # what it kept: test_ingest.py
 
 
 def test_a_folder_named_index_where_python_runs_does_not_hide_the_package(tmp_path: Path) -> None:
@@ -209,3 +229,25 @@ def test_a_folder_with_no_article_files_says_so(tmp_path: Path) -> None:
     done = qa("ingest", str(tmp_path / "empty"), index_dir=tmp_path / "idx")
     assert done.returncode == 1 and "No article files found there" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_ctrl_c_at_the_chat_prompt_drops_the_line_and_the_chat_goes_on(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import qa.api
+    import qa.cli
+
+    typed = iter([KeyboardInterrupt, "/help", "/quit"])
+
+    def keyboard(_prompt: str = "") -> str:
+        key = next(typed)
+        if key is KeyboardInterrupt:
+            raise KeyboardInterrupt
+        return str(key)
+
+    monkeypatch.setattr("builtins.input", keyboard)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(qa.cli, "require_index", lambda: None)
+    monkeypatch.setattr(qa.api, "default_engine", lambda: None)  # nothing is asked here
+    assert qa.cli.main(["chat"]) == 0
+    said = capsys.readouterr().out
+    assert "(Ctrl-C: that line is dropped; /quit or Ctrl-D leaves)" in said
+    assert said.count("/quit (or Ctrl-D) leaves") == 2  # the greeting, then /help after Ctrl-C
