@@ -9,7 +9,7 @@ from typing import Any
 
 from qa.citations import Answer
 from qa.errors import QAError
-from qa.http_models import MAX_QUESTION, ChatMessage, RequestError
+from qa.http_models import MAX_QUESTION, ChatMessage, ChatRequest, RequestError, as_sent
 
 log = logging.getLogger("qa.http")
 
@@ -40,7 +40,35 @@ def split_conversation(messages: Sequence[ChatMessage]) -> tuple[str, list[tuple
     return question, history
 
 
-def completion(answer: Answer, head: dict[str, Any]) -> dict[str, Any]:
+def unsupported(request: ChatRequest) -> str | None:
+    """Why the API cannot do what the request asks (and what to send instead), or None."""
+    if request.n not in (None, 1):
+        return (
+            f"`n` = {request.n} is not supported: one answer per request; send 1 or leave it out."
+        )
+    kind = (request.response_format or {}).get("type", "text")
+    if kind != "text":
+        return (
+            f"`response_format` {as_sent(kind)} is not supported: answers are prose with [n] "
+            'markers (the sources are in `citations`); send {"type": "text"} or leave it out.'
+        )
+    for name in ("tool_choice", "function_call"):
+        choice = getattr(request, name)
+        if choice not in (None, "auto", "none"):
+            return (
+                f"`{name}` {as_sent(choice)} is not supported: no tool or function is ever called "
+                '(answers come from the indexed articles); send "auto" or "none", or leave it out.'
+            )
+    return None
+
+
+def usage(question: str, answer_text: str) -> dict[str, int]:
+    """OpenAI's `usage` for clients that read it, in words, not tokens (no tokenizer here)."""
+    prompt, reply = len(question.split()), len(answer_text.split())
+    return {"prompt_tokens": prompt, "completion_tokens": reply, "total_tokens": prompt + reply}
+
+
+def completion(answer: Answer, head: dict[str, Any], question: str = "") -> dict[str, Any]:
     """A `chat.completion` holding the answer, with its `citations` beside the choices."""
     choice = {
         "index": 0,
@@ -51,6 +79,7 @@ def completion(answer: Answer, head: dict[str, Any]) -> dict[str, Any]:
         **head,
         "object": "chat.completion",
         "choices": [choice],
+        "usage": usage(question, answer.text),
         "citations": [c.as_dict() for c in answer.citations],
         "answered": answer.answered,
         "notice": answer.notice,  # e.g. the LLM was unreachable: the extractive answer instead
@@ -62,8 +91,14 @@ def sse(data: dict[str, Any]) -> str:
     return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def completion_events(items: Iterator[str | Answer], head: dict[str, Any]) -> Iterator[str]:
-    """`chat.completion.chunk` events: the checked answer's text, `citations`, then `[DONE]`."""
+def completion_events(
+    items: Iterator[str | Answer],
+    head: dict[str, Any],
+    question: str = "",
+    include_usage: bool = False,
+) -> Iterator[str]:
+    """`chat.completion.chunk` events: the checked text, `citations`, [`usage`], `[DONE]`."""
+    # with include_usage, a chunk with `usage` and no choices comes before [DONE], as OpenAI's
     # A model's raw text is held back: its citations are checked once it is whole, and a client
     # cannot take back text it has already shown.
     chunk = {**head, "object": "chat.completion.chunk"}
@@ -96,4 +131,6 @@ def completion_events(items: Iterator[str | Answer], head: dict[str, Any]) -> It
                 "notice": final.notice,
             }
         )
+        if include_usage:
+            yield sse({**chunk, "choices": [], "usage": usage(question, final.text)})
     yield "data: [DONE]\n\n"

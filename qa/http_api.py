@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
-from qa.chat_completions import completion, completion_events, split_conversation
+from qa.chat_completions import completion, completion_events, split_conversation, unsupported
 from qa.citations import Answer
 from qa.errors import (
     UNREACHABLE,
@@ -43,10 +43,16 @@ from qa.errors import (
 from qa.http_models import (
     AnswerOut,
     ArticleIn,
+    ArticleOut,
     AskRequest,
     ChatCompletionOut,
     ChatRequest,
+    DeletedOut,
     ErrorResponse,
+    HealthOut,
+    IngestOut,
+    ModelListOut,
+    ModelOut,
     RequestError,
 )
 
@@ -83,6 +89,23 @@ def qa_status(exc: QAError) -> int:
     return next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 400)
 
 
+def invalid_part(error: dict[str, Any]) -> str:
+    """One of pydantic's validation errors as `where: what`, said the way a client fixes it."""
+    if error["type"] == "json_invalid":  # loc is ("body", the character where parsing stopped)
+        reason = (error.get("ctx") or {}).get("error")
+        detail = f": {reason}" if reason else ""
+        return f"the body is not valid JSON (at character {error['loc'][-1]}{detail})"
+    where = ".".join(str(p) for p in error["loc"] if p != "body") or "body"
+    return f"{where}: {str(error['msg']).removeprefix('Value error, ')}"
+
+
+def qa_message(exc: QAError) -> str:
+    """An engine error's message for an API caller, who may have no shell to run `qa` in."""
+    if isinstance(exc, NoIndexError):
+        return f"{str(exc).rstrip('.')}, or send articles to POST /api/articles."
+    return str(exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Turn every failure into the JSON error shape; tracebacks go to the log only."""
 
@@ -94,10 +117,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        where = (".".join(str(p) for p in e["loc"] if p != "body") for e in exc.errors())
-        parts = [
-            f"{w or 'body'}: {e['msg']}" for w, e in zip(where, exc.errors()[:5], strict=False)
-        ]
+        parts = [invalid_part(e) for e in exc.errors()[:5]]
         sent = request.headers.get("content-type", "")
         if request.method == "POST" and "json" not in sent:  # curl -d sends a form
             parts.append(
@@ -113,7 +133,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QAError)
     async def on_qa(_: Request, exc: QAError) -> JSONResponse:
-        response = error_response(qa_status(exc), str(exc))
+        response = error_response(qa_status(exc), qa_message(exc))
         if isinstance(exc, IndexBusyError):  # another process writes: worth trying again soon
             response.headers["Retry-After"] = "10"
         return response
@@ -273,7 +293,7 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
         while (event := await anyio.to_thread.run_sync(next, events, None)) is not None:
             yield event
 
-    @app.get("/api/health", responses=ERRORS)
+    @app.get("/api/health", responses=ERRORS, response_model=HealthOut)
     def health() -> dict[str, Any]:
         """Whether the index answers (no token needed)."""
         try:
@@ -284,19 +304,32 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
         status = "ok" if passages else "empty"
         return {"status": status, "passages": passages, "answerer": answerer_name(engine)}
 
-    @api.get("/v1/models")
+    def model_card() -> dict[str, Any]:
+        return {"id": answerer_name(engine), "object": "model", "created": 0, "owned_by": "qa"}
+
+    @api.get("/v1/models", response_model=ModelListOut)
     def models() -> dict[str, Any]:
         """The answerer, as OpenAI's model list."""
-        model = {"id": answerer_name(engine), "object": "model", "created": 0, "owned_by": "qa"}
-        return {"object": "list", "data": [model]}
+        return {"object": "list", "data": [model_card()]}
 
-    stream_doc: dict[int | str, dict[str, Any]] = {
-        200: {"model": ChatCompletionOut, "content": {"text/event-stream": {}}}
-    }
+    @api.get("/v1/models/{model_id:path}", response_model=ModelOut)
+    def model(model_id: str) -> dict[str, Any]:
+        """The answerer, when asked for by its name."""
+        card = model_card()
+        if model_id != card["id"]:
+            raise RequestError(
+                404, f"No model {model_id!r}: GET /v1/models lists the one there is."
+            )
+        return card
 
-    @api.post("/v1/chat/completions", responses=stream_doc)
+    stream_doc: dict[int | str, dict[str, Any]] = {200: {"content": {"text/event-stream": {}}}}
+
+    @api.post("/v1/chat/completions", responses=stream_doc, response_model=ChatCompletionOut)
     async def chat_completions(body: ChatRequest) -> Any:
         """OpenAI chat completion: the answer with `[n]` markers, plus `citations`."""
+        # `usage` counts words; `n` over 1, JSON output and forced tool calls are refused (400)
+        if reason := unsupported(body):
+            raise RequestError(400, reason)
         question, history = split_conversation(body.messages)
         head = {
             "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
@@ -308,14 +341,15 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
         )
         if not body.stream:
             answer = await call(lambda: next(i for i in items if isinstance(i, Answer)))
-            return completion(answer, head)
+            return completion(answer, head, question)
         first = await call(next, items, None)  # retrieval runs here: its errors are HTTP errors
         rest = itertools.chain([first] if first is not None else [], items)
-        events = pull(completion_events(rest, head))
+        usage = bool(body.stream_options and body.stream_options.include_usage)
+        events = pull(completion_events(rest, head, question, usage))
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         return StreamingResponse(events, media_type="text/event-stream", headers=headers)
 
-    @api.post("/api/ask", responses={200: {"model": AnswerOut}})
+    @api.post("/api/ask", response_model=AnswerOut)
     async def ask(body: AskRequest) -> dict[str, Any]:
         """The `qa ask --json` answer."""
         b = body
@@ -324,7 +358,8 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
         )
         return dict(answer.as_dict())
 
-    @api.get("/api/articles")
+    @api.get("/api/articles", response_model=list[ArticleOut])
+    @api.get("/api/articles/", response_model=list[ArticleOut], include_in_schema=False)
     def list_articles() -> list[dict[str, Any]]:
         """Every indexed article: id, title, published, source, chunks."""
         entries = sorted(
@@ -332,7 +367,14 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
         )
         return [e.as_dict() for e in entries]
 
-    @api.post("/api/articles")
+    # a failure's `line` and a warning's `article` are left out where they do not apply
+    @api.post("/api/articles", response_model=IngestOut, response_model_exclude_unset=True)
+    @api.post(
+        "/api/articles/",
+        response_model=IngestOut,
+        response_model_exclude_unset=True,
+        include_in_schema=False,
+    )
     def add_articles(body: ArticleIn) -> dict[str, Any]:
         """Ingest one article's `text` (with its metadata), `jsonl` articles, or a `url` alone."""
         from index.ingest import ingest_paths  # imported late: llama-index and Chroma take seconds
@@ -380,11 +422,13 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
         kept = [aid for n, aid in ids if n not in failed_lines]
         return {**report.as_dict(), "failed": failed, "warnings": warnings, "ids": kept}
 
-    @api.delete("/api/articles/{article_id:path}")
+    @api.delete("/api/articles/{article_id:path}", response_model=DeletedOut)
     def delete_article(article_id: str) -> dict[str, Any]:
         """Remove an article's passages from Chroma and the lexical index."""
         from index.ingest import delete
 
+        if not article_id:
+            raise RequestError(404, "No article id given: GET /api/articles lists them.")
         with write_lock:
             entry = engine.store.manifest().get(article_id)
             if entry is None:

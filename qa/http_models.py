@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+import re
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_QUESTION = 4000
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class RequestError(Exception):
@@ -27,6 +30,11 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
+def as_sent(value: Any) -> str:
+    """A request value as the client wrote it in JSON (`true`, `"5"`), for error messages."""
+    return json.dumps(value, ensure_ascii=False, default=str)[:100]
+
+
 class SearchOptions(BaseModel):
     top_k: int | None = Field(None, ge=1, le=50, description="Passages to consider.")
     since: date | None = Field(None, description="Only articles published on or after this day.")
@@ -44,6 +52,23 @@ class SearchOptions(BaseModel):
     def one_source(cls, value: Any) -> Any:
         """A single source name stands for a list of one."""
         return [value] if isinstance(value, str) else value
+
+    @field_validator("top_k", mode="before")
+    @classmethod
+    def whole_number(cls, value: Any) -> Any:
+        """A JSON number only: "5" and true are refused, not read as 5 and 1."""
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        raise ValueError(f"send a whole number from 1 to 50, without quotes (not {as_sent(value)})")
+
+    @field_validator("since", "until", "as_of", mode="before")
+    @classmethod
+    def day_only(cls, value: Any) -> Any:
+        """A day as YYYY-MM-DD text: a number (epoch seconds) or a time of day is refused."""
+        plain_date = isinstance(value, date) and not isinstance(value, datetime)
+        if value is None or plain_date or (isinstance(value, str) and DAY.fullmatch(value)):
+            return value
+        raise ValueError(f"send the day as YYYY-MM-DD, e.g. 2024-03-07 (not {as_sent(value)})")
 
     @model_validator(mode="after")
     def forward_range(self) -> SearchOptions:
@@ -83,46 +108,163 @@ class ChatMessage(BaseModel):
     content: str | list[ContentPart] | None = None
 
 
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    include_usage: bool = Field(
+        False, description="Send a last chunk with `usage` and no choices before [DONE]."
+    )
+
+
 class ChatRequest(SearchOptions):
-    """OpenAI's request shape; parameters that do not apply (temperature, n, ...) are ignored."""
+    """OpenAI's request shape; sampling parameters (temperature, max_tokens, ...) are ignored."""
 
     model_config = ConfigDict(extra="ignore")
     model: str = Field("", description="Any name: the configured answerer replies.")
     messages: list[ChatMessage] = Field(min_length=1, max_length=400)
     stream: bool = False
+    stream_options: StreamOptions | None = None
+    n: int | None = Field(None, description="Only 1: one answer per request.")
+    response_format: dict[str, Any] | None = Field(
+        None, description='Only {"type": "text"}: the answer is prose with [n] markers.'
+    )
+    tools: list[dict[str, Any]] | None = Field(None, description="Accepted, never called.")
+    tool_choice: str | dict[str, Any] | None = Field(
+        None, description='Only "auto" or "none": no tool is ever called.'
+    )
+    function_call: str | dict[str, Any] | None = Field(
+        None, description='Only "auto" or "none" (the legacy form of `tool_choice`).'
+    )
 
 
 class CitationOut(BaseModel):
+    """Source `[n]` of an answer, as `qa ask --json` prints it."""
+
     model_config = ConfigDict(extra="allow")
     n: int
     article_id: str
     title: str
     url: str
-    published: str
-    passage: str
+    published: str = Field(description="YYYY-MM-DD, or empty when unknown.")
+    passage: str = Field(description="`text[start:end]` of the article.")
     start: int
     end: int
+    score: float = Field(description="The passage's retrieval score.")
+    source: str
+    highlights: list[tuple[int, int]] = Field(
+        description="The [start, end] spans within the passage that the answer quotes."
+    )
+    headline: bool = Field(description="Whether the answer quotes the article's headline.")
 
 
 class AnswerOut(BaseModel):
     """The `qa ask --json` shape."""
 
     model_config = ConfigDict(extra="allow")
-    text: str
-    answered: bool
+    text: str = Field(description="The answer, with [n] markers naming its citations.")
+    answered: bool = Field(description="False when the articles don't hold the answer.")
     citations: list[CitationOut]
+    question: str = Field(description="What was searched: a follow-up rewritten, typos fixed.")
+    notice: str = Field(description="What changed, e.g. the LLM fallback; empty when nothing.")
+    confidence: float = Field(description="The refusal model's 0-1 score.")
+
+
+class UsageOut(BaseModel):
+    """OpenAI's `usage`, counted in words: the answerer has no tokenizer."""
+
+    model_config = ConfigDict(extra="allow")
+    prompt_tokens: int = Field(description="Words in the question.")
+    completion_tokens: int = Field(description="Words in the answer.")
+    total_tokens: int
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: Literal["assistant"]
+    content: str
+
+
+class ChoiceOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    index: int
+    message: MessageOut
+    finish_reason: str
 
 
 class ChatCompletionOut(BaseModel):
-    """OpenAI's chat completion, plus the answer's `citations`."""
+    """OpenAI's chat completion, plus the answer's `citations`, `answered` and `notice`."""
 
     model_config = ConfigDict(extra="allow")
     id: str
-    object: str
+    object: Literal["chat.completion"]
     created: int
     model: str
-    choices: list[dict[str, Any]]
+    choices: list[ChoiceOut]
+    usage: UsageOut
     citations: list[CitationOut]
+    answered: bool = Field(description="False when the articles don't hold the answer.")
+    notice: str = Field(description="Why the reply is not the LLM's, say; empty when nothing.")
+
+
+class ModelOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str = Field(description="`extractive`, or the configured LLM's name.")
+    object: Literal["model"]
+    created: int
+    owned_by: str
+
+
+class ModelListOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    object: Literal["list"]
+    data: list[ModelOut]
+
+
+class HealthOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    status: Literal["ok", "empty"]
+    passages: int = Field(description="Passages indexed.")
+    answerer: str = Field(description="`extractive`, or the configured LLM's name.")
+
+
+class ArticleOut(BaseModel):
+    """One indexed article, as `qa articles --json` lists it."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    title: str
+    published: str
+    source: str
+    chunks: int = Field(description="Its passages.")
+
+
+class IngestIssue(BaseModel):
+    """A failure or warning of an ingest."""
+
+    model_config = ConfigDict(extra="allow")
+    path: str = Field(description="`text`, `jsonl`, or the address fetched.")
+    error: str = Field(description="What went wrong, and how to fix it.")
+    line: int | None = Field(None, description="The line of `jsonl`, for a JSON line.")
+    article: str | None = Field(None, description="A warning's article id.")
+
+
+class IngestOut(BaseModel):
+    """The `qa ingest --json` report, plus the `ids` stored."""
+
+    model_config = ConfigDict(extra="allow")
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+    chunks: int = Field(description="Passages embedded.")
+    failed: list[IngestIssue]
+    warnings: list[IngestIssue]
+    ids: list[str] = Field(description="The articles stored.")
+
+
+class DeletedOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    deleted: str = Field(description="The article id.")
+    passages: int = Field(description="Passages removed.")
 
 
 class ArticleIn(BaseModel):

@@ -16,6 +16,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from qa.citations import Answer
 
@@ -91,6 +92,81 @@ def test_history_turns_carry_into_a_follow_up(openai_client) -> None:  # type: i
 
 def test_models_list_the_answerer(openai_client) -> None:  # type: ignore[no-untyped-def]
     assert [m.id for m in openai_client.models.list()] == ["extractive"]
+
+
+def test_models_are_retrieved_by_name(openai_client) -> None:  # type: ignore[no-untyped-def]
+    from openai import NotFoundError
+
+    model = openai_client.models.retrieve("extractive")
+    assert model.id == "extractive" and model.object == "model"
+    with pytest.raises(NotFoundError) as raised:
+        openai_client.models.retrieve("gpt-4o")
+    assert raised.value.body == {
+        "message": "No model 'gpt-4o': GET /v1/models lists the one there is.",
+        "type": "not_found_error",
+    }
+
+
+TOOL = {"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"n": 2}, "`n` = 2 is not supported"),
+        ({"response_format": {"type": "json_object"}}, '`response_format` "json_object"'),
+        ({"tools": [TOOL], "tool_choice": "required"}, '`tool_choice` "required"'),
+        ({"tools": [TOOL], "tool_choice": "required", "stream": True}, "`tool_choice`"),
+        (
+            {"tools": [TOOL], "tool_choice": {"type": "function", "function": {"name": "lookup"}}},
+            "`tool_choice` {",
+        ),
+    ],
+)
+def test_openai_client_is_told_what_is_not_supported(  # type: ignore[no-untyped-def]
+    openai_client, options: dict[str, Any], named: str
+) -> None:
+    from openai import BadRequestError
+
+    with pytest.raises(BadRequestError) as raised:
+        openai_client.chat.completions.create(
+            model="x", messages=[{"role": "user", "content": WOUNDED}], **options
+        )
+    error = raised.value.body
+    assert error["type"] == "invalid_request_error" and error["message"].startswith(named)
+    assert "not supported" in error["message"] and "leave it out" in error["message"]
+
+
+def test_openai_client_options_that_change_nothing_are_ignored_and_usage_is_read(  # type: ignore[no-untyped-def]
+    openai_client,
+) -> None:
+    reply = openai_client.chat.completions.create(
+        model="x",
+        messages=[{"role": "user", "content": WOUNDED}],
+        **{"temperature": 0.1, "max_tokens": 5, "top_p": 0.9, "stop": ["\n"], "logprobs": False},
+        **{"user": "u", "seed": 1, "n": 1, "response_format": {"type": "text"}},
+        **{"tools": [TOOL], "tool_choice": "auto", "stream_options": None},
+    )
+    content = reply.choices[0].message.content
+    assert "five" in content and reply.model_extra["citations"]
+    # word counts: the extractive answerer has no tokenizer
+    assert reply.usage.prompt_tokens == len(WOUNDED.split()) == 5
+    assert reply.usage.completion_tokens == len(content.split())
+    assert reply.usage.total_tokens == 5 + len(content.split())
+
+
+def test_openai_client_streams_usage_last_when_asked(openai_client) -> None:  # type: ignore[no-untyped-def]
+    stream = openai_client.chat.completions.create(
+        model="x",
+        stream=True,
+        stream_options={"include_usage": True},
+        messages=[{"role": "user", "content": WOUNDED}],
+    )
+    *answer, last = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in answer)
+    assert "five" in text and answer[-1].choices[0].finish_reason == "stop"
+    assert last.choices == [] and last.usage is not None
+    assert (last.usage.prompt_tokens, last.usage.completion_tokens) == (5, len(text.split()))
 
 
 def test_ask_returns_the_cli_json_shape(http: httpx.Client) -> None:
@@ -229,7 +305,55 @@ def test_bad_input_gets_a_json_error(
 
 def test_malformed_json_is_a_400(http: httpx.Client) -> None:
     r = http.post("/api/ask", content=b"{not json", headers={"Content-Type": "application/json"})
-    assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
+    assert r.status_code == 400 and r.json()["error"] == {
+        "message": "Invalid request: the body is not valid JSON (at character 1: "
+        "Expecting property name enclosed in double quotes)",
+        "type": "invalid_request_error",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "options", "said"),
+    [
+        (
+            "/api/ask",
+            {"top_k": "5"},
+            'top_k: send a whole number from 1 to 50, without quotes (not "5")',
+        ),
+        (
+            "/api/ask",
+            {"top_k": True},
+            "top_k: send a whole number from 1 to 50, without quotes (not true)",
+        ),
+        ("/api/ask", {"since": 0}, "since: send the day as YYYY-MM-DD, e.g. 2024-03-07 (not 0)"),
+        (
+            "/v1/chat/completions",
+            {"until": "2020-01-01T00:00:00"},
+            'until: send the day as YYYY-MM-DD, e.g. 2024-03-07 (not "2020-01-01T00:00:00")',
+        ),
+        ("/v1/chat/completions", {"top_k": "5"}, "top_k: send a whole number"),
+    ],
+)
+def test_numbers_and_days_are_not_guessed(
+    http: httpx.Client, path: str, options: dict[str, Any], said: str
+) -> None:
+    body = (
+        {"question": WOUNDED}
+        if path == "/api/ask"
+        else {"messages": [{"role": "user", "content": WOUNDED}]}
+    )
+    r = http.post(path, json={**body, **options})
+    message = r.json()["error"]["message"]
+    assert r.status_code == 400 and message.startswith(f"Invalid request: {said}")
+
+
+def test_a_trailing_slash_lists_the_articles_and_deletes_nothing(http: httpx.Client) -> None:
+    listed = http.get("/api/articles/")
+    assert listed.status_code == 200 and listed.json() == http.get("/api/articles").json() != []
+    r = http.delete("/api/articles/")
+    assert r.status_code == 404 and r.json()["error"]["message"] == (
+        "No article id given: GET /api/articles lists them."
+    )
 
 
 def test_empty_index_and_oversized_body(tmp_path: Path, embed_model) -> None:  # type: ignore[no-untyped-def]
@@ -246,6 +370,7 @@ def test_empty_index_and_oversized_body(tmp_path: Path, embed_model) -> None:  #
     with run_in_thread(build_api(engine)) as url:
         r = httpx.post(f"{url}/api/ask", json={"question": WOUNDED})
         assert r.status_code == 503 and "qa ingest" in r.json()["error"]["message"]
+        assert r.json()["error"]["message"].endswith("or send articles to POST /api/articles.")
         assert httpx.get(f"{url}/api/health").json()["status"] == "empty"
         big = httpx.post(f"{url}/api/articles", json={"text": "word " * 5000})
         assert big.status_code == 413 and "QA_MAX_FILE_MB" in big.json()["error"]["message"]
@@ -254,6 +379,61 @@ def test_empty_index_and_oversized_body(tmp_path: Path, embed_model) -> None:  #
     # the upload went to a generated name under the index dir, and is gone
     assert list((tmp_path / "empty" / "uploads").iterdir()) == []
     assert {p.name for p in tmp_path.rglob("*escape*")} == set()
+
+
+def undeclared(value: Any, schema: dict[str, Any], defs: dict[str, Any], at: str = "") -> list[str]:
+    """Where `value` carries a key its OpenAPI `schema` does not declare, or lacks a required one."""
+    if "$ref" in schema:
+        return undeclared(value, defs[schema["$ref"].rsplit("/", 1)[-1]], defs, at)
+    if "anyOf" in schema:  # `int | None` and the like: judged by the branch that fits best
+        return min((undeclared(value, s, defs, at) for s in schema["anyOf"]), key=len)
+    if isinstance(value, list):
+        items = schema.get("prefixItems") or [schema.get("items", {})] * len(value)
+        return [
+            p
+            for i, (v, s) in enumerate(zip(value, items, strict=False))
+            for p in undeclared(v, s, defs, f"{at}[{i}]")
+        ]
+    if not isinstance(value, dict):
+        return []
+    declared = schema.get("properties", {})
+    problems = [f"{at}.{k} is not declared" for k in value if k not in declared]
+    problems += [f"{at}.{k} is missing" for k in schema.get("required", []) if k not in value]
+    for key in value.keys() & declared.keys():
+        problems += undeclared(value[key], declared[key], defs, f"{at}.{key}")
+    return problems
+
+
+def test_every_key_a_reply_carries_is_declared_in_openapi(http: httpx.Client) -> None:
+    doc = http.get("/openapi.json").json()
+    defs = doc["components"]["schemas"]
+
+    def reply(method: str, path: str, route: str = "", body: Any = None) -> Any:
+        r = http.request(method, path, json=body)
+        assert r.status_code == 200, r.text
+        operation = doc["paths"][route or path][method.lower()]
+        schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert undeclared(r.json(), schema, defs) == [], f"{method} {path}"
+        return r.json()
+
+    assert reply("GET", "/api/health")["status"] == "ok"
+    assert reply("GET", "/v1/models")["data"][0]["id"] == "extractive"
+    assert reply("GET", "/v1/models/extractive", "/v1/models/{model_id}")["id"] == "extractive"
+    chat = {"messages": [{"role": "user", "content": WOUNDED}]}
+    assert reply("POST", "/v1/chat/completions", body=chat)["usage"]["completion_tokens"] > 0
+    answer = reply("POST", "/api/ask", body={"question": WOUNDED})
+    assert {"question", "notice", "confidence"} <= set(answer)
+    assert {"score", "source", "highlights", "headline"} <= set(answer["citations"][0])
+    assert reply("GET", "/api/articles")[0]["chunks"] >= 1
+    lines = [
+        json.dumps({"id": "schema/1", "published": "soonish", "text": "The dam was finished."}),
+        "{oops",
+    ]
+    added = reply("POST", "/api/articles", body={"jsonl": "\n".join(lines)})
+    assert set(added["warnings"][0]) == {"path", "error", "line", "article"}
+    assert set(added["failed"][0]) == {"path", "error", "line"}
+    route = "/api/articles/{article_id}"
+    assert reply("DELETE", "/api/articles/schema/1", route)["deleted"] == "schema/1"
 
 
 def test_openapi_document_lists_the_routes(http: httpx.Client) -> None:
@@ -284,6 +464,8 @@ def fuzz(base_url: str, operation: Any, mode: GenerationMode, examples: int) -> 
         assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text}"
         if response.status_code >= 400:
             assert set(response.json()) == {"error"}
+        if "json" in response.headers.get("content-type", ""):  # the reply matches its schema
+            case.validate_response(response, checks=[response_schema_conformance])
 
     check()
 
@@ -291,7 +473,7 @@ def fuzz(base_url: str, operation: Any, mode: GenerationMode, examples: int) -> 
 def test_schemathesis_finds_no_server_errors(server_url: str) -> None:
     schema = schemathesis.openapi.from_url(f"{server_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 8
     for operation in operations:
         ingests = operation.method.upper() == "POST" and operation.path == "/api/articles"
         modes = [GenerationMode.POSITIVE]

@@ -6,12 +6,19 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from pydantic import ValidationError
 
-from qa.chat_completions import completion, completion_events, split_conversation
+from qa.chat_completions import (
+    completion,
+    completion_events,
+    split_conversation,
+    unsupported,
+    usage,
+)
 from qa.citations import Answer, Citation
 from qa.errors import ConfigError, LLMError, LoadError, NoIndexError, QAError
-from qa.http_api import article_records, qa_status
-from qa.http_models import ArticleIn, ChatMessage, RequestError
+from qa.http_api import article_records, invalid_part, qa_message, qa_status
+from qa.http_models import ArticleIn, AskRequest, ChatMessage, ChatRequest, RequestError
 
 CITE = Citation(1, "a", "T", "", "2020-01-01", "p", 0, 1, 0.5)
 
@@ -107,3 +114,101 @@ def test_an_unreachable_chroma_server_is_told_from_other_failures() -> None:
     )
     assert not is_unreachable(ValueError("bad value")) and not is_unreachable(KeyError("x"))
     assert qa_status(IndexUnreachableError("down")) == 503
+
+
+def chat(**options: object) -> ChatRequest:
+    """A one-question chat request with `options` as a client would send them."""
+    return ChatRequest.model_validate({"messages": [{"role": "user", "content": "q"}], **options})
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"n": 2}, "`n` = 2"),
+        ({"response_format": {"type": "json_object"}}, '`response_format` "json_object"'),
+        (
+            {"response_format": {"type": "json_schema", "json_schema": {}}},
+            '`response_format` "json_schema"',
+        ),
+        ({"tools": [{"type": "function"}], "tool_choice": "required"}, '`tool_choice` "required"'),
+        (
+            {"tool_choice": {"type": "function", "function": {"name": "f"}}},
+            '`tool_choice` {"type": "function"',
+        ),
+        ({"function_call": {"name": "f"}}, "`function_call`"),
+    ],
+)
+def test_what_the_api_cannot_do_is_named(options: dict[str, object], named: str) -> None:
+    reason = unsupported(chat(**options))
+    assert reason is not None and reason.startswith(named) and "not supported" in reason
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"n": 1, "response_format": {"type": "text"}},
+        {"tools": [{"type": "function"}], "tool_choice": "auto"},
+        {"tool_choice": "none", "function_call": "auto"},
+        {"temperature": 0.2, "max_tokens": 5, "top_p": 1, "stop": ["x"], "logprobs": True},
+        {"user": "u", "seed": 3, "stream_options": {"include_usage": True}},
+    ],
+)
+def test_options_that_change_nothing_are_accepted(options: dict[str, object]) -> None:
+    assert unsupported(chat(**options)) is None
+
+
+def test_usage_counts_words_of_the_question_and_the_answer() -> None:
+    assert usage("How many  were hurt?", "Five [1]") == {
+        "prompt_tokens": 4,
+        "completion_tokens": 2,
+        "total_tokens": 6,
+    }
+    body = completion(Answer("Yes, five [1]", True, [CITE]), {}, "How many?")
+    assert body["usage"] == {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5}
+
+
+def test_usage_is_streamed_last_with_no_choices_when_asked_for() -> None:
+    answer = Answer("Yes, five [1]", True, [CITE])
+    events = payloads(list(completion_events(iter([answer]), {"id": "x"}, "How many?", True)))
+    assert events[-1] == {
+        "id": "x",
+        "object": "chat.completion.chunk",
+        "choices": [],
+        "usage": {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5},
+    }
+    assert events[-2]["choices"][0]["finish_reason"] == "stop"
+    plain = payloads(list(completion_events(iter([answer]), {}, "How many?")))
+    assert all("usage" not in e for e in plain)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("top_k", "5", 'top_k: send a whole number from 1 to 50, without quotes (not "5")'),
+        ("top_k", True, "not true"),
+        ("top_k", 5.0, "not 5.0"),
+        ("since", 0, "since: send the day as YYYY-MM-DD, e.g. 2024-03-07 (not 0)"),
+        ("until", "2020-01-01T00:00:00", 'not "2020-01-01T00:00:00"'),
+        ("as_of", "2020-1-1", 'not "2020-1-1"'),
+    ],
+)
+def test_numbers_and_days_are_not_guessed(field: str, value: object, said: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        AskRequest.model_validate({"question": "q", field: value})
+    assert said in invalid_part(dict(raised.value.errors()[0]))  # type: ignore[arg-type]
+    ok = AskRequest.model_validate({"question": "q", "top_k": 5, "since": "2020-01-01"})
+    assert ok.top_k == 5 and str(ok.since) == "2020-01-01"
+
+
+def test_bad_json_is_said_as_such_with_where_it_broke() -> None:
+    error = {"type": "json_invalid", "loc": ("body", 17), "msg": "JSON decode error"}
+    assert invalid_part(error) == "the body is not valid JSON (at character 17)"
+    error["ctx"] = {"error": "Expecting value"}
+    assert invalid_part(error) == "the body is not valid JSON (at character 17: Expecting value)"
+
+
+def test_an_empty_index_tells_an_api_caller_to_post_articles() -> None:
+    message = qa_message(NoIndexError("/data/index"))
+    assert "qa ingest" in message and message.endswith(", or send articles to POST /api/articles.")
+    assert qa_message(LLMError("down")) == "down"
