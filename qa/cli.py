@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -401,6 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(README.md, Configuration, lists them)",
             file=sys.stderr,
         )
+    if args.command in ("ask", "chat"):  # an LLM failure is the answer's notice: not twice
+        logging.getLogger("qa.llm").setLevel(logging.ERROR)
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt as exc:

@@ -14,8 +14,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def qa(*args: str, index_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QA_INDEX_DIR": str(index_dir)}
+def qa(
+    *args: str, index_dir: Path, stdin: str = "", **env_vars: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QA_INDEX_DIR": str(index_dir), **env_vars}
     return subprocess.run(
         [sys.executable, "-m", "qa.cli", *args],
         input=stdin,
@@ -251,3 +253,18 @@ def test_ctrl_c_at_the_chat_prompt_drops_the_line_and_the_chat_goes_on(monkeypat
     said = capsys.readouterr().out
     assert "(Ctrl-C: that line is dropped; /quit or Ctrl-D leaves)" in said
     assert said.count("/quit (or Ctrl-D) leaves") == 2  # the greeting, then /help after Ctrl-C
+
+
+@pytest.mark.slow
+def test_a_dead_llm_endpoint_is_said_once_with_the_extractive_answer(
+    seed_index: Path, tmp_path: Path
+) -> None:
+    index_dir = tmp_path / "seed-index"
+    shutil.copytree(seed_index, index_dir)
+    dead = {"QA_LLM": "openai", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "OPENAI_API_KEY": "x"}
+    done = qa("ask", "How many civilians were wounded?", index_dir=index_dir, **dead)
+    assert done.returncode == 0, done.stderr
+    assert "wounded five other civilians. [1]" in done.stdout
+    notice = done.stdout.split("\n\n")[1]
+    assert notice.startswith("(") and "unreachable" in notice
+    assert "unreachable" not in done.stderr  # the notice is not logged a second time
