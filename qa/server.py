@@ -200,7 +200,7 @@ class LoadingGate:
         api_call = scope["type"] == "http" and scope["path"].startswith(("/api/", "/v1/"))
         if not api_call or self.loader.ready:
             return await self.app(scope, receive, send)
-        from qa.http_api import error_response
+        from qa.http_errors import error_response
 
         if self.loader.failed:
             message = f"{self.loader.stage} {failure_text(self.loader.error)}"
@@ -245,7 +245,7 @@ class LoopbackHostsOnly:
             return await self.app(scope, receive, send)
         if scope["type"] == "websocket":
             return await send({"type": "websocket.close", "code": 1008})
-        from qa.http_api import error_response
+        from qa.http_errors import error_response
 
         message = (
             f"This server answers only requests to localhost, not to {host_name(header)!r}. "

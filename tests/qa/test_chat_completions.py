@@ -17,7 +17,8 @@ from qa.chat_completions import (
 )
 from qa.citations import Answer, Citation
 from qa.errors import ConfigError, LLMError, LoadError, NoIndexError, QAError
-from qa.http_api import article_records, invalid_part, qa_message, qa_status
+from qa.http_api import article_records
+from qa.http_errors import invalid_part, qa_message, qa_status
 from qa.http_models import ArticleIn, AskRequest, ChatMessage, ChatRequest, RequestError
 
 CITE = Citation(1, "a", "T", "", "2020-01-01", "p", 0, 1, 0.5)
