@@ -123,11 +123,35 @@ class Scored:
         return self.score if self.order is None else self.order
 
 
+# plurals the Snowball stemmer leaves apart from their singular ("children" / "child")
+_IRREGULAR = {
+    "children": "child",
+    "people": "person",
+    "men": "man",
+    "women": "woman",
+    "feet": "foot",
+    "teeth": "tooth",
+    "mice": "mouse",
+    "geese": "goose",
+    "wives": "wife",
+    "lives": "life",
+    "knives": "knife",
+    "wolves": "wolf",
+    "halves": "half",
+    "thieves": "thief",
+}
+
+
 @lru_cache(maxsize=1)
 def _stem() -> Callable[[str], str]:
     import Stemmer
 
-    return Stemmer.Stemmer("english").stemWord  # type: ignore[no-any-return]
+    stem = Stemmer.Stemmer("english").stemWord
+
+    def stem_word(word: str) -> str:
+        return stem(_IRREGULAR.get(word.lower(), word))  # type: ignore[no-any-return]
+
+    return stem_word
 
 
 def stems(text: str) -> set[str]:
