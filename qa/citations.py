@@ -141,10 +141,98 @@ def _drop_markers(text: str) -> str:
     return text
 
 
+# A reasoning model's thinking (Qwen3, DeepSeek-R1 distills): never part of the answer.
+_REASONING_TAGS = ("think", "thinking", "reasoning")
+_REASONING = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.IGNORECASE | re.DOTALL)
+_REASONING_OPEN = re.compile(r"<(?:think|thinking|reasoning)>", re.IGNORECASE)
+_REASONING_CLOSE = re.compile(r"</(?:think|thinking|reasoning)>", re.IGNORECASE)
+_PARTIAL_TAGS = tuple(f"<{slash}{tag}>" for tag in _REASONING_TAGS for slash in ("", "/"))
+
+# "Sources:", "**References:**" or "## Citations" on a line of its own ends the answer proper.
+_SOURCES_LIST = re.compile(
+    r"(?:^|\n)[ \t>#*_]*(?:sources?|references?|citations?)\b[*_]*[ \t]*(?::|\n|$)[\s\S]*$",
+    re.IGNORECASE,
+)
+_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.DOTALL)
+_BULLET = re.compile(r"^[ \t]*(?:[-*•‣◦]|\d{1,2}[.)]|#{1,6})[ \t]+")
+_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
+# before a new sentence: a capital, a digit, a quote or bracket, a tag or an inline bullet
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?\]])\s+(?=[A-Z0-9\"“(<*•-])")
+
+# "According to passage 1,", "(Passage 2)", "in passage [3]", "Passage 1 says that": the model
+# naming a passage by number. Its number becomes a marker (so it is checked and renumbered).
+_NUMBERS = r"\[?\d{1,3}\]?(?:\s*(?:,|&|and)\s*\[?\d{1,3}\]?)*"
+_PASSAGE_REFERENCE = re.compile(
+    r"\b(?:according\s+to|as\s+(?:stated|said|mentioned|noted|reported|described|shown)\s+in|"
+    rf"based\s+on|per|from|in)\s+(?:the\s+)?passages?\s+(?P<after>{_NUMBERS})\s*,?"
+    rf"|[(\[]\s*(?:see\s+)?passages?\s+(?P<bracketed>{_NUMBERS})\s*[)\]]"
+    rf"|(?:\bthe\s+|^\s*)passages?\s+(?P<says>{_NUMBERS})\s*(?::|\s(?:says|states|mentions|"
+    r"reports|notes|explains|shows|confirms|indicates)(?:\s+that)?\b)",
+    re.IGNORECASE,
+)
+
+
+def without_reasoning(text: str, partial: bool = False) -> str:
+    """The model's text without its <think>…</think> reasoning; `partial`: it is still streaming.
+
+    An unclosed block hides the rest of the text. A lone closing tag (the chat template opened the
+    block) ends the reasoning, which is dropped, except while streaming: it was shown already.
+    While streaming, a trailing "<thi" is held back too, as it may yet open a block.
+    """
+    tail = text[text.rfind("<") :] if partial and "<" in text else ""
+    if tail and any(tag.startswith(tail.lower()) for tag in _PARTIAL_TAGS):
+        text = text[: -len(tail)]
+    text = _REASONING.sub("", text)
+    opened = _REASONING_OPEN.search(text)
+    if opened:
+        text = text[: opened.start()]
+    # a lone closing tag: the reasoning before it goes, unless the draft has shown it already
+    text = _REASONING_CLOSE.sub("\n\n", text) if partial else _REASONING_CLOSE.split(text)[-1]
+    return text.lstrip()
+
+
+def _passage_markers(match: re.Match[str]) -> str:
+    numbers = next(group for group in match.groups() if group is not None)
+    return " " + "".join(f"[{n}]" for n in re.findall(r"\d+", numbers)) + " "
+
+
+def _claim(chunk: str) -> tuple[str, list[int]]:
+    """One piece of an answer as (sentence without markers, tags or passage names, its numbers)."""
+    named = _PASSAGE_REFERENCE.sub(_passage_markers, _BULLET.sub("", chunk))
+    sentence = " ".join(_TAG.sub("", _MARKER.sub("", named)).split())
+    sentence = re.sub(r"(?<=[.!?])\s+\.$", "", sentence)  # "Baghdad. [1]." -> "Baghdad."
+    sentence = re.sub(r"[\s,;]+(?=[.!?]*$)", "", sentence)  # "fired from X, ." -> "fired from X."
+    if sentence[:1].islower() and named.lstrip().startswith("["):  # "According to passage 1, the"
+        sentence = sentence[0].upper() + sentence[1:]
+    return sentence, marker_numbers(named)
+
+
+def answer_pieces(text: str) -> list[str]:
+    """An answer's sentences and list items, without reasoning, emphasis or a closing source list."""
+    text = _SOURCES_LIST.sub("", without_reasoning(text.strip()))
+    text = _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
+    return [
+        chunk
+        for line in text.splitlines()
+        for chunk in _SENTENCE_BREAK.split(_BULLET.sub("", line).strip())
+        if chunk.strip()
+    ]
+
+
 def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
-    """Split an answer into sentences with the marker numbers each one carries."""
+    """Split an answer into sentences with the marker numbers each one carries.
+
+    A piece without a word (a stray tag, a list number, a marker on its own line) lends its
+    numbers to the sentence before it; an uncited lead-in ending in ":" ("Here they are:") goes.
+    """
     out: list[tuple[str, list[int]]] = []
-    for chunk in re.split(r"(?<=[.!?\]])\s+(?=[A-Z0-9\"“(])", text.strip()):
-        if chunk.strip():
-            out.append((_MARKER.sub("", chunk).strip(), marker_numbers(chunk)))
+    for chunk in answer_pieces(text):
+        sentence, numbers = _claim(chunk)
+        if not any(c.isalpha() for c in sentence):
+            if out:
+                out[-1] = (out[-1][0], list(dict.fromkeys(out[-1][1] + numbers)))
+            continue
+        if sentence.endswith(":") and not numbers:
+            continue
+        out.append((sentence, numbers))
     return out

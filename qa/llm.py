@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
@@ -14,7 +15,7 @@ import httpx
 import openai
 from openai.types.chat import ChatCompletionMessageParam
 
-from qa.citations import Answer, Passage
+from qa.citations import Answer, Passage, without_reasoning
 from qa.errors import ConfigError, LLMError
 from qa.prompts import Message, answer_messages, rewrite_messages
 from qa.settings import Settings
@@ -29,14 +30,40 @@ MAX_RETRIES = 1
 # the timeout (again for a follow-up's rewrite) before its fallback
 RESTING_S = 30.0
 REWRITE_MAX_TOKENS = 64
+# A whole answer may take this many times QA_LLM_TIMEOUT: the timeout is per read, so an endpoint
+# sending a token every few seconds would otherwise hold a question for as long as it streams.
+DEADLINE_FACTOR = 3.0
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+class AnswerTooSlow(Exception):
+    """The endpoint kept streaming past the deadline for a whole answer."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no complete answer within {seconds:g} s")
+        self.seconds = seconds
+
+
+class NotAStream(Exception):
+    """HTTP 200, but the body is no OpenAI server-sent event stream (a web page, say)."""
+
+    def __init__(self, content_type: str) -> None:
+        super().__init__(content_type)
+        self.content_type = content_type
 
 
 def endpoint_name(base_url: str) -> str:
     """The endpoint's url without credentials or query, safe to show and log."""
-    parts = urlsplit(base_url)
+    has_scheme = bool(_SCHEME.match(base_url))  # "localhost:11434/v1" lacks one: a host, still
+    parts = urlsplit(base_url if has_scheme else f"//{base_url}")
     host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+    try:
+        port = parts.port
+    except ValueError:  # "host:abc"
+        port = None
+    netloc = f"{host}:{port}" if port else host
+    name = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+    return name if has_scheme else name.removeprefix("//")
 
 
 def describe_failure(
@@ -48,7 +75,24 @@ def describe_failure(
 ) -> LLMError:
     """A user-facing error for a failed request; built from the error's kind, never its text."""
     where = f"The LLM endpoint at {endpoint}"
-    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
+    if isinstance(exc, httpx.UnsupportedProtocol) or isinstance(
+        exc.__cause__, httpx.UnsupportedProtocol
+    ):
+        example = "http://" + _SCHEME.sub("", endpoint)
+        what = f"is not an http:// or https:// URL (set OPENAI_BASE_URL to e.g. {example})"
+    elif isinstance(exc, AnswerTooSlow):
+        what = (
+            f"did not finish its answer within {exc.seconds:g} s ({DEADLINE_FACTOR:g} times "
+            "QA_LLM_TIMEOUT; it streams too slowly: lower QA_LLM_MAX_TOKENS, raise QA_LLM_TIMEOUT "
+            "or use a faster model)"
+        )
+    elif isinstance(exc, NotAStream):
+        what = (
+            "replied with something that is not an OpenAI-compatible streaming response "
+            f"({exc.content_type or 'no content type'}; check that OPENAI_BASE_URL is the API's "
+            "address, e.g. http://localhost:11434/v1)"
+        )
+    elif isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
         what = (
             f"did not answer within {timeout:g} s (raise QA_LLM_TIMEOUT or check the server's load)"
         )
@@ -57,7 +101,10 @@ def describe_failure(
     elif isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
         what = f"rejected the API key (HTTP {exc.status_code}; check OPENAI_API_KEY)"
     elif isinstance(exc, openai.NotFoundError):
-        what = f"does not serve the model {model!r} (HTTP 404; check QA_LLM_MODEL)"
+        what = (
+            f"does not serve the model {model!r} (HTTP 404; check QA_LLM_MODEL, or that "
+            "OPENAI_BASE_URL ends in /v1 (e.g. http://localhost:11434/v1))"
+        )
     elif isinstance(exc, openai.APIStatusError):
         what = f"failed with HTTP {exc.status_code}"
     elif isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
@@ -77,12 +124,15 @@ class OpenAIAnswerer:
         embed_texts: EmbedTexts,
         max_tokens: int = 512,
         allow_unsupported: bool = False,
+        deadline: float | None = None,
     ) -> None:
         self.client = client
         self.model = model
         self.embed_texts = embed_texts
         self.max_tokens = max_tokens
         self.allow_unsupported = allow_unsupported
+        # seconds a whole answer may take (default: DEADLINE_FACTOR times the read timeout)
+        self.deadline = DEADLINE_FACTOR * self._timeout() if deadline is None else deadline
         self.endpoint = endpoint_name(str(client.base_url))
         self._failed_at = 0.0  # time.monotonic() of the last failure (0: none)
         self._failed = ""  # what it was
@@ -116,12 +166,16 @@ class OpenAIAnswerer:
             allow_unsupported=settings.llm_allow_unsupported,
         )
 
-    def _failure(self, exc: BaseException, then: str = "showing the extractive answer") -> LLMError:
+    def _timeout(self) -> float:
+        """The client's read timeout in seconds (0: none)."""
         timeout = self.client.timeout
         seconds = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
-        error = describe_failure(exc, self.endpoint, self.model, float(seconds or 0), then)
+        return float(seconds or 0)
+
+    def _failure(self, exc: BaseException, then: str = "showing the extractive answer") -> LLMError:
+        error = describe_failure(exc, self.endpoint, self.model, self._timeout(), then)
         log.warning("%s", error)
-        shown = describe_failure(exc, self.endpoint, self.model, float(seconds or 0))
+        shown = describe_failure(exc, self.endpoint, self.model, self._timeout())
         self._failed_at, self._failed = time.monotonic(), str(shown)  # for the answers that follow
         return error
 
@@ -153,13 +207,23 @@ class OpenAIAnswerer:
         raise AssertionError("unreachable")
 
     def _chunks(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        """The streamed text, cut off with AnswerTooSlow once `deadline` seconds have passed."""
+        started = time.monotonic()
         stream = self._open(messages, max_tokens)
+        events = 0
         with stream:
             for chunk in stream:
+                events += 1
+                if self.deadline and time.monotonic() - started > self.deadline:
+                    raise AnswerTooSlow(self.deadline)
                 for choice in getattr(chunk, "choices", None) or []:
                     delta = getattr(choice.delta, "content", None)
                     if delta:
                         yield delta
+            response = getattr(stream, "response", None)
+            content_type = response.headers.get("content-type", "") if response else ""
+            if not events and not content_type.startswith("text/event-stream"):
+                raise NotAStream(content_type.split(";")[0].strip())
 
     def stream_answer(
         self, question: str, passages: Sequence[Passage], fallback: Callable[[], Answer]
@@ -169,20 +233,28 @@ class OpenAIAnswerer:
         if resting:
             yield _with_notice(fallback(), resting)
             return
-        parts: list[str] = []
+        raw, shown = "", ""
         try:
             for delta in self._chunks(answer_messages(question, passages), self.max_tokens):
-                parts.append(delta)
-                yield delta
+                raw += delta
+                # the draft leaves out the model's <think> reasoning, even while it is unclosed
+                visible = without_reasoning(raw, partial=True)
+                if len(visible) > len(shown) and visible.startswith(shown):
+                    yield visible[len(shown) :]
+                    shown = visible
         except Exception as exc:  # the endpoint is outside our control: every failure falls back
             error = self._failure(exc)
             yield _with_notice(fallback(), str(error))
             return
-        text = "".join(parts).strip()
+        text = without_reasoning(raw).strip()
         if not text:
+            what = (
+                "returned only its reasoning (<think>), no answer (raise QA_LLM_MAX_TOKENS)"
+                if raw.strip()
+                else "returned an empty answer"
+            )
             error = LLMError(
-                f"The LLM endpoint at {self.endpoint} returned an empty answer; "
-                "showing the extractive answer."
+                f"The LLM endpoint at {self.endpoint} {what}; showing the extractive answer."
             )
             log.warning("%s", error)
             yield _with_notice(fallback(), str(error))
@@ -206,8 +278,8 @@ class OpenAIAnswerer:
         if self.resting():
             return None
         try:
-            text = "".join(
-                self._chunks(rewrite_messages(question, history), REWRITE_MAX_TOKENS)
+            text = without_reasoning(
+                "".join(self._chunks(rewrite_messages(question, history), REWRITE_MAX_TOKENS))
             ).strip()
         except Exception as exc:  # the caller falls back to the deterministic rewrite
             self._failure(exc, then="rewriting the follow-up by rule instead")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from qa.citations import cited_sentences, marker_numbers, renumber_markers
+from qa.citations import cited_sentences, marker_numbers, renumber_markers, without_reasoning
 
 FRAGMENTS = [
     "[1]",
@@ -73,3 +73,21 @@ def test_cited_sentences_never_crash_and_hold_no_markers(text: str) -> None:
     for sentence, numbers in cited_sentences(text):
         assert marker_numbers(sentence) == [] or "[" in text
         assert len(numbers) == len(set(numbers))
+
+
+# Streamed model output with reasoning tags cut anywhere, as chunks arrive.
+thinking = st.lists(
+    st.sampled_from(["<think>", "</think>", "<th", "ink>", "</", "<", "a", " ", ".", "[1]", "\n"]),
+    max_size=25,
+).map("".join)
+
+
+@FUZZ
+@given(thinking)
+@example("<think>x</think>\n\nAn answer [1].")
+def test_the_streamed_draft_only_grows_and_never_shows_reasoning(text: str) -> None:
+    # each chunk's draft extends the last one, so appending deltas shows exactly the draft
+    drafts = [without_reasoning(text[:i], partial=True) for i in range(len(text) + 1)]
+    for before, after in zip(drafts, drafts[1:], strict=False):
+        assert after.startswith(before)
+    assert "<think>" not in drafts[-1] and "<think>" not in without_reasoning(text)
