@@ -456,6 +456,8 @@ class Engine:
                     # quote what the user asked, not the rewrite ("... (rockets fired)")
                     said = item.text.replace(f"“{standalone}”", f"“{question}”")
                     item = replace(item, text=said)
+                if isinstance(item, Answer):  # the model's checked answer, or the fallback
+                    item = self._finished(item, question, standalone, passages, pointed, filters)
                 yield item
             return
         if standalone != question and wants_more(question):  # "Tell me more (about the 2nd)"
@@ -476,6 +478,20 @@ class Engine:
                 opening = overview_answer(question, self._lede(top, passages))
                 if opening.answered:
                     answer = replace(opening, confidence=answer.confidence, notice=answer.notice)
+        answer = self._finished(answer, question, standalone, passages, pointed, filters)
+        yield answer.text
+        yield answer
+
+    def _finished(
+        self,
+        answer: Answer,
+        question: str,
+        standalone: str,
+        passages: Sequence[Passage],
+        pointed: int | None,
+        filters: Filters,
+    ) -> Answer:
+        """The answer as told: strays refused; refusals quote the question and name the filters."""
         if (  # a pointer's words came from the last answer: it cannot stray
             standalone != question
             and answer.answered
@@ -492,8 +508,7 @@ class Engine:
                 f"No passage {within} answers “{asked}”; widening or clearing them may find one."
             )
             answer = replace(answer, text=refusal(question, reason=reason).text)
-        yield answer.text
-        yield answer
+        return answer
 
     def _unmentioned(self, question: str) -> list[str]:
         """The question's names if the index mentions none of them (checked in the BM25 vocabulary)."""

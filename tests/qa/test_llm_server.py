@@ -391,6 +391,22 @@ def test_engine_rewrites_follow_ups_with_the_llm(
     assert "wounded five other civilians" in answer.citations[0].passage
 
 
+def test_a_model_s_refusal_under_search_settings_names_them(
+    monkeypatch, embed_model, seed_copy, scripted
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.api import Engine
+
+    monkeypatch.setenv("OPENAI_BASE_URL", scripted.url("noanswer"))
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    engine = Engine(
+        Settings(index_dir=seed_copy, llm="openai", llm_model="smollm2"), embed_model=embed_model
+    )
+    answer = engine.ask("Who fired the rockets?", since="2020-11-01")
+    assert not answer.answered
+    assert "No passage within the filters (since 2020-11-01) answers" in answer.text
+    assert "widening or clearing them may find one" in answer.text  # as the extractive says
+
+
 def test_engine_with_a_dead_endpoint_answers_extractively(
     monkeypatch, embed_model, seed_copy, free_port
 ) -> None:  # type: ignore[no-untyped-def]
