@@ -75,7 +75,9 @@ def day_number(value: str | date | None) -> int:
         return 0
     try:
         d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    except ValueError:
+    except ValueError as exc:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):  # the shape is right, the day is not
+            raise ConfigError(f"{value!r} is no date ({exc}): give a real day.") from None
         raise ConfigError(f"Dates must look like 2020-11-17 (YYYY-MM-DD), not {value!r}.") from None
     return to_day(d)
 

@@ -166,8 +166,10 @@ def test_cosine_is_per_row_and_safe_for_a_zero_vector() -> None:
 
 def test_dates_are_days_and_a_bad_one_says_how_to_write_it() -> None:
     assert day_number("2020-11-17") == 20201117 and day_number(None) == 0
-    with pytest.raises(ConfigError, match=r"YYYY-MM-DD\), not '2020-13-01'"):
+    with pytest.raises(ConfigError, match=r"'2020-13-01' is no date \(month must be in 1..12\)"):
         day_number("2020-13-01")
+    with pytest.raises(ConfigError, match=r"YYYY-MM-DD\), not '13/11/2020'"):
+        day_number("13/11/2020")
 
 
 def test_filters_take_sources_in_any_case_and_refuse_a_backwards_range() -> None:
