@@ -232,15 +232,18 @@ class LoopbackHostsOnly:
     only this machine's names (localhost, 127.0.0.1, ::1) are answered.
     """
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, allowed: str = "") -> None:
         self.app = app
+        self.allowed = {h.strip().lower() for h in allowed.split(",") if h.strip()}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         header = dict(scope.get("headers") or ()).get(b"host", b"").decode("latin-1")
+        name = host_name(header).lower()
         if (
             scope["type"] not in ("http", "websocket")
             or not header
-            or is_loopback(host_name(header))
+            or is_loopback(name)
+            or name in self.allowed
         ):
             return await self.app(scope, receive, send)
         if scope["type"] == "websocket":
@@ -248,8 +251,9 @@ class LoopbackHostsOnly:
         from qa.http_errors import error_response
 
         message = (
-            f"This server answers only requests to localhost, not to {host_name(header)!r}. "
-            "To serve other names, start it with --host and set QA_AUTH and QA_API_TOKEN."
+            f"This server answers only requests to localhost, not to {name!r}: behind a proxy, "
+            "add its name to QA_ALLOWED_HOSTS; to serve other machines, start it with --host "
+            "and set QA_AUTH and QA_API_TOKEN."
         )
         await error_response(400, message)(scope, receive, send)
 
@@ -278,7 +282,7 @@ def create_server(engine: Engine | EngineLoader) -> Any:
     )
 
 
-def uvicorn_server(app: Any, host: str, port: int) -> Any:
+def uvicorn_server(app: Any, host: str, port: int, allowed_hosts: str = "") -> Any:
     """A uvicorn server for `app` that, when asked to stop, first ends the chat pages' streams.
 
     An open chat page holds a heartbeat stream that Gradio ends only on its app's stop event;
@@ -297,7 +301,7 @@ def uvicorn_server(app: Any, host: str, port: int) -> Any:
             await super().shutdown(sockets)
 
     if is_loopback(host):
-        app = LoopbackHostsOnly(app)
+        app = LoopbackHostsOnly(app, allowed_hosts)
     return Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
 
 
@@ -308,9 +312,11 @@ def url_of(host: str, port: int) -> str:
 
 
 @contextmanager
-def run_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def run_in_thread(
+    app: Any, host: str = "127.0.0.1", port: int = 0, allowed_hosts: str = ""
+) -> Iterator[str]:
     """Serve `app` with uvicorn in a background thread; yields its URL (port 0: a free one)."""
-    server = uvicorn_server(app, host, port)
+    server = uvicorn_server(app, host, port, allowed_hosts)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -334,7 +340,7 @@ def serve(
     check_exposure(host, settings)  # before anything slow: a refusal comes at once
     check_port_free(host, port)
     loader = EngineLoader(settings, seed_paths)
-    server = uvicorn_server(create_server(loader), host, port)
+    server = uvicorn_server(create_server(loader), host, port, settings.allowed_hosts)
 
     def load_once_listening() -> None:
         # torch, Chroma and the model would slow the page's start-up: they load once it is served

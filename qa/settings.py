@@ -141,6 +141,10 @@ class Settings(BaseSettings):
         None,
         description="Bearer token the HTTP API requires when set; required with a non-loopback --host.",
     )
+    allowed_hosts: str = Field(
+        "",
+        description="Host names, comma-separated, that a loopback server answers besides localhost (a reverse proxy's public name).",
+    )
 
     @model_validator(mode="after")
     def _overlap_within_chunk(self) -> Settings:

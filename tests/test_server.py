@@ -86,8 +86,11 @@ def guarded_url(
 
     index_dir = tmp_path_factory.mktemp("guarded") / "index"
     shutil.copytree(seed_index, index_dir)
-    settings = Settings(index_dir=index_dir, api_token=TOKEN, auth="ann:pw")
-    with run_in_thread(create_server(Engine(settings, embed_model=embed_model))) as url:
+    settings = Settings(
+        index_dir=index_dir, api_token=TOKEN, auth="ann:pw", allowed_hosts="QA.example.org, b.c"
+    )
+    served = create_server(Engine(settings, embed_model=embed_model))
+    with run_in_thread(served, allowed_hosts=settings.allowed_hosts) as url:
         yield url
 
 
@@ -126,6 +129,9 @@ def test_a_loopback_server_answers_only_this_machines_names(guarded_url: str) ->
         assert httpx.get(guarded_url + "/", headers={"Host": host}).status_code == 400
     for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "localhost"):
         assert httpx.get(guarded_url + "/api/health", headers={"Host": host}).status_code == 200
+    # a reverse proxy's public name, listed in QA_ALLOWED_HOSTS
+    proxied = httpx.get(guarded_url + "/api/health", headers={"Host": "qa.example.org"})
+    assert proxied.status_code == 200
 
 
 @pytest.mark.slow
