@@ -177,7 +177,14 @@ class Speller:
     def suggestion(self, name: str) -> str | None:
         """A near word of the index for a name it lacks ("Zelenksy" -> "Zelensky"), else None."""
         words = name.split()
-        near = [self.nearest(w.lower()) if not self.known(w.lower()) else w for w in words]
+        # a word of the index stays; another is replaced by the index's nearest word, even an
+        # English one ("Texs" stems like "tex"), as the name is one the index lacks
+        near = [
+            w
+            if self.stem(w.lower()) in self.term_passages
+            else self.nearest(w.lower()) or (w if self.known(w.lower()) else None)
+            for w in words
+        ]
         if any(n is None for n in near) or all(n == w for n, w in zip(near, words, strict=True)):
             return None
         return " ".join(

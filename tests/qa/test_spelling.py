@@ -19,6 +19,7 @@ TERMS = {
     "ukrain": 80,
     "nasa": 7,
     "telescop": 5,
+    "texa": 50,  # "texas"
 }
 ENGLISH = {
     "chinese": 5000,
@@ -33,6 +34,8 @@ ENGLISH = {
     "telescope": 800,
     "the": 9000000,
     "percentage": 6000,
+    "tex": 40,  # the typesetting system: "texs" stems like it
+    "texas": 4000,
 }
 
 
@@ -75,6 +78,8 @@ def test_names_get_a_suggestion_not_a_correction(speller: Speller) -> None:
     assert speller.suggestion("Zelenskyi") == "Zelenskyy"
     assert speller.suggestion("Qwxyz") is None  # nothing near
     assert speller.suggestion("Zelenskyy") is None  # nothing to suggest
+    # a name the index lacks gets its nearest index word, though it stems like English ("tex")
+    assert speller.suggestion("Texs") == "Texas"
 
 
 def test_corrected_replaces_whole_words_in_order() -> None:
