@@ -383,7 +383,7 @@ def _ingest(
             if twin != item.id and item.id not in manifest:  # a copy, or a parent folder's id
                 note = LoadError(
                     item.path,
-                    f"same text as the indexed article {twin!r}; indexed again under this id: "
+                    f"same text as the article {twin!r}; indexed again under this id: "
                     "delete one of them if it is a copy",
                     item.line,
                 )

@@ -195,6 +195,27 @@ def require_index() -> None:
         check_index_dir(settings)
     if not settings.chroma_url and not settings.chroma_dir.exists():
         raise NoIndexError(str(settings.index_dir.resolve()))
+    check_collection(settings)
+
+
+def check_collection(settings: Any) -> None:
+    """A ConfigError naming the collections there are when QA_COLLECTION is none of them.
+
+    Reading must not create the collection that a mistyped QA_COLLECTION names.
+    """
+    from index.store import open_client
+
+    names = sorted(
+        c if isinstance(c, str) else c.name for c in open_client(settings).list_collections()
+    )
+    if names and settings.collection not in names:
+        from qa.errors import ConfigError
+
+        where = settings.chroma_url or str(settings.index_dir.resolve())
+        raise ConfigError(
+            f"No collection {settings.collection!r} in {where} (QA_COLLECTION); it holds "
+            f"{', '.join(repr(n) for n in names)}: set QA_COLLECTION to one of them."
+        )
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

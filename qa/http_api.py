@@ -27,9 +27,7 @@ from starlette.types import Scope
 
 from qa.chat_completions import completion, completion_events, split_conversation, unsupported
 from qa.citations import Answer
-from qa.errors import (
-    LoadError,
-)
+from qa.errors import UNREACHABLE, LoadError, is_unreachable
 from qa.http_errors import (
     ERRORS,
     BodyLimit,
@@ -166,6 +164,9 @@ def build_api(engine: Engine, token: str | None = None) -> FastAPI:
         try:
             passages = engine.store.count()
         except Exception as exc:
+            if is_unreachable(exc):  # a Chroma server that is down: say where to look
+                log.warning("health check failed: %r", exc)
+                raise RequestError(503, UNREACHABLE.format(kind=type(exc).__name__)) from None
             log.exception("health check failed")
             raise RequestError(503, f"The index cannot be read ({type(exc).__name__}).") from None
         status = "ok" if passages else "empty"

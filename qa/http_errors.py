@@ -103,14 +103,46 @@ def install_error_handlers(app: FastAPI) -> None:
             response.headers["Retry-After"] = "10"
         return response
 
-    @app.exception_handler(Exception)
-    async def on_crash(request: Request, exc: Exception) -> JSONResponse:
-        if is_unreachable(exc):
-            log.warning("error serving %s %s: %r", request.method, request.url.path, exc)
-            return error_response(503, UNREACHABLE.format(kind=type(exc).__name__))
-        log.exception("error serving %s %s", request.method, request.url.path)
-        message = f"Internal error ({type(exc).__name__}); the server log has the details."
-        return error_response(500, message)
+    app.add_middleware(CrashGuard)  # any other error: see there
+
+
+def crash_response(method: str, path: str, exc: Exception) -> JSONResponse:
+    """An unexpected error's reply: 503 for an unreachable index (one log line), else 500."""
+    if is_unreachable(exc):
+        log.warning("error serving %s %s: %r", method, path, exc)
+        return error_response(503, UNREACHABLE.format(kind=type(exc).__name__))
+    log.error("error serving %s %s", method, path, exc_info=exc)
+    message = f"Internal error ({type(exc).__name__}); the server log has the details."
+    return error_response(500, message)
+
+
+class CrashGuard:
+    """Answer an API call's unexpected error in the error shape, logged once.
+
+    An exception handler for `Exception` would run in Starlette's outermost middleware, which
+    re-raises after replying, so uvicorn logged each failure again as a full traceback: while
+    a Chroma server is down, some 160 lines a question.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(("/api/", "/v1/")):
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def watched(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            if started:  # a stream cut short: nothing else can be said
+                raise
+            await crash_response(scope["method"], scope["path"], exc)(scope, receive, send)
 
 
 class BodyLimit:

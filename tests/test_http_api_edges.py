@@ -104,3 +104,31 @@ def test_serve_refuses_a_port_outside_1_to_65535(port: str) -> None:
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"--port: must be a port number from 1 to 65535, not '{port}'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "says"),
+    [
+        (httpx.ConnectError("refused"), 503, "The index cannot be reached (ConnectError)"),
+        (ValueError("bug"), 500, "Internal error (ValueError)"),
+    ],
+)
+def test_an_unexpected_error_is_answered_once_not_raised_to_the_server(
+    error: Exception, status: int, says: str
+) -> None:
+    """Raised past the app, an error was logged again by uvicorn as a full traceback."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from qa.http_errors import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/api/fails")
+    def fails() -> None:
+        raise error
+
+    with TestClient(app, raise_server_exceptions=True) as client:  # raises what escapes the app
+        reply = client.get("/api/fails")
+    assert reply.status_code == status and reply.json()["error"]["message"].startswith(says)

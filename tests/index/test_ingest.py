@@ -362,7 +362,7 @@ def test_a_second_copy_of_an_indexed_text_is_named_in_a_warning(
     assert again.added == 1
     (warning,) = again.warnings
     assert warning["article"] == "parent/news/bridge.txt"
-    assert "same text as the indexed article 'news/bridge.txt'" in warning["error"]
+    assert "same text as the article 'news/bridge.txt'" in warning["error"]
     # re-ingesting changes nothing and warns no more
     third = ingest_paths(
         [str(tmp_path / "parent")], settings, store=store, embed_model=embed_model, progress=False

@@ -268,3 +268,17 @@ def test_a_dead_llm_endpoint_is_said_once_with_the_extractive_answer(
     notice = done.stdout.split("\n\n")[1]
     assert notice.startswith("(") and "unreachable" in notice
     assert "unreachable" not in done.stderr  # the notice is not logged a second time
+
+
+@pytest.mark.slow
+def test_a_mistyped_collection_is_named_and_not_made(seed_index: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "seed-index"
+    shutil.copytree(seed_index, index_dir)
+    for command in (["ask", "Who fired the rockets?"], ["articles"]):
+        typo = qa(*command, index_dir=index_dir, QA_COLLECTION="artcles")
+        assert typo.returncode == 1 and "No collection 'artcles'" in typo.stderr
+        assert "it holds 'articles': set QA_COLLECTION" in typo.stderr
+    import chromadb
+
+    client = chromadb.PersistentClient(path=str(index_dir / "chroma"))
+    assert [c.name for c in client.list_collections()] == ["articles"]  # reading made none
