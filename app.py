@@ -43,7 +43,7 @@ from qa.render import (  # noqa: E402
     upload_row,
 )
 from qa.server import EngineLoader  # noqa: E402
-from qa.uploads import UPLOAD_SUFFIXES, prune_uploads, store_upload  # noqa: E402
+from qa.uploads import prune_uploads, store_upload  # noqa: E402
 
 if TYPE_CHECKING:
     from index.ingest import IngestReport
@@ -410,7 +410,8 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                             label="Upload articles (.txt .md .html .json .jsonl, an .rss feed; "
                             f"at most {settings.max_file_mb:g} MB each)",
                             file_count="multiple",
-                            file_types=list(UPLOAD_SUFFIXES),
+                            # no file_types: Gradio would refuse a whole selection for one
+                            # .docx; each file that is no article gets its own row instead
                             height=140,
                             elem_id="qa-upload",
                         )

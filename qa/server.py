@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from qa.api import Engine
 
 log = logging.getLogger("article-qa.server")
+UPLOAD_CAP_FACTOR = 5  # Gradio's upload cap, in times QA_MAX_FILE_MB (see create_server)
 
 
 def is_loopback(host: str) -> bool:
@@ -277,8 +278,10 @@ def create_server(engine: Engine | EngineLoader) -> Any:
         path="/",
         show_error=False,
         auth=ui_credentials(settings),
-        # Gradio refuses larger uploads itself (413) while reading them, before they are kept
-        max_file_size=int(settings.max_file_mb * 1_000_000),
+        # Gradio refuses a whole selection when one file is over its cap, so its cap is well
+        # above ours: a file a little over QA_MAX_FILE_MB gets its own row and costs the others
+        # nothing; one far over it is still refused (413) while read, before it is kept
+        max_file_size=int(UPLOAD_CAP_FACTOR * settings.max_file_mb * 1_000_000),
     )
 
 

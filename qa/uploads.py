@@ -40,7 +40,7 @@ def store_upload(path: Path, upload_dir: Path, max_bytes: int, display_name: str
     if size > max_bytes:
         raise LoadError(
             display_name,
-            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB cap (QA_MAX_FILE_MB)",
+            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB cap (QA_MAX_FILE_MB)",
         )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     target = upload_dir / digest / name
