@@ -212,7 +212,8 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         try:
             with user_errors("answering this question"):
                 filters = parse_filters(top_k, since, until, sources, as_of)
-                yield chat, render_sources(turns), "", pairs, turns
+                # the box was emptied in the page when the question was sent (see `asked`)
+                yield chat, render_sources(turns), gr.skip(), pairs, turns
                 chosen = answerer_engine(answerer)
                 if waiting:
                     chat[-1] = message("assistant", SEARCHING)
@@ -246,6 +247,9 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         with user_errors("checking the question"):
             if not (question or "").strip():
                 raise page_error("Type a question about the articles first.")
+            from qa.api import check_question
+
+            check_question(question)  # too long: a message, not an error badge on the chat
             parse_filters(None, since, until, None, as_of)
             if loader.ready and loader.engine().store.count() == 0:
                 raise NoIndexError(str(settings.index_dir))
@@ -450,17 +454,40 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         pairs, turns = gr.State([]), gr.State([])
 
         refreshed = [status, table, doomed, source_filter, examples]
-        chat_in = [box, chatbot, top_k, since, until, source_filter, answerer, as_of, pairs, turns]
+        # The question being answered. The page moves it here from the box as it is sent, with
+        # no round trip, so a next question typed at once is never wiped by the answer's reply.
+        asked = gr.Textbox(visible=False)
+        chat_in = [
+            asked,
+            chatbot,
+            top_k,
+            since,
+            until,
+            source_filter,
+            answerer,
+            as_of,
+            pairs,
+            turns,
+        ]
         chat_out = [chatbot, sources, box, pairs, turns]
-        # Questions are checked first, in a step without outputs, so a mistake is only a message;
-        # the chat shows its own "Searching…" bubble, so Gradio's progress overlay is hidden.
-        check_in = [box, since, until, as_of]
-        box.submit(check, check_in, None, api_visibility="private").success(
-            respond, chat_in, chat_out, api_name="chat", show_progress="hidden"
+        # Questions are checked first, in a step without outputs, so a mistake is only a message
+        # (and the question goes back to the box unless another is being typed there); the
+        # chat shows its own "Searching…" bubble, so Gradio's progress overlay is hidden.
+        check_in = [asked, since, until, as_of]
+        taken = box.submit(
+            None, box, [asked, box], js="(q) => [q, '']", queue=False, api_visibility="private"
         )
-        examples.click(lambda sample: sample[0], examples, box, api_visibility="private").then(
-            check, check_in, None, api_visibility="private"
-        ).success(respond, chat_in, chat_out, show_progress="hidden", api_visibility="private")
+        checked = taken.then(check, check_in, None, api_visibility="private")
+        checked.success(respond, chat_in, chat_out, api_name="chat", show_progress="hidden")
+        checked.failure(
+            None, [asked, box], box, js="(q, typed) => typed || q", api_visibility="private"
+        )
+        suggested = examples.click(
+            lambda sample: sample[0], examples, asked, api_visibility="private"
+        ).then(check, check_in, None, api_visibility="private")
+        suggested.success(
+            respond, chat_in, chat_out, show_progress="hidden", api_visibility="private"
+        )
         new_chat.click(
             lambda: ([], SOURCES_PLACEHOLDER, "", [], []), None, chat_out, api_visibility="private"
         )

@@ -69,6 +69,17 @@ REVISION_CHECK_S = 2.0
 STALE_DEPTH = 3  # the passages whose articles' dates tell whether the articles are recent
 
 
+def check_question(question: object) -> None:
+    """A ConfigError for a question that is no text or is too long to be one question."""
+    if not isinstance(question, str):
+        raise ConfigError(f"The question must be text, not {type(question).__name__}.")
+    if len(question) > MAX_QUESTION:
+        raise ConfigError(
+            f"Questions are limited to {MAX_QUESTION:,} characters; this one has "
+            f"{len(question):,}: ask about one thing at a time."
+        )
+
+
 def day_number(value: str | date | None) -> int:
     """A date (ISO string or date) as YYYYMMDD, 0 for None."""
     if value is None or value == "":
@@ -321,13 +332,7 @@ class Engine:
         as_of: str | date | None = None,
     ) -> Iterator[str | Answer]:
         """Yield answer text as it is produced, then the final Answer (asked on `as_of`, default today)."""
-        if not isinstance(question, str):
-            raise ConfigError(f"The question must be text, not {type(question).__name__}.")
-        if len(question) > MAX_QUESTION:
-            raise ConfigError(
-                f"Questions are limited to {MAX_QUESTION:,} characters; this one has "
-                f"{len(question):,}: ask about one thing at a time."
-            )
+        check_question(question)
         if top_k is not None and not (isinstance(top_k, int) and 0 < top_k <= 100):
             raise ConfigError(f"top_k must be a whole number from 1 to 100, not {top_k!r}.")
         if history is not None and not all(

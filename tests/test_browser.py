@@ -214,6 +214,24 @@ def test_chat_sources_upload_delete_and_hostile_article(
     expect(within).to_contain_text("Searched since 2020-11-01.")
     fill_and_check(since_box, "")
 
+    # A next question typed the moment one is sent stays in the box (the answer wiped it once)
+    box = page.get_by_placeholder("Ask a question about the articles…")
+    before = page.locator('[data-testid="bot"]').count()
+    box.fill("How many civilians were wounded?")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(40)
+    page.keyboard.type("When did", delay=40)  # a fast typist: a key every 40 ms from Enter on
+    expect(settled(page.locator('[data-testid="bot"]').nth(before))).to_contain_text("five")
+    expect(box).to_have_value("When did")
+    # A question too long to be one is a message, with no error badge over the chat
+    box.fill("Why? " * 1000)
+    page.keyboard.press("Enter")
+    toast = page.get_by_test_id("toast-body")
+    expect(toast).to_contain_text("Questions are limited to 4,000 characters")
+    expect(page.locator('[data-testid="bot"]')).to_have_count(before + 1)
+    expect(page.locator(".error").filter(has_text="Error")).to_have_count(0)
+    box.fill("")
+
     # Upload a hostile article: it is listed, answered from, and never runs code.
     hostile = tmp_path / "upload" / "lighthouse log.txt"
     hostile.parent.mkdir()
