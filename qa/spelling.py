@@ -177,11 +177,11 @@ class Speller:
     def suggestion(self, name: str) -> str | None:
         """A near word of the index for a name it lacks ("Zelenksy" -> "Zelensky"), else None."""
         words = name.split()
-        # a word of the index stays; another is replaced by the index's nearest word, even an
-        # English one ("Texs" stems like "tex"), as the name is one the index lacks
+        # a word of the index or of English ("Spain") stays; another is replaced by the index's
+        # nearest word, even one that stems like English ("Texs" like "tex")
         near = [
             w
-            if self.stem(w.lower()) in self.term_passages
+            if self.stem(w.lower()) in self.term_passages or w.lower() in self.english
             else self.nearest(w.lower()) or (w if self.known(w.lower()) else None)
             for w in words
         ]
