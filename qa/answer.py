@@ -139,6 +139,18 @@ _IRREGULAR = {
     "wolves": "wolf",
     "halves": "half",
     "thieves": "thief",
+    # words news uses for one thing: a question's "hurt" is an article's "wounded"
+    "hurt": "injured",
+    "wounded": "injured",
+    "injuries": "injured",
+    "injury": "injured",
+    "injuring": "injured",
+    "killed": "died",
+    "dead": "died",
+    "deaths": "died",
+    "death": "died",
+    "fatalities": "died",
+    "detained": "arrested",
 }
 
 

@@ -34,6 +34,7 @@ from qa.answer import (
 from qa.citations import Answer, Passage
 from qa.errors import ConfigError, NoIndexError
 from qa.followup import (
+    asked_predicate,
     carried_names,
     naming_articles,
     pointed_source,
@@ -565,11 +566,16 @@ class Engine:
         return float(sims.max()) < self.settings.min_similarity
 
     def _elsewhere(self, question: str, passages: Sequence[Passage]) -> bool:
-        """Whether a follow-up names a word of its own (not a number or date) none of the passages has."""
+        """Whether a follow-up names a word of its own (not a number or date) none of the passages has.
+
+        What it asks ("hurt" of "And how many were hurt?") names no topic: the passages may
+        say it in other words ("wounded").
+        """
+        asked = asked_predicate(question)
         own = {
             w
             for word in self._topical(question)
-            if word.isalpha() and not is_date_word(word)
+            if word.isalpha() and not is_date_word(word) and word.lower() not in asked
             for w in stems(word)
         }
         return bool(own) and not own & stems(" ".join(f"{p.title} {p.text}" for p in passages))

@@ -423,8 +423,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(README.md, Configuration, lists them)",
             file=sys.stderr,
         )
+    llm_log = logging.getLogger("qa.llm")
+    level = llm_log.level
     if args.command in ("ask", "chat"):  # an LLM failure is the answer's notice: not twice
-        logging.getLogger("qa.llm").setLevel(logging.ERROR)
+        llm_log.setLevel(logging.ERROR)
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt as exc:
@@ -451,6 +453,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = f"{type(exc).__name__}: {exc} (set QA_DEBUG=1 for details)"
         print(f"error: {message}", file=sys.stderr)
         return 1
+    finally:
+        llm_log.setLevel(level)  # as it was: main() may run inside another program (or a test)
 
 
 if __name__ == "__main__":

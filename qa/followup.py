@@ -360,6 +360,20 @@ def naming_articles(names_carried: Sequence[str], texts: Sequence[tuple[str, str
 COMMON_SHARE = 0.01  # a word in this share of passages or more is too common to name a topic
 
 
+# "... were hurt?", "... was arrested?", "... got sick or injured?": what a question ends by asking
+_PREDICATE = re.compile(
+    r"\b(?:am|is|are|was|were|be|been|being|get|gets|got|gotten)\s+"
+    r"((?:[a-z]+\s+(?:or|and)\s+)?[a-z]+)\W*$",
+    re.IGNORECASE,
+)
+
+
+def asked_predicate(question: str) -> set[str]:
+    """The words of the state a question ends by asking about ("hurt" of "How many were hurt?")."""
+    m = _PREDICATE.search(question)
+    return {w.lower() for w in m.group(1).split() if w.lower() not in ("or", "and")} if m else set()
+
+
 def topical_words(question: str, shares: Callable[[str], list[float]]) -> list[str]:
     """The question's words that can name a new topic: its names, and words rare in the index.
 

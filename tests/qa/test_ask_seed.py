@@ -39,6 +39,19 @@ def test_an_irregular_plural_finds_its_singular(seed_engine) -> None:  # type: i
     assert answer.answered and "killed at least one child" in answer.text
 
 
+def test_a_follow_up_in_other_words_than_the_article_s(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    # "hurt" is the article's "wounded": asked, not a new topic, and answered by that sentence
+    from qa.followup import asked_predicate
+
+    first = ask("Where were the rockets fired from in Baghdad?", engine=seed_engine)
+    history = [("Where were the rockets fired from in Baghdad?", first.text)]
+    for follow_up in ("and how many were hurt?", "How many people died?"):
+        answer = ask(follow_up, history=history, engine=seed_engine)
+        assert answer.answered and "wounded five other civilians" in answer.text, follow_up
+    assert asked_predicate("How many got sick or injured?") == {"sick", "injured"}
+    assert asked_predicate("What about Ohtani?") == set()
+
+
 def test_when_gets_the_sentence_with_the_date_not_a_dateless_headline(seed_engine) -> None:  # type: ignore[no-untyped-def]
     answer = ask("When were the rockets fired?", engine=seed_engine)
     assert answer.answered and "Tuesday night (local time), Nov. 17" in answer.text
