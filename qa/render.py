@@ -141,9 +141,10 @@ def searched_within(
         parts.append(f"until {until}")
     if sources:
         parts.append(("source " if len(sources) == 1 else "sources ") + ", ".join(sources))
+    lines = [f"Searched {'; '.join(parts)}."] if parts else []
     if as_of:
-        parts.append(f"asked as of {as_of}")
-    return f"*Searched {escape_text('; '.join(parts))}.*" if parts else ""
+        lines.append(f"Asked as of {as_of}.")
+    return f"*{escape_text(' '.join(lines))}*" if lines else ""
 
 
 def format_answer(answer: Answer, turn: int = 0) -> str:

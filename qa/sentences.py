@@ -754,6 +754,9 @@ def with_full_names(sentence: str, known: dict[str, str]) -> str:
             continue  # "Joe Biden", "President Biden": named already
         if re.match(r"\s*[—–]\s*[A-Z][a-z]+\s*[—–,]", out[m.end() :]):
             continue  # "another Vieira — Patrick — scored": the sentence gives the first name
+        after = re.match(r" ([A-Z][a-z][\w'’\-]*)", out[m.end() :])  # not "QB" of "Chiefs QB"
+        if after and not is_date_word(after.group(1)):
+            continue  # "Fleetwood Mac", "the Soto Supreme Court": a longer name, no person's
         out = f"{out[: m.start()]}[{full.rsplit(' ', 1)[0]}] {out[m.start() :]}"
     return out
 

@@ -405,6 +405,8 @@ def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
         "Bankman-Fried": "Sam Bankman-Fried",
     }
     assert with_full_names("Gorbachev died at 91.", known) == "[Mikhail] Gorbachev died at 91."
+    said = with_full_names("Gorbachev Tuesday said no.", known)  # a day goes on, no name
+    assert said == "[Mikhail] Gorbachev Tuesday said no."
     listed = with_full_names("Gorbachev, Reagan, Thatcher met.", known)  # a list, no apposition
     assert listed == "[Mikhail] Gorbachev, Reagan, Thatcher met."
     painted = with_full_names("The prosecution painted Bankman-Fried as a fraud.", known)
@@ -414,6 +416,7 @@ def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
         "Pelosi was hurt.",
         "The House voted.",
         "Another Bennett — Yair — won.",  # the sentence names its own Bennett
+        "She sang in Gorbachev Mac for years.",  # a longer name ("Fleetwood Mac"), no person's
     ):
         assert with_full_names(named, known) == named
     # a first name written with a possessive is still a first name: two Griners, none added

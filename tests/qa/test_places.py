@@ -70,5 +70,6 @@ def test_a_team_named_by_its_name_alone_gets_the_place_its_article_gives() -> No
     said = with_full_names("The Bucks are the first team in the NBA.", known)
     assert said == "The [Milwaukee] Bucks are the first team in the NBA."
     assert with_full_names("The Chiefs won.", known) == "The [Kansas City] Chiefs won."
+    assert with_full_names("Chiefs QB Mahomes", known) == "[Kansas City] Chiefs QB Mahomes"
     # named in full already: left alone
     assert with_full_names("The Milwaukee Bucks won.", known) == "The Milwaukee Bucks won."

@@ -212,8 +212,9 @@ def test_the_search_settings_in_force_are_said_under_an_answer() -> None:
 
     assert searched_within() == ""
     assert searched_within("2024-01-01", "2024-12-31", ["cnn.com"], "2024-06-01") == (
-        "*Searched since 2024-01-01; until 2024-12-31; source cnn.com; asked as of 2024-06-01.*"
+        "*Searched since 2024-01-01; until 2024-12-31; source cnn.com. Asked as of 2024-06-01.*"
     )
+    assert searched_within(as_of="2023-01-01") == "*Asked as of 2023-01-01.*"
     assert searched_within(sources=["<b>Wire</b>", "AP"]) == (
         "*Searched sources &lt;b&gt;Wire&lt;/b&gt;, AP.*"
     )
