@@ -99,7 +99,7 @@ def user_errors(action: str) -> Iterator[None]:
         raise
     except NoIndexError:
         raise page_error(
-            "No articles indexed yet: add some in the Articles tab (or run `qa ingest seeds/`)."
+            "No articles indexed yet: add some in the Articles tab (or with qa ingest)."
         ) from None
     except QAError as exc:
         raise page_error(html.escape(str(exc), quote=False)) from None
@@ -336,9 +336,14 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
             raise page_error("Select the articles to delete first.")
         with user_errors("deleting articles"), writing:
             store = loader.engine().store
-            delete_articles(store, settings, list(article_ids), lock_timeout=LOCK_WAIT_S)
+            present = [a for a in article_ids if a in store.manifest()]
+            if present:
+                delete_articles(store, settings, present, lock_timeout=LOCK_WAIT_S)
             prune_uploads(upload_dir, {e.path for e in store.manifest().values()})
-        gr.Info(f"Deleted {len(article_ids)} article(s).")
+        gone = len(article_ids) - len(present)  # deleted meanwhile (another tab, the API)
+        said = [f"Deleted {len(present)} article(s)."] if present else []
+        said += [f"{gone} had been deleted already."] if gone else []
+        gr.Info(" ".join(said))
         return refresh()
 
     with gr.Blocks(title="article-qa", fill_width=True) as demo:

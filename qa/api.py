@@ -136,16 +136,20 @@ def filters_said(filters: Filters) -> str:
     return f"within the filters ({'; '.join(parts)})" if parts else ""
 
 
+def unknown_sources(unknown: Sequence[str], known_sources: frozenset[str]) -> str:
+    """That no article comes from the sources asked for, and which sources there are."""
+    shown = sorted(known_sources)
+    more = f" and {len(shown) - 10} more" if len(shown) > 10 else ""
+    return (
+        f"No article is from {said_list(unknown)}. The sources are {', '.join(shown[:10])}{more}."
+    )
+
+
 def filtered_out(filters: Filters, known_sources: frozenset[str]) -> str:
     """Why a search under `filters` found no passage ('' when nothing was filtered out)."""
     unknown = sorted(filters.sources - known_sources)
     if known_sources and unknown and len(unknown) == len(filters.sources):
-        shown = sorted(known_sources)
-        more = f" and {len(shown) - 10} more" if len(shown) > 10 else ""
-        return (
-            f"No article is from {said_list(unknown)}. "
-            f"The sources are {', '.join(shown[:10])}{more}."
-        )
+        return unknown_sources(unknown, known_sources)
     if filters.as_of and not (filters.since or filters.until or filters.sources):
         return (
             f"No article had been published by {to_date(filters.as_of)}, the day the question "
@@ -516,6 +520,10 @@ class Engine:
                 f"No passage {within} answers “{asked}”; widening or clearing them may find one."
             )
             answer = replace(answer, text=refusal(question, reason=reason).text)
+        unknown = sorted(filters.sources - self._sources) if filters.sources else []
+        if unknown and self._sources and answer.answered:  # a mistyped one of several sources
+            note = unknown_sources(unknown, self._sources)
+            answer = replace(answer, notice=" ".join(filter(None, [answer.notice, note])))
         return answer
 
     def _unmentioned(self, question: str) -> list[str]:

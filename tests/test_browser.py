@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import httpx
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -284,7 +286,12 @@ def test_chat_sources_upload_delete_and_hostile_article(
     expect(confirm).to_contain_text("Its passages go")
     assert confirm.locator("img").count() == 0  # the title is shown as text
     expect(page.locator("#qa-status")).to_contain_text("3 articles")  # nothing gone yet
+    # meanwhile another tab (here the API) deletes it: the page says so, not "Deleted 1"
+    listed = httpx.get(f"{served}/api/articles").json()
+    [doomed] = [a["id"] for a in listed if "Lighthouse log" in a["title"]]
+    assert httpx.delete(f"{served}/api/articles/{quote(doomed, safe='')}").status_code == 200
     page.get_by_role("button", name="Yes, delete").click()
+    expect(page.get_by_test_id("toast-body").last).to_contain_text("1 had been deleted already")
     expect(page.locator("#qa-status")).to_contain_text("2 articles")
     expect(articles).not_to_contain_text("Lighthouse log")
     assert not list((tmp_path / "seed-index" / "uploads").rglob("*.txt"))  # its upload is gone too

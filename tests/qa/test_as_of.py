@@ -188,6 +188,12 @@ def test_a_refusal_under_filters_names_them(fare_engine) -> None:  # type: ignor
     )
 
 
+def test_a_mistyped_one_of_several_sources_is_said(fare_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = fare_engine.ask(QUESTION, sources=["metro times", "metro tmes"])
+    assert answer.answered  # from the source that exists...
+    assert "No article is from metro tmes. The sources are" in answer.notice  # ...and the typo
+
+
 def test_a_bad_as_of_day_says_how_to_write_it(fare_engine) -> None:  # type: ignore[no-untyped-def]
     from qa.errors import ConfigError
 
