@@ -372,6 +372,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                         placeholder="Ask a question about the articles…",
                         show_label=False,
                         submit_btn="Ask",  # a button with a name screen readers say
+                        elem_id="qa-box",
                     )
                     examples = gr.Dataset(
                         components=[box], samples=[], label="Try asking", layout="gallery"

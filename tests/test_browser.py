@@ -150,6 +150,11 @@ def test_chat_sources_upload_delete_and_hostile_article(
         re.compile(r"1 article · \d+ passages"), timeout=ANSWER_WAIT_MS
     )
     expect(page.locator("#qa-status")).to_contain_text("all-MiniLM-L6-v2")
+    # the question box's placeholder is readable (it was 1.9:1 on white)
+    typing = page.get_by_placeholder("Ask a question about the articles…")
+    assert (
+        typing.evaluate("e => getComputedStyle(e, '::placeholder').color") == "rgb(107, 114, 128)"
+    )
     # Open the search settings now: Gradio mounts a closed accordion's fields only when it is
     # first opened, and a value typed while they mount can be lost (CI lost '17/11/2020' twice).
     page.get_by_text("Search settings").click()
