@@ -411,7 +411,30 @@ def choose(
         if words + size <= max_words and s.candidate.text not in {c.candidate.text for c in chosen}:
             chosen.append(s)
             words += size
+    if len(chosen) == 1 and best.candidate.headline and titles:
+        chosen += with_the_story(best, scored, titles, max_words - words)
     return with_person(chosen, scored, question, max_words)
+
+
+def with_the_story(
+    headline: Scored, scored: Sequence[Scored], titles: Sequence[str], room: int
+) -> list[Scored]:
+    """For a headline the source cut short ("…stay in power 'until…"), its story's best sentence.
+
+    A cut headline alone leaves the answer in mid-phrase; the sentence the model ranks
+    highest under the same headline says the rest.
+    """
+    title = titles[headline.candidate.passage]
+    if not cut_short(title):
+        return []
+    story = [
+        s
+        for s in scored
+        if not s.candidate.headline
+        and titles[s.candidate.passage] == title
+        and len(s.candidate.text.split()) <= room
+    ]
+    return story[:1]
 
 
 PERSON_GAP = 3.0  # how far below the best a sentence naming the person asked for may be

@@ -127,6 +127,19 @@ def test_choose_passes_over_a_headline_without_the_asked_date_or_number() -> Non
     assert choose(ranked, keep_gap=1.5) == [best, headline]
 
 
+def test_a_headline_the_source_cut_short_is_followed_by_its_story() -> None:
+    cut = Scored(
+        Candidate(0, 0, 30, "Putin can stay in power 'until", headline=True), 1, 1, 1, order=9.0
+    )
+    story = Scored(Candidate(0, 0, 30, "Zelensky said Putin hides."), 0.9, 0.5, 1.0, order=5.0)
+    other = Scored(Candidate(1, 0, 30, "A man spoke elsewhere."), 0.9, 0.5, 1.0, order=6.0)
+    ranked = [cut, other, story]  # far below the headline: no runner-up by the gap
+    titles = ["Putin can stay in power 'until...", "Elsewhere"]
+    assert choose(ranked, keep_gap=1.5, titles=titles) == [cut, story]  # same story, not `other`
+    whole = ["Putin can stay in power until 2036", "Elsewhere"]
+    assert choose(ranked, keep_gap=1.5, titles=whole) == [cut]  # a whole headline says it all
+
+
 def test_fitter_gradient_matches_finite_differences_and_learns_a_toy_ranking(bench_script) -> None:  # type: ignore[no-untyped-def]
     fit = bench_script("fit_sentence_model")
     rng = np.random.default_rng(0)
