@@ -245,8 +245,8 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
     def check(question: str, since: str, until: str, as_of: str) -> None:
         # A step with no outputs: its error is a message alone, with no badge on the chat.
         with user_errors("checking the question"):
-            if not (question or "").strip():
-                raise page_error("Type a question about the articles first.")
+            if not (question or "").strip():  # Enter in an empty box: nothing to do, nothing said
+                raise gr.Error("No question", visible=False, print_exception=False)
             from qa.api import check_question
 
             check_question(question)  # too long: a message, not an error badge on the chat

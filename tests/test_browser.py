@@ -237,7 +237,14 @@ def test_chat_sources_upload_delete_and_hostile_article(
     expect(toast).to_contain_text("Questions are limited to 4,000 characters")
     expect(page.locator('[data-testid="bot"]')).to_have_count(before + 1)
     expect(page.locator(".error").filter(has_text="Error")).to_have_count(0)
-    box.fill("")
+    # Enter pressed again and again: one question, and no "Type a question" toasts stacking up
+    box.fill("How many civilians were wounded?")
+    for _ in range(4):
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(60)
+    expect(settled(page.locator('[data-testid="bot"]').nth(before + 1))).to_contain_text("five")
+    expect(page.get_by_test_id("toast-body").filter(has_text="Type a question")).to_have_count(0)
+    expect(page.locator('[data-testid="bot"]')).to_have_count(before + 2)
 
     # Upload a hostile article: it is listed, answered from, and never runs code.
     hostile = tmp_path / "upload" / "lighthouse log.txt"
