@@ -149,7 +149,14 @@ def page_article(body: bytes, content_type: str, url: str) -> Article:
         return Article(
             id=url, text=text, title=urlparse(url).path.rsplit("/", 1)[-1] or url, url=url, path=url
         )
-    return article_from_html(text, url, url, url=url)
+    article = article_from_html(text, url, url, url=url)
+    if _LISTING.match(article.title):
+        raise LoadError(url, "a server's list of files, not an article: give a page's address")
+    return article
+
+
+# what web servers title a folder's file list (Python's http.server, Apache, nginx)
+_LISTING = re.compile(r"^(?:Directory listing for|Index of) /", re.IGNORECASE)
 
 
 def entry_date(entry: Any) -> str:

@@ -91,6 +91,14 @@ def site() -> Iterator[str]:
         "/big-undeclared": (200, {"Content-Type": "text/html"}, b"<p>" + b"y" * 3_000_000, 0),
         "/slow": (200, {"Content-Type": "text/html"}, PAGE.encode(), 2.0),
         "/pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4 ...", 0),
+        "/files/": (
+            200,
+            {"Content-Type": "text/html"},
+            b"<html><head><title>Directory listing for /files/</title></head><body>"
+            b"<h1>Directory listing for /files/</h1><ul><li><a href='a.html'>a.html</a></li>"
+            b"<li><a href='b.html'>b.html</a></li></ul></body></html>",
+            0,
+        ),
         "/moved": (301, {"Location": "/bridge"}, b"", 0),
     }
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
@@ -140,6 +148,7 @@ def test_atom_feed_is_recognised_by_its_tags(site: str) -> None:
         ("/big-undeclared", "over the 1 MB cap"),
         ("/nothing", "HTTP 404"),
         ("/pdf", "not a web page or feed (content type application/pdf)"),
+        ("/files/", "a server's list of files, not an article"),
     ],
 )
 def test_failures_are_load_errors_with_a_reason(site: str, path: str, reason: str) -> None:
