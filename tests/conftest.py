@@ -79,6 +79,14 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, embed_model) -> Path:  
 
 
 @pytest.fixture
+def seed_copy(seed_index: Path, tmp_path: Path) -> Path:
+    """A private copy of the seed index, for a test that writes to it or serves it."""
+    target = tmp_path / "seed-index"
+    shutil.copytree(seed_index, target)
+    return target
+
+
+@pytest.fixture
 def seed_engine(seed_index: Path, tmp_path: Path, embed_model):  # type: ignore[no-untyped-def]
     """An Engine over a private copy of the seed index."""
     from qa.api import Engine

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -73,9 +72,8 @@ def test_ingest_ask_articles_json(tmp_path: Path, articles_dir: Path) -> None:
 
 
 @pytest.mark.slow
-def test_chat_answers_follow_ups_until_new_forgets_them(seed_index: Path, tmp_path: Path) -> None:
-    index_dir = tmp_path / "seed-index"
-    shutil.copytree(seed_index, index_dir)
+def test_chat_answers_follow_ups_until_new_forgets_them(seed_copy: Path) -> None:
+    index_dir = seed_copy
     lines = ["How many civilians were wounded?", "When did it happen?", "", "/help", "/new"]
     after = ["When did it happen?", "/quit", "Never asked?"]
     chat = qa("chat", index_dir=index_dir, stdin="\n".join([*lines, *after]))
@@ -91,10 +89,9 @@ def test_chat_answers_follow_ups_until_new_forgets_them(seed_index: Path, tmp_pa
 
 @pytest.mark.slow
 def test_delete_removes_articles_by_id_and_names_unknown_ones(
-    seed_index: Path, tmp_path: Path
+    seed_copy: Path,
 ) -> None:
-    index_dir = tmp_path / "seed-index"
-    shutil.copytree(seed_index, index_dir)
+    index_dir = seed_copy
     [seed] = json.loads(qa("articles", "--json", index_dir=index_dir).stdout)
     done = qa("delete", seed["id"], "no/such-id", "--json", index_dir=index_dir)
     assert done.returncode == 0, done.stderr
@@ -257,10 +254,9 @@ def test_ctrl_c_at_the_chat_prompt_drops_the_line_and_the_chat_goes_on(monkeypat
 
 @pytest.mark.slow
 def test_a_dead_llm_endpoint_is_said_once_with_the_extractive_answer(
-    seed_index: Path, tmp_path: Path
+    seed_copy: Path,
 ) -> None:
-    index_dir = tmp_path / "seed-index"
-    shutil.copytree(seed_index, index_dir)
+    index_dir = seed_copy
     dead = {"QA_LLM": "openai", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "OPENAI_API_KEY": "x"}
     done = qa("ask", "How many civilians were wounded?", index_dir=index_dir, **dead)
     assert done.returncode == 0, done.stderr
@@ -271,9 +267,8 @@ def test_a_dead_llm_endpoint_is_said_once_with_the_extractive_answer(
 
 
 @pytest.mark.slow
-def test_a_mistyped_collection_is_named_and_not_made(seed_index: Path, tmp_path: Path) -> None:
-    index_dir = tmp_path / "seed-index"
-    shutil.copytree(seed_index, index_dir)
+def test_a_mistyped_collection_is_named_and_not_made(seed_copy: Path) -> None:
+    index_dir = seed_copy
     for command in (["ask", "Who fired the rockets?"], ["articles"]):
         typo = qa(*command, index_dir=index_dir, QA_COLLECTION="artcles")
         assert typo.returncode == 1 and "No collection 'artcles'" in typo.stderr

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -215,11 +214,14 @@ def run(
     return chunks, final, fallback
 
 
-@pytest.fixture
-def seed_copy(seed_index: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "seed-index"
-    shutil.copytree(seed_index, target)
-    return target
+def scripted_engine(monkeypatch, embed_model, index_dir: Path, url: str):  # type: ignore[no-untyped-def]
+    """An Engine over `index_dir` whose LLM is the scripted server at `url` (no key needed)."""
+    from qa.api import Engine
+
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # a local server needs no key
+    settings = Settings(index_dir=index_dir, llm="openai", llm_model="smollm2")
+    return Engine(settings, embed_model=embed_model)
 
 
 def test_real_model_streams_chunks_then_the_verified_answer(
@@ -371,13 +373,7 @@ def test_model_saying_no_answer_is_a_refusal(monkeypatch, embed_model, scripted)
 def test_engine_rewrites_follow_ups_with_the_llm(
     monkeypatch, embed_model, seed_copy, scripted
 ) -> None:  # type: ignore[no-untyped-def]
-    from qa.api import Engine
-
-    monkeypatch.setenv("OPENAI_BASE_URL", scripted.url("rewrite"))
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # a local server needs no key
-    engine = Engine(
-        Settings(index_dir=seed_copy, llm="openai", llm_model="smollm2"), embed_model=embed_model
-    )
+    engine = scripted_engine(monkeypatch, embed_model, seed_copy, scripted.url("rewrite"))
     before = len(scripted.requests)
     answer = engine.ask(
         "And how many were wounded?", history=[(QUESTION, "From al-Amin al-Thaniyah [1].")]
@@ -394,13 +390,7 @@ def test_engine_rewrites_follow_ups_with_the_llm(
 def test_a_model_s_refusal_under_search_settings_names_them(
     monkeypatch, embed_model, seed_copy, scripted
 ) -> None:  # type: ignore[no-untyped-def]
-    from qa.api import Engine
-
-    monkeypatch.setenv("OPENAI_BASE_URL", scripted.url("noanswer"))
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    engine = Engine(
-        Settings(index_dir=seed_copy, llm="openai", llm_model="smollm2"), embed_model=embed_model
-    )
+    engine = scripted_engine(monkeypatch, embed_model, seed_copy, scripted.url("noanswer"))
     answer = engine.ask("Who fired the rockets?", since="2020-11-01")
     assert not answer.answered
     assert "No passage within the filters (since 2020-11-01) answers" in answer.text
@@ -436,13 +426,7 @@ def test_openai_without_key_or_url_is_a_config_error(monkeypatch, embed_model) -
 def test_engine_refuses_names_no_article_mentions_without_asking_the_llm(
     monkeypatch, embed_model, seed_copy, scripted
 ) -> None:  # type: ignore[no-untyped-def]
-    from qa.api import Engine
-
-    monkeypatch.setenv("OPENAI_BASE_URL", scripted.url("unsupported"))
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    engine = Engine(
-        Settings(index_dir=seed_copy, llm="openai", llm_model="smollm2"), embed_model=embed_model
-    )
+    engine = scripted_engine(monkeypatch, embed_model, seed_copy, scripted.url("unsupported"))
     before = len(scripted.requests)
     answer = engine.ask("What is the capital of Spain?")
     # a model would answer "Madrid" from memory: no article says "Spain", so it is never asked
