@@ -230,7 +230,9 @@ class LoopbackHostsOnly:
     """On a loopback bind, refuse requests addressed to another host name: DNS rebinding.
 
     A web page whose name an attacker re-points at 127.0.0.1 sends its own name as the Host;
-    only this machine's names (localhost, 127.0.0.1, ::1) are answered.
+    only this machine's names (localhost, 127.0.0.0/8, ::1) and QA_ALLOWED_HOSTS are answered.
+    Not Starlette's TrustedHostMiddleware: its refusal is a bare "Invalid host header", where
+    this one is the API's error shape and names the setting that fixes it.
     """
 
     def __init__(self, app: Any, allowed: str = "") -> None:
