@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
@@ -211,19 +212,35 @@ class OpenAIAnswerer:
         started = time.monotonic()
         stream = self._open(messages, max_tokens)
         events = 0
-        with stream:
-            for chunk in stream:
-                events += 1
-                if self.deadline and time.monotonic() - started > self.deadline:
-                    raise AnswerTooSlow(self.deadline)
-                for choice in getattr(chunk, "choices", None) or []:
-                    delta = getattr(choice.delta, "content", None)
-                    if delta:
-                        yield delta
-            response = getattr(stream, "response", None)
-            content_type = response.headers.get("content-type", "") if response else ""
-            if not events and not content_type.startswith("text/event-stream"):
-                raise NotAStream(content_type.split(";")[0].strip())
+        # SSE comments (": keep-alive") reach no loop below, so a timer hangs up at the deadline
+        # too; the blocked read then ends at the next byte that comes, or at the read timeout
+        expired = threading.Event()
+        watchdog = threading.Timer(self.deadline, lambda: (expired.set(), stream.close()))
+        watchdog.daemon = True
+        if self.deadline:
+            watchdog.start()
+        try:
+            with stream:
+                for chunk in stream:
+                    events += 1
+                    if self.deadline and time.monotonic() - started > self.deadline:
+                        raise AnswerTooSlow(self.deadline)
+                    for choice in getattr(chunk, "choices", None) or []:
+                        delta = getattr(choice.delta, "content", None)
+                        if delta:
+                            yield delta
+        except Exception as exc:
+            if expired.is_set():
+                raise AnswerTooSlow(self.deadline) from exc
+            raise
+        finally:
+            watchdog.cancel()
+        if expired.is_set():
+            raise AnswerTooSlow(self.deadline)
+        response = getattr(stream, "response", None)
+        content_type = response.headers.get("content-type", "") if response else ""
+        if not events and not content_type.startswith("text/event-stream"):
+            raise NotAStream(content_type.split(";")[0].strip())
 
     def stream_answer(
         self, question: str, passages: Sequence[Passage], fallback: Callable[[], Answer]

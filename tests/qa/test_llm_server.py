@@ -146,6 +146,17 @@ class Scripted(BaseHTTPRequestHandler):
             except OSError:  # the client hung up
                 pass
             return None
+        if mode == "keepalive":  # one word, then only SSE comments, which carry no chunk
+            try:
+                self.wfile.write(chunk("The rockets"))
+                for _ in range(200):
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+                    if self.server.stop.wait(TRICKLE_S):
+                        break
+            except OSError:  # the client hung up
+                pass
+            return None
         pieces = SCRIPTS[mode]
         if mode == "rewrite" and body["messages"][0]["content"] == REWRITE_SYSTEM:
             pieces = [REWRITTEN]
@@ -514,6 +525,20 @@ def test_a_slow_but_steady_endpoint_is_cut_off(monkeypatch, embed_model, scripte
     assert len(chunks) >= 3 and final.text == fallback.text
     assert "did not finish its answer within 1.5 s (3 times QA_LLM_TIMEOUT;" in final.notice
     assert final.notice.endswith("showing the extractive answer.")
+
+
+def test_an_endpoint_sending_only_keep_alives_is_cut_off(
+    monkeypatch, embed_model, scripted
+) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    llm = answerer(monkeypatch, embed_model, scripted.url("keepalive"), llm_timeout=0.5)
+    started = time.monotonic()
+    chunks, final, fallback = run(llm, embed_model)
+    # the comments keep each read within the timeout but bring no chunk to check the time on
+    assert 1.5 <= time.monotonic() - started < 10  # not the 50 s it would go on for
+    assert chunks == ["The rockets"] and final.text == fallback.text
+    assert "did not finish its answer within 1.5 s" in final.notice
 
 
 def test_a_web_page_instead_of_a_stream_is_named(monkeypatch, embed_model, scripted) -> None:  # type: ignore[no-untyped-def]
