@@ -61,7 +61,7 @@ from qa.sentences import (
     small_talk,
     subject_words,
 )
-from qa.settings import Settings
+from qa.settings import MAX_TOP_K, Settings
 from qa.spelling import Speller, corrected, english_words
 from qa.vectors import SentenceVectors, cosine
 
@@ -338,8 +338,8 @@ class Engine:
     ) -> Iterator[str | Answer]:
         """Yield answer text as it is produced, then the final Answer (asked on `as_of`, default today)."""
         check_question(question)
-        if top_k is not None and not (isinstance(top_k, int) and 0 < top_k <= 100):
-            raise ConfigError(f"top_k must be a whole number from 1 to 100, not {top_k!r}.")
+        if top_k is not None and not (isinstance(top_k, int) and 0 < top_k <= MAX_TOP_K):
+            raise ConfigError(f"top_k must be a whole number from 1 to {MAX_TOP_K}, not {top_k!r}.")
         if history is not None and not all(
             isinstance(turn, list | tuple)
             and len(turn) == 2

@@ -25,9 +25,13 @@ def positive_int(value: str) -> int:
 
 
 def passage_count(value: str) -> int:
-    """An argparse type: a number of passages, 1 to 100 (what ask() takes)."""
-    if not value.strip().isdigit() or not 1 <= int(value) <= 100:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 100, not {value!r}")
+    """An argparse type: a number of passages, 1 to MAX_TOP_K (what ask() takes)."""
+    from qa.settings import MAX_TOP_K
+
+    if not value.strip().isdigit() or not 1 <= int(value) <= MAX_TOP_K:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from 1 to {MAX_TOP_K}, not {value!r}"
+        )
     return int(value)
 
 

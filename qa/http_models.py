@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from qa.settings import MAX_TOP_K
+
 MAX_QUESTION = 4000
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -36,7 +38,7 @@ def as_sent(value: Any) -> str:
 
 
 class SearchOptions(BaseModel):
-    top_k: int | None = Field(None, ge=1, le=50, description="Passages to consider.")
+    top_k: int | None = Field(None, ge=1, le=MAX_TOP_K, description="Passages to consider.")
     since: date | None = Field(None, description="Only articles published on or after this day.")
     until: date | None = Field(None, description="Only articles published on or before this day.")
     sources: list[str] | None = Field(
@@ -59,7 +61,9 @@ class SearchOptions(BaseModel):
         """A JSON number only: "5" and true are refused, not read as 5 and 1."""
         if value is None or (isinstance(value, int) and not isinstance(value, bool)):
             return value
-        raise ValueError(f"send a whole number from 1 to 50, without quotes (not {as_sent(value)})")
+        raise ValueError(
+            f"send a whole number from 1 to {MAX_TOP_K}, without quotes (not {as_sent(value)})"
+        )
 
     @field_validator("since", "until", "as_of", mode="before")
     @classmethod

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MAX_TOP_K = 100  # the most passages a question may be given, wherever it is asked
+
 
 class Settings(BaseSettings):
     """Every knob of article-qa; each field is the env var `QA_<FIELD>`."""
@@ -90,7 +92,7 @@ class Settings(BaseSettings):
         ge=0,
         description="A question about recent news ('this week', 'recently') asked as of a given day (as_of) is refused when the newest of its top 3 passages' articles is older than this many days on that day (0 = off).",
     )
-    top_k: int = Field(5, gt=0, le=100, description="Passages handed to the answerer.")
+    top_k: int = Field(5, gt=0, le=MAX_TOP_K, description="Passages handed to the answerer.")
     llm: Literal["extractive", "openai"] = Field(
         "extractive", description="Answerer: extractive (offline) or an OpenAI-compatible LLM."
     )

@@ -318,12 +318,12 @@ def test_malformed_json_is_a_400(http: httpx.Client) -> None:
         (
             "/api/ask",
             {"top_k": "5"},
-            'top_k: send a whole number from 1 to 50, without quotes (not "5")',
+            'top_k: send a whole number from 1 to 100, without quotes (not "5")',
         ),
         (
             "/api/ask",
             {"top_k": True},
-            "top_k: send a whole number from 1 to 50, without quotes (not true)",
+            "top_k: send a whole number from 1 to 100, without quotes (not true)",
         ),
         ("/api/ask", {"since": 0}, "since: send the day as YYYY-MM-DD, e.g. 2024-03-07 (not 0)"),
         (

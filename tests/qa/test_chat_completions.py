@@ -186,7 +186,7 @@ def test_usage_is_streamed_last_with_no_choices_when_asked_for() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "said"),
     [
-        ("top_k", "5", 'top_k: send a whole number from 1 to 50, without quotes (not "5")'),
+        ("top_k", "5", 'top_k: send a whole number from 1 to 100, without quotes (not "5")'),
         ("top_k", True, "not true"),
         ("top_k", 5.0, "not 5.0"),
         ("since", 0, "since: send the day as YYYY-MM-DD, e.g. 2024-03-07 (not 0)"),
