@@ -117,8 +117,11 @@ class Speller:
         stem = self.stem(word)
         return stem in self.english_stems or stem in self.term_passages
 
-    def nearest(self, word: str) -> str | None:
-        """The closest pool word to a lower-case word (one edit for short words, else two)."""
+    def nearest(self, word: str, indexed: bool = False) -> str | None:
+        """The closest pool word to a lower-case word (one edit for short words, else two).
+
+        `indexed`: only words some passage holds, not English the index lacks.
+        """
         from rapidfuzz import process
         from rapidfuzz.distance import DamerauLevenshtein
 
@@ -129,7 +132,7 @@ class Speller:
         ranked = [  # a typo rarely hits the first letter: "duboys" is not "boys"
             (edits, -self.passages[i], -self.english.get(w, 0), w)
             for w, edits, i in found
-            if edits > 0 and w[:1] == word[:1]
+            if edits > 0 and w[:1] == word[:1] and (self.passages[i] or not indexed)
         ]
         return min(ranked)[3] if ranked else None
 
@@ -178,11 +181,12 @@ class Speller:
         """A near word of the index for a name it lacks ("Zelenksy" -> "Zelensky"), else None."""
         words = name.split()
         # a word of the index or of English ("Spain") stays; another is replaced by the index's
-        # nearest word, even one that stems like English ("Texs" like "tex")
+        # nearest word, even one that stems like English ("Texs" like "tex"), but not by English
+        # no article holds: "Biden" is not "Bide"
         near = [
             w
             if self.stem(w.lower()) in self.term_passages or w.lower() in self.english
-            else self.nearest(w.lower()) or (w if self.known(w.lower()) else None)
+            else self.nearest(w.lower(), indexed=True) or (w if self.known(w.lower()) else None)
             for w in words
         ]
         if any(n is None for n in near) or all(n == w for n, w in zip(near, words, strict=True)):

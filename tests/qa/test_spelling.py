@@ -36,6 +36,7 @@ ENGLISH = {
     "percentage": 6000,
     "tex": 40,  # the typesetting system: "texs" stems like it
     "texas": 4000,
+    "bide": 2000,  # common enough to be offered as a correction of a word
 }
 
 
@@ -80,6 +81,8 @@ def test_names_get_a_suggestion_not_a_correction(speller: Speller) -> None:
     assert speller.suggestion("Zelenskyy") is None  # nothing to suggest
     # a name the index lacks gets its nearest index word, though it stems like English ("tex")
     assert speller.suggestion("Texs") == "Texas"
+    # only a word some article holds: "bide" is English, but in no passage here
+    assert speller.suggestion("Biden") is None
 
 
 def test_corrected_replaces_whole_words_in_order() -> None:
