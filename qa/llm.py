@@ -215,7 +215,12 @@ class OpenAIAnswerer:
         # SSE comments (": keep-alive") reach no loop below, so a timer hangs up at the deadline
         # too; the blocked read then ends at the next byte that comes, or at the read timeout
         expired = threading.Event()
-        watchdog = threading.Timer(self.deadline, lambda: (expired.set(), stream.close()))
+
+        def hang_up() -> None:
+            expired.set()
+            stream.close()
+
+        watchdog = threading.Timer(self.deadline, hang_up)
         watchdog.daemon = True
         if self.deadline:
             watchdog.start()
