@@ -85,6 +85,7 @@ thinking = st.lists(
 @FUZZ
 @given(thinking)
 @example("<think>x</think>\n\nAn answer [1].")
+@example("<th<think></think>ink>")
 def test_the_streamed_draft_only_grows_and_never_shows_reasoning(text: str) -> None:
     # each chunk's draft extends the last one, so appending deltas shows exactly the draft
     drafts = [without_reasoning(text[:i], partial=True) for i in range(len(text) + 1)]
