@@ -33,8 +33,8 @@ from llama_index.core.schema import MetadataMode  # noqa: E402
 
 from index.chunk import chunk_article, make_splitter  # noqa: E402
 from index.embed import build_embed_model, model_path, word_piece_tokenizer  # noqa: E402
-from index.load import article_from_record  # noqa: E402
 from index.onnx_embed import OnnxEmbedding  # noqa: E402
+from index.records import article_from_record  # noqa: E402
 from qa.sentences import sentence_spans  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 

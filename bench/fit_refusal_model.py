@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 import qa.answer as answer  # noqa: E402
 from index.embed import build_embed_model  # noqa: E402
+from qa.answer_text import compose  # noqa: E402
 from qa.api import Engine, search_filters, top_cosine  # noqa: E402
 from qa.evaluate import (  # noqa: E402
     Question,
@@ -54,6 +55,7 @@ from qa.evaluate import (  # noqa: E402
 from qa.metrics import contains_answer  # noqa: E402
 from qa.refusal_model import FEATURES  # noqa: E402
 from qa.retrieve import to_passage  # noqa: E402
+from qa.selection import choose  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 
@@ -122,8 +124,8 @@ def ask_all(
         else:
             xs.append(judged.signals)
             conf.append(judged.rule_score)
-            text = answer.compose(
-                q.question, passages, answer.choose(judged.ordered, keep_gap=answer.KEEP_GAP)
+            text = compose(
+                q.question, passages, choose(judged.ordered, keep_gap=answer.KEEP_GAP)
             ).text
             right.append(q.answerable and contains_answer(text, list(q.answers)))
         ys.append(q.answerable)

@@ -30,6 +30,7 @@ from qa.api import Engine, search_filters  # noqa: E402
 from qa.evaluate import build_index, read_questions  # noqa: E402
 from qa.metrics import normalize  # noqa: E402
 from qa.retrieve import to_passage  # noqa: E402
+from qa.scores import model_features, scored_candidates  # noqa: E402
 from qa.sentence_model import FEATURES, WEIGHTS  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
@@ -54,12 +55,12 @@ def collect(dataset: Path, top_k: int) -> dict[str, Any]:
             q.question, top_k, search_filters(None, None, None, q.asked_on)
         )
         passages = [to_passage(h) for h in hits]
-        scored = answer.scored_candidates(
+        scored = scored_candidates(
             q.question, passages, vector, engine.sentence_vectors, answer.SHORTLIST
         )
         if not scored:
             continue
-        xs.append(answer.model_features(q.question, scored, passages, engine._term_weights))
+        xs.append(model_features(q.question, scored, passages, engine._term_weights))
         ys += [holds(s.candidate.text, list(q.answers)) for s in scored]
         groups += [i] * len(scored)
         old += [s.score for s in scored]

@@ -27,10 +27,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from index.article import Article  # noqa: E402
 from index.chunk import chunk_article, make_splitter  # noqa: E402
 from index.embed import build_embed_model, word_piece_tokenizer  # noqa: E402
 from index.ingest import ingest  # noqa: E402
-from index.load import Article, load_paths  # noqa: E402
+from index.load import load_paths  # noqa: E402
 from index.store import PassageStore  # noqa: E402
 from qa.errors import LoadError  # noqa: E402
 from qa.settings import Settings  # noqa: E402

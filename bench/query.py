@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index.embed import build_embed_model  # noqa: E402
-from index.ingest import bump_revision, ingest_paths, rebuild_lexical  # noqa: E402
+from index.ingest import ingest_paths  # noqa: E402
+from index.revision import bump_revision, rebuild_lexical  # noqa: E402
 from index.store import PassageStore  # noqa: E402
 from qa.api import Engine  # noqa: E402
 from qa.settings import Settings  # noqa: E402

@@ -8,8 +8,8 @@ from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import MetadataMode, TextNode
 
+from index.article import Article
 from index.dates import normalize_published
-from index.load import Article
 
 # Only the title travels with the passage into the embedding and the LLM prompt.
 EMBEDDED_METADATA = ("title",)

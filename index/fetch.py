@@ -10,7 +10,10 @@ from urllib.parse import urlparse
 
 import httpx
 
-from index.load import Article, article_from_html, blocks, decode_bytes, strip_boilerplate
+from index.article import Article
+from index.encoding import decode_bytes
+from index.html import article_from_html, blocks
+from index.text import strip_boilerplate
 from qa.errors import LoadError
 
 USER_AGENT = "article-qa/0.1 (fetches the articles its user asked for)"

@@ -2,90 +2,36 @@
 
 from __future__ import annotations
 
-import contextvars
 import itertools
-import os
 import sys
-import threading
 import time
-import uuid
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
-from typing import Any, TypeVar
+from dataclasses import replace
+from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import MetadataMode, TextNode
 from tqdm import tqdm
 
+from index.article import Article, text_hash
 from index.chunk import chunk_article
 from index.dates import normalize_published
 from index.embed import embedder_id
 from index.lexical import LexicalIndex
-from index.load import Article, text_hash
 from index.lock import write_lock
-from index.store import REVISION_KEY, WRITING, ArticleEntry, PassageStore
+from index.prefetch import PREFETCH, prefetched
+from index.report import IngestInterrupted, IngestReport, failure
+from index.revision import bump_revision, current_revision, rebuild_lexical
+from index.sources import is_web_address, load_sources, resolved, within_paths
+from index.store import WRITING, ArticleEntry, PassageStore
 from qa.errors import LoadError
 from qa.settings import Settings
 
 # An ingest sets a WRITING revision when it starts writing: any BM25 index built before, or
 # meanwhile (tagged with it), is known stale, so a crashed ingest can't leave BM25 and Chroma
 # apart: the next ingest rebuilds it. Set once per ingest, so a serving app rebuilds once.
-# Articles loaded and chunked ahead of the embedder by a background thread: up to this many
-# passages (and at least one more ingest batch) wait.
-PREFETCH = 512
-T = TypeVar("T")
-
-
-@dataclass
-class IngestReport:
-    """What an ingest did; `as_dict()` is the `qa ingest --json` shape."""
-
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    chunks: int = 0
-    failed: list[dict[str, Any]] = field(default_factory=list)
-    # articles indexed with something left out, saying what (an unreadable date)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready summary."""
-        data = asdict(self)
-        data.pop("seconds")
-        return data
-
-    @property
-    def changed(self) -> bool:
-        """Whether the index differs from before."""
-        return bool(self.added or self.updated or self.removed)
-
-    def summary(self) -> str:
-        """One line for people."""
-        return (
-            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.removed} removed, "
-            f"{self.chunks} passage{'s' * (self.chunks != 1)} embedded, {len(self.failed)} failed"
-            + (
-                f", {len(self.warnings)} warning{'s' * (len(self.warnings) > 1)}"
-                if self.warnings
-                else ""
-            )
-            + f" in {self.seconds:.1f}s"
-        )
-
-
-def failure(err: LoadError) -> dict[str, Any]:
-    """A failed file (or line) as reported in the summary."""
-    out: dict[str, Any] = {"path": err.path, "error": err.reason}
-    if err.line is not None:
-        out["line"] = err.line
-    return out
 
 
 def embed_nodes(nodes: list[TextNode], embed_model: BaseEmbedding) -> None:
@@ -95,66 +41,6 @@ def embed_nodes(nodes: list[TextNode], embed_model: BaseEmbedding) -> None:
     vectors = embed_model.get_text_embedding_batch([texts[i] for i in order])
     for i, vec in zip(order, vectors, strict=True):
         nodes[i].embedding = vec
-
-
-def prefetched(
-    items: Iterable[T], capacity: int = PREFETCH, weight: Callable[[T], int] = lambda _: 1
-) -> Iterator[T]:
-    """The items, produced by a background thread while the consumer works on earlier ones.
-
-    The producer stays at most `capacity` (summed `weight` of the items waiting) ahead, so memory
-    stays bounded; an item is let in whenever less than that waits, however heavy. Loading and
-    chunking (Python) then run while the embedder (native code, no GIL) works. Errors in the
-    producer are re-raised here; a consumer that stops early stops the producer.
-    """
-    waiting: deque[tuple[T, int]] = deque()
-    ready = threading.Condition()
-    state: dict[str, Any] = {"load": 0, "done": False, "error": None, "stop": False}
-
-    def produce() -> None:
-        try:
-            for item in items:
-                w = max(weight(item), 0)
-                with ready:
-                    while state["load"] >= capacity and not state["stop"]:
-                        ready.wait(0.1)
-                    if state["stop"]:
-                        return
-                    waiting.append((item, w))
-                    state["load"] += w
-                    ready.notify_all()
-        except BaseException as exc:  # handed to the consumer, raised there
-            state["error"] = exc
-        finally:
-            with ready:
-                state["done"] = True
-                ready.notify_all()
-
-    # The producer runs in the caller's context (contextvars): wrappers such as Gradio's
-    # progress.tqdm find their request through it, as they would in the caller's thread.
-    context = contextvars.copy_context()
-    thread = threading.Thread(
-        target=context.run, args=(produce,), name="ingest-prefetch", daemon=True
-    )
-    thread.start()
-    try:
-        while True:
-            with ready:
-                while not waiting and not state["done"]:
-                    ready.wait(0.1)
-                if not waiting:
-                    if state["error"] is not None:
-                        raise state["error"]
-                    return
-                item, w = waiting.popleft()
-                state["load"] -= w
-                ready.notify_all()
-            yield item
-    finally:
-        with ready:
-            state["stop"] = True
-            ready.notify_all()
-        thread.join(timeout=5)
 
 
 def dated(
@@ -185,41 +71,6 @@ def prepare(
         entry = manifest.get(item.id)
         unchanged = entry is not None and entry.complete and entry.content_hash == item.content_hash
         yield item, None if unchanged else chunk_article(item, splitter)
-
-
-def current_revision(store: PassageStore) -> str:
-    """The revision tag of the collection (changes with every write), read fresh from Chroma."""
-    return store.revision()
-
-
-def bump_revision(store: PassageStore, prefix: str = "") -> str:
-    """Mark the collection as changed, so every lexical index built before is stale."""
-    revision = prefix + uuid.uuid4().hex
-    old = store.collection.metadata or {}
-    metadata = {k: v for k, v in old.items() if not k.startswith("hnsw:")}
-    metadata[REVISION_KEY] = revision
-    store.collection.modify(metadata=metadata)
-    store.written_revision = revision
-    return revision
-
-
-def rebuild_lexical(
-    store: PassageStore, settings: Settings, revision: str | None = None
-) -> LexicalIndex:
-    """Build the BM25 index from what Chroma holds and save it under the index dir."""
-    revision = revision if revision is not None else current_revision(store)
-    rows = (
-        (
-            pid,
-            f"{meta.get('title', '')}\n{meta.get('source', '')}\n{doc or ''}",
-            int(meta.get("published_day", 0) or 0),
-            str(meta.get("source", "")),
-        )
-        for pid, meta, doc in store.iter_records(["documents", "metadatas"])
-    )
-    lexical = LexicalIndex.build(rows, revision)
-    lexical.save(settings.lexical_dir)
-    return lexical
 
 
 def ingest(
@@ -259,14 +110,6 @@ def ingest(
             )
         except KeyboardInterrupt:  # what was stored before it stays: say how much
             raise IngestInterrupted(report) from None
-
-
-class IngestInterrupted(KeyboardInterrupt):
-    """Ctrl-C during an ingest, with the report of what was stored before it."""
-
-    def __init__(self, report: IngestReport) -> None:
-        super().__init__()
-        self.report = report
 
 
 def _ingest(
@@ -436,67 +279,6 @@ def delete(
 def _saved_revision(settings: Settings) -> str:
     saved = LexicalIndex.load(settings.lexical_dir)
     return saved.revision if saved else ""
-
-
-def resolved(path: str) -> str:
-    """A file's path made absolute (from the folder run in); web addresses as they are.
-
-    Articles are stored with absolute paths; ones stored before were relative to where that
-    ingest ran, which this resolves against the current folder as before.
-    """
-    return path if not path or is_web_address(path) else os.path.abspath(path)
-
-
-def is_web_address(path: str) -> bool:
-    """Whether a path given to ingest is a web address (fetched) rather than a file or folder."""
-    return path.strip().lower().startswith(("http://", "https://"))
-
-
-def within_paths(paths: Iterable[str]) -> Callable[[str], bool]:
-    """Whether an indexed article's path lies under one of the given files or folders.
-
-    A web article counts as under them when a web address is among them (a feed's entries have
-    their own addresses); an upload or an article added by the API lies under none.
-    """
-    given = [str(p) for p in paths]
-    web = any(is_web_address(p) for p in given)
-    # a path that is gone (a moved folder, an unmounted drive) scopes nothing: its articles stay
-    roots = [Path(p).resolve() for p in given if not is_web_address(p) and Path(p).exists()]
-
-    def within(path: str) -> bool:
-        if is_web_address(path):
-            return web
-        if not path:
-            return False
-        target = Path(path).resolve()
-        return any(target == root or root in target.parents for root in roots)
-
-    return within
-
-
-def load_sources(paths: Iterable[str], max_bytes: int) -> Iterator[Article | LoadError]:
-    """The articles of files and folders, then of web addresses (a page or an RSS/Atom feed).
-
-    The web's are fetched first, all of them, before any file is read: the caller starts this
-    before taking the index's write lock, so a slow site holds up no other writer.
-    """
-    from index.load import load_paths
-
-    given = [str(p) for p in paths]
-    fetched = list(fetch_sources([p for p in given if is_web_address(p)], max_bytes))
-    yield from load_paths([p for p in given if not is_web_address(p)], max_bytes=max_bytes)
-    yield from fetched
-
-
-def fetch_sources(urls: Iterable[str], max_bytes: int) -> Iterator[Article | LoadError]:
-    """The articles of web addresses (a page, or a feed's entries), an error for each failure."""
-    from index.fetch import fetch_url
-
-    for url in dict.fromkeys(p.strip() for p in urls):
-        try:
-            yield from fetch_url(url, max_bytes=max_bytes)
-        except Exception as exc:  # a reader's failure costs its address, not the whole ingest
-            yield LoadError(url, f"could not load it ({type(exc).__name__}: {exc})")
 
 
 def ingest_paths(

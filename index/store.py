@@ -19,7 +19,7 @@ PAGE = 5000
 EMBEDDER_KEY = "qa_embedder"
 # Collections written before the embedder was recorded were all built with the bundled MiniLM.
 LEGACY_EMBEDDER = "all-MiniLM-L6-v2/384"
-# The collection's revision tag, changed by every write (index.ingest.bump_revision); while a
+# The collection's revision tag, changed by every write (index.revision.bump_revision); while a
 # write is under way it starts with WRITING.
 REVISION_KEY = "qa_revision"
 WRITING = "writing-"
@@ -113,7 +113,7 @@ class PassageStore:
 
     def __init__(self, settings: Settings, client: Any = None) -> None:
         self.settings = settings
-        # the last revision this process wrote (index.ingest.bump_revision): any other is news
+        # the last revision this process wrote (index.revision.bump_revision): any other is news
         self.written_revision = ""
         # the last manifest read, by (revision, passage count)
         self._manifest: tuple[tuple[str, int], dict[str, ArticleEntry]] | None = None

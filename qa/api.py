@@ -16,22 +16,14 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
 from index.chunk import published_day
 from index.embed import build_embed_model, embedder_id
-from index.ingest import current_revision, rebuild_lexical
 from index.lexical import LexicalIndex, stem_words, tokenize
+from index.revision import current_revision, rebuild_lexical
 from index.store import PassageStore
-from qa.answer import (
-    digest_answer,
-    extractive_answer,
-    more_answer,
-    overview_answer,
-    quoted_texts,
-    refusal,
-    said_list,
-    shortened,
-    stems,
-    unmentioned,
-)
+from qa.answer import extractive_answer, refusal, said_list, shortened, unmentioned
+from qa.answer_text import quoted_texts
+from qa.answer_types import is_date_word
 from qa.citations import Answer, Passage
+from qa.digest import digest_answer, more_answer, overview_answer
 from qa.errors import ConfigError, NoIndexError
 from qa.followup import (
     asked_predicate,
@@ -45,25 +37,25 @@ from qa.followup import (
     wants_more,
 )
 from qa.http_models import MAX_QUESTION
+from qa.intents import (
+    asks_for_gist_of,
+    asks_for_latest,
+    asks_for_overview,
+    names_the_news,
+    subject_words,
+)
 from qa.mentions import mentioned_sources
+from qa.names import names
 from qa.places import gazetteer
 from qa.question import question_and_context, without_markup
 from qa.recency import stale_reason, to_date, to_day
 from qa.rerank import TermWeights, sentence_coverage
 from qa.retrieve import Filters, HybridRetriever, published_day_of, to_passage
-from qa.sentences import (
-    asks_for_gist_of,
-    asks_for_latest,
-    asks_for_overview,
-    is_date_word,
-    names,
-    names_the_news,
-    small_talk,
-    subject_words,
-)
 from qa.settings import MAX_TOP_K, Settings
+from qa.small_talk import small_talk
 from qa.spelling import Speller, corrected, english_words
 from qa.vectors import SentenceVectors, cosine
+from qa.words import stems
 
 History = Sequence[tuple[str, str]]
 REVISION_CHECK_S = 2.0

@@ -21,8 +21,8 @@ from tqdm import tqdm
 
 from qa.errors import ConfigError
 from qa.metrics import contains_answer, median_or_zero, percentile, retrieval_metrics, word_count
-from qa.sentences import STOPWORDS
 from qa.settings import Settings
+from qa.words import STOPWORDS
 
 RETRIEVAL_KEYS = ("hit@1", "hit@5", "hit@10", "mrr@10", "recall@10")
 SAMPLE_FLOOR = 300  # with --limit: other articles kept as distractors, at least this many
@@ -239,7 +239,7 @@ def holdout_index(
     built: Settings, stats: dict[str, Any], dropped: set[str]
 ) -> tuple[Settings, dict[str, Any]]:
     """A cached copy of a built index without the held-out articles (deleting beats re-embedding)."""
-    from index.ingest import bump_revision, rebuild_lexical
+    from index.revision import bump_revision, rebuild_lexical
     from index.store import PassageStore
 
     digest = hashlib.sha256(json.dumps(sorted(dropped)).encode()).hexdigest()[:12]
@@ -274,7 +274,7 @@ def build_index(
     from index.chunk import make_splitter
     from index.embed import word_piece_tokenizer
     from index.ingest import ingest
-    from index.load import article_from_record
+    from index.records import article_from_record
     from index.store import PassageStore
 
     target = cache_root() / cache_key(dataset, selection, base)

@@ -5,20 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from qa.answer import REFUSED
-from qa.sentences import (
-    asks_for_latest,
-    asks_for_overview,
-    content_words,
-    is_date_word,
-    is_first_name,
-    names,
-    names_someone,
-    people,
-    small_talk,
-    subject_words,
-    topic_words,
-)
+from qa.answer_types import is_date_word
+from qa.citations import REFUSED
+from qa.intents import asks_for_latest, asks_for_overview, subject_words, topic_words
+from qa.names import is_first_name, names, names_someone, people
+from qa.small_talk import small_talk
+from qa.words import content_words
 
 _REFERS = (
     r"\b(it|its|they|them|their|this|that|these|those|he|she|him|her|his|there|the attack|"

@@ -107,7 +107,7 @@ def fetched_jsonl(
     except ImportError:
         message = "Fetching a URL is not available here: send the page's `text` with its `url`."
         raise RequestError(400, message) from None
-    from index.ingest import failure
+    from index.report import failure
 
     lines, failed, warnings = [], [], []
     for item in fetch_url(url, max_bytes=max_bytes):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from qa.citations import REFUSED
 
 if TYPE_CHECKING:
-    from index.ingest import IngestReport
+    from index.report import IngestReport
     from index.store import ArticleEntry
     from qa.citations import Answer, Citation
     from qa.settings import Settings

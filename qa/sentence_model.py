@@ -15,18 +15,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.places import asked_kind, names_new_place
-from qa.sentences import (
-    STOPWORDS,
+from qa.answer_types import (
     asks_for_person,
     asks_this_week,
     asks_yes_or_no,
     counts,
     has_type,
     is_fresh_report,
-    names_new_person,
     question_type,
 )
+from qa.names import names_new_person
+from qa.places import asked_kind, names_new_place
+from qa.words import STOPWORDS
 
 # one row of features per candidate sentence, in this order
 FEATURES = (

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from qa.sentences import STOPWORDS
+from qa.words import STOPWORDS
 
 MIN_LETTERS = 5  # shorter words have too many neighbours to guess from ("mons": mans, moms, sons)
 # pyspellchecker's counts come from subtitles: its rarest listed words include typos ("ballon": 50)

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer import refusal, stems
+from qa.answer import refusal
+from qa.answer_types import asks_yes_or_no
 from qa.citations import Answer, Citation, Passage, cited_sentences, renumber_markers
 from qa.prompts import NO_ANSWER
-from qa.sentences import asks_yes_or_no, sentence_spans
+from qa.sentences import sentence_spans
+from qa.words import stems
 
 EmbedTexts = Callable[[list[str]], list[list[float]]]
 

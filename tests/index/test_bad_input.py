@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from index.load import Article, load_paths
+from index.article import Article
+from index.load import load_paths
 from qa.errors import LoadError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from index.ingest import WRITING, bump_revision, current_revision, ingest_paths
+from index.ingest import ingest_paths
 from index.lexical import LexicalIndex
-from index.store import PassageStore
+from index.revision import bump_revision, current_revision
+from index.store import WRITING, PassageStore
 from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from index.article import Article
 from index.fetch import fetch_url, looks_like_feed, make_client
-from index.load import Article
 from qa.errors import LoadError
 
 PAGE = """<html><head><title>Harbor bridge reopens</title>

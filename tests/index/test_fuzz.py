@@ -10,20 +10,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from index.article import Article
 from index.chunk import chunk_article, make_splitter
 from index.embed import word_piece_tokenizer
-from index.load import (
-    _BOILERPLATE,
-    Article,
-    article_from_html,
-    article_from_text,
-    decode_bytes,
-    iter_json_file,
-    iter_jsonl,
-    load_paths,
-    split_front_matter,
-    strip_boilerplate,
-)
+from index.encoding import decode_bytes
+from index.html import article_from_html
+from index.load import load_paths
+from index.records import iter_json_file, iter_jsonl
+from index.text import _BOILERPLATE, article_from_text, split_front_matter, strip_boilerplate
 from qa.errors import LoadError
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from index.article import Article
 from index.chunk import chunk_article, make_splitter
 from index.embed import word_piece_tokenizer
 from index.ingest import ingest_paths
 from index.lexical import LexicalIndex
-from index.load import Article, load_paths
+from index.load import load_paths
 from index.store import PassageStore
 from qa.settings import Settings
 
@@ -318,7 +319,7 @@ def test_ctrl_c_during_an_ingest_says_what_was_stored(
     tmp_path: Path, embed_model, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     import index.ingest
-    from index.ingest import IngestInterrupted
+    from index.report import IngestInterrupted
     from qa.cli import interrupted_ingest
 
     settings = Settings(index_dir=tmp_path / "index", ingest_batch=1)

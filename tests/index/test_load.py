@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from index.load import Article, load_paths, split_front_matter, strip_boilerplate
+from index.article import Article
+from index.load import load_paths
+from index.text import split_front_matter, strip_boilerplate
 from qa.errors import LoadError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,7 +151,8 @@ def test_files_that_are_not_json_lines_fail_once_and_say_why(tmp_path: Path) -> 
 
 
 def test_odd_record_fields_and_an_unclosed_front_matter_give_no_repr_titles(tmp_path: Path) -> None:
-    from index.load import article_from_record, article_from_text
+    from index.records import article_from_record
+    from index.text import article_from_text
 
     record = {"id": 7, "title": {"en": "Bridge"}, "text": "The bridge reopened.", "url": ["x"]}
     article = article_from_record(record, "f.jsonl", 1)
@@ -184,7 +187,7 @@ def test_front_matter_and_boilerplate_are_pure_functions() -> None:
 
 
 def test_json_problems_read_as_one_plain_reason() -> None:
-    from index.load import iter_json_file
+    from index.records import iter_json_file
 
     (control,) = iter_json_file(b'{"text": "a\tb"}', "x.json")
     (empty,) = iter_json_file(b'{"text": ""}', "x.json")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from index.ingest import prefetched
+from index.prefetch import prefetched
 
 
 def test_items_arrive_in_order() -> None:

@@ -6,20 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from qa.answer import (
-    Candidate,
-    Scored,
-    asked_part,
-    candidates,
-    clean_headline,
-    compose,
-    date_phrase,
-    extractive_answer,
-    prefer_newer,
-    quotable_spans,
-    shortlist,
-)
+from qa.answer import extractive_answer
+from qa.answer_text import compose
+from qa.candidates import Candidate, Scored, candidates, clean_headline, quotable_spans, shortlist
 from qa.citations import Passage
+from qa.datelines import date_phrase
+from qa.scores import asked_part, prefer_newer
 
 
 def passage(i: int, text: str, published: str = "") -> Passage:
@@ -73,7 +65,7 @@ def test_compose_cites_each_sentence_and_dates_time_sensitive_answers() -> None:
 
 
 def test_datelines_say_each_date_once_and_only_where_it_matters() -> None:
-    from qa.answer import datelines
+    from qa.datelines import datelines
 
     assert datelines(["Nov. 17, 2020", "Nov. 17, 2020"], time_sensitive=False) == ["", ""]
     assert datelines(["Nov. 17, 2020", "Nov. 17, 2020"], time_sensitive=True) == [
@@ -90,7 +82,7 @@ def test_datelines_say_each_date_once_and_only_where_it_matters() -> None:
 
 
 def test_a_when_question_answered_without_a_year_is_dated() -> None:
-    from qa.answer import says_when
+    from qa.datelines import says_when
 
     weekday = ["The central bank held its rate at 5.25 percent on Wednesday."]
     assert says_when("When did the central bank hold its rate?", weekday)
@@ -100,8 +92,9 @@ def test_a_when_question_answered_without_a_year_is_dated() -> None:
 
 
 def test_echoes_and_questions_cannot_win_and_types_must_be_new() -> None:
-    from qa.answer import echo_penalty, stems
-    from qa.sentences import has_type
+    from qa.answer_types import has_type
+    from qa.scores import echo_penalty
+    from qa.words import stems
 
     q = stems("Which team won the 2022 Stanley Cup?")
     assert echo_penalty("Who won the Stanley Cup in 2022?", q) > 0.5
@@ -109,7 +102,7 @@ def test_echoes_and_questions_cannot_win_and_types_must_be_new() -> None:
     assert not has_type("The 2022 final was long.", "number", "What happened in 2022?")
     assert has_type("Five people were hurt in 2022.", "number", "How many were hurt in 2022?")
     assert has_type("Mark Meadows hired her.", "person", "Who hired Cassidy Hutchinson?")
-    from qa.sentences import question_type
+    from qa.answer_types import question_type
 
     kinds = {
         "How many were hurt?": "number",
@@ -259,7 +252,7 @@ def test_links_promotions_bylines_and_questions_are_not_quoted() -> None:
 
 
 def test_file_names_and_first_lines_are_not_offered_as_headlines() -> None:
-    from qa.answer import is_headline
+    from qa.candidates import is_headline
 
     assert is_headline("Ferry service resumes after storm", ["The ferry ran on Monday."])
     # a .txt file without a title is titled by its file name
@@ -312,7 +305,7 @@ def test_the_headline_answers_when_the_sentences_do_not_name_it(embed_model) -> 
 
 
 def test_a_this_week_question_prefers_the_report_that_names_the_day() -> None:
-    from qa.answer import FRESH_WEIGHT, score_sentences
+    from qa.scores import FRESH_WEIGHT, score_sentences
 
     back = Candidate(0, 0, 10, "The floods hit Yellowstone National Park in June, closing roads.")
     fresh = Candidate(1, 0, 10, "Floods hit Yellowstone National Park on Monday, closing roads.")
@@ -326,7 +319,7 @@ def test_a_this_week_question_prefers_the_report_that_names_the_day() -> None:
 
 
 def test_a_request_for_the_gist_is_told_from_a_question_about_something() -> None:
-    from qa.sentences import asks_for_overview
+    from qa.intents import asks_for_overview
 
     for q in ("What is this article about?", "Summarize the article", "What happened?"):
         assert asks_for_overview(q), q
@@ -335,7 +328,7 @@ def test_a_request_for_the_gist_is_told_from_a_question_about_something() -> Non
 
 
 def test_the_gist_is_the_headline_and_first_sentences_within_the_word_budget() -> None:
-    from qa.answer import overview_answer
+    from qa.digest import overview_answer
 
     text = "Rockets hit the embassy on Tuesday night. Nobody was hurt there. " + "More words. " * 30
     lede = Passage(
@@ -351,8 +344,8 @@ def test_the_gist_is_the_headline_and_first_sentences_within_the_word_budget() -
 
 
 def test_how_many_prefers_a_number_that_counts_what_is_asked() -> None:
-    from qa.answer import COUNT_WEIGHT, score_sentences
-    from qa.sentences import counted_noun, counts
+    from qa.answer_types import counted_noun, counts
+    from qa.scores import COUNT_WEIGHT, score_sentences
 
     assert counted_noun("How many hot dogs did Joey Chestnut eat?") == "dogs"
     assert counted_noun("How many were hurt?") == ""
@@ -366,7 +359,7 @@ def test_how_many_prefers_a_number_that_counts_what_is_asked() -> None:
 
 
 def test_names_are_the_capitalised_runs_after_the_first_word() -> None:
-    from qa.sentences import names
+    from qa.names import names
 
     assert names("Who won the 2018 FIFA World Cup?") == ["FIFA World Cup"]
     assert names("What did Trump and al-Kadhimi agree?") == ["Trump", "Kadhimi"]
@@ -390,7 +383,7 @@ def test_a_question_is_refused_only_when_the_articles_mention_none_of_its_names(
 
 
 def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
-    from qa.sentences import full_names, with_full_names
+    from qa.names import full_names, with_full_names
 
     texts = [
         "Former Soviet leader Mikhail Gorbachev has died. Gorbachev ended the Cold War.",
@@ -435,7 +428,7 @@ def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
 
 
 def test_acronyms_are_spelled_out_once_from_the_passages() -> None:
-    from qa.sentences import acronyms, with_acronyms
+    from qa.names import acronyms, with_acronyms
 
     known = acronyms(
         [
@@ -458,7 +451,7 @@ def test_acronyms_are_spelled_out_once_from_the_passages() -> None:
 
 
 def test_acronym_of_two_names_is_left_alone() -> None:
-    from qa.sentences import acronyms
+    from qa.names import acronyms
 
     assert "JSM" not in acronyms(["John Stuart Mill met Jane Sarah Miller."])
 
@@ -492,7 +485,7 @@ def test_a_clock_time_before_a_time_zone_day_or_month_ends_no_sentence() -> None
 
 
 def test_headings_are_sentences_of_their_own_without_their_marker() -> None:
-    from index.load import article_from_html
+    from index.html import article_from_html
     from qa.sentences import sentence_spans
 
     def said(text: str) -> list[str]:
@@ -519,7 +512,7 @@ def test_headings_are_sentences_of_their_own_without_their_marker() -> None:
 
 
 def test_requests_for_the_news_itself_are_told_from_questions_about_a_subject() -> None:
-    from qa.sentences import asks_for_latest
+    from qa.intents import asks_for_latest
 
     news = ["What's the latest news?", "What's the latest?", "What's the news today?", "news"]
     news += ["Any other news?", "Today's headlines", "What happened this week?", "What's new?"]
@@ -530,7 +523,8 @@ def test_requests_for_the_news_itself_are_told_from_questions_about_a_subject() 
 
 
 def test_questions_asking_for_a_person_and_sentences_naming_a_new_one() -> None:
-    from qa.sentences import asks_for_person, names_new_person
+    from qa.answer_types import asks_for_person
+    from qa.names import names_new_person
 
     asking = ["Who won?", "Whose car was it?", "Which NFL quarterback threw it?"]
     asking += ["What pop star announced a tour?", "A bill passed. Who signed it?"]

@@ -121,7 +121,7 @@ def test_a_request_for_the_gist_gets_the_articles_opening(seed_engine) -> None: 
 
 
 def test_tell_me_about_a_subject_gets_the_opening_of_its_article(seed_engine) -> None:  # type: ignore[no-untyped-def]
-    from qa.sentences import asks_for_gist_of
+    from qa.intents import asks_for_gist_of
 
     assert asks_for_gist_of("Can you tell me about the embassy attack?")
     assert asks_for_gist_of("Give me a quick summary of the rocket attack")
@@ -390,7 +390,7 @@ def test_tell_me_more_goes_on_through_the_article_then_says_that_is_all(seed_eng
 
 def test_small_talk_gets_a_reply_not_a_search(seed_engine) -> None:  # type: ignore[no-untyped-def]
     from qa.render import format_answer
-    from qa.sentences import small_talk
+    from qa.small_talk import small_talk
 
     hello = seed_engine.ask("Hello!")
     assert not hello.answered and not hello.citations and hello.text.startswith("Hello! Ask me")

@@ -62,7 +62,7 @@ def test_words_carried_twice_fade_to_names_and_a_new_day_replaces_the_old() -> N
 
 
 def test_short_acknowledgements_are_small_talk() -> None:
-    from qa.sentences import small_talk
+    from qa.small_talk import small_talk
 
     for said in ("ok cool", "ok thanks", "got it", "great, thanks!", "perfect, thank you so much"):
         assert small_talk(said), said

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from qa.names import with_full_names
 from qa.places import asked_kind, gazetteer, named_places, names_new_place, team_names
-from qa.sentences import with_full_names
 
 
 @pytest.mark.parametrize(

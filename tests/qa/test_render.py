@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from markdown_it import MarkdownIt
 
-from index.ingest import IngestReport
+from index.report import IngestReport
 from index.store import ArticleEntry
 from qa.citations import Answer, Citation
 from qa.render import (

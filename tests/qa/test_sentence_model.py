@@ -6,8 +6,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from qa.answer import Candidate, Scored, choose, model_features, model_order
+from qa.candidates import Candidate, Scored
 from qa.citations import Passage
+from qa.scores import model_features, model_order
+from qa.selection import choose
 from qa.sentence_model import FEATURES, WEIGHTS, year_match
 
 
@@ -233,7 +235,7 @@ def test_a_who_answer_naming_no_one_takes_a_close_sentence_that_does() -> None:
 
 
 def test_a_sentence_saying_what_a_yes_no_question_asks_is_no_echo() -> None:
-    from qa.sentences import asks_yes_or_no
+    from qa.answer_types import asks_yes_or_no
 
     assert asks_yes_or_no("Did the Supreme Court overturn Roe v. Wade?")
     assert asks_yes_or_no("And was the ticket sold in California?")
