@@ -378,7 +378,8 @@ class Engine:
         as_of: str | date | None,
     ) -> Iterator[str | Answer]:
         """`stream` for a question already checked and spelled."""
-        absent = self._unmentioned(question)
+        # "¿Desde dónde...?": "Desde" is no name the articles lack
+        absent = [] if self._language(question) else self._unmentioned(question)
         if absent:
             yield refusal(question, reason=self._absent_reason(absent))
             return
@@ -506,7 +507,14 @@ class Engine:
         elif not answer.answered and answer.text == refusal(standalone).text:  # as typed
             answer = replace(answer, text=refusal(question).text)
         within = filters_said(filters)
-        if not answer.answered and within and answer.text == refusal(question).text:
+        language = self._language(question) if not answer.answered else ""
+        if language:  # nothing found for a question in Spanish: that, not the index, is why
+            reason = (
+                f"The question seems to be in {language}, and the articles are searched in "
+                "English: ask it in English."
+            )
+            answer = replace(answer, text=refusal(question, reason=reason).text)
+        elif not answer.answered and within and answer.text == refusal(question).text:
             asked = shortened(question.strip())
             reason = (
                 f"No passage {within} answers “{asked}”; widening or clearing them may find one."
@@ -517,6 +525,11 @@ class Engine:
             note = unknown_sources(unknown, self._sources)
             answer = replace(answer, notice=" ".join(filter(None, [answer.notice, note])))
         return answer
+
+    def _language(self, question: str) -> str:
+        """The question's language if the index's words show it is not English, else ""."""
+        speller = self.speller() if self.has_passages() else None
+        return speller.language(question) if speller else ""
 
     def _unmentioned(self, question: str) -> list[str]:
         """The question's names if the index mentions none of them (checked in the BM25 vocabulary)."""

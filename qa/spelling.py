@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from qa.language import latin, question_language
 from qa.words import STOPWORDS
 
 MIN_LETTERS = 5  # shorter words have too many neighbours to guess from ("mons": mans, moms, sons)
@@ -33,11 +34,6 @@ SEEN_MAX = 4096  # questions remembered per index revision
 _WORD = re.compile(r"(?<![\w'’-])[^\W\d_]+(?![\w'’-])")
 
 Fix = tuple[str, str]
-
-
-def latin(word: str) -> bool:
-    """Whether a word is written in Latin letters, accented or not (not "𝑡ℎ𝑒", "ёлка")."""
-    return all(c.isascii() or "LATIN" in unicodedata.name(c, "") for c in word)
 
 
 def folded(word: str) -> str:
@@ -136,6 +132,24 @@ class Speller:
         ]
         return min(ranked)[3] if ranked else None
 
+    def language(self, question: str) -> str:
+        """The question's language when it is not English ("Spanish"), else "" (`qa.language`).
+
+        Its first word counts, its other capitalised ones do not: a name says nothing of it.
+        """
+        words = [m.group() for m in _WORD.finditer(question)]
+        plain = [w.lower() for i, w in enumerate(words) if i == 0 or not w[:1].isupper()]
+        unknown = [
+            w
+            for w in plain
+            if not self.english_or_indexed(w) and not self.known(w) and self.respelled(w) is None
+        ]
+        return question_language(plain, unknown, self.english, self.english_or_indexed)
+
+    def english_or_indexed(self, word: str) -> bool:
+        """Whether a lower-case word is an English stop word or its stem a term of the index."""
+        return word in STOPWORDS or self.stem(word) in self.term_passages
+
     def fixes(self, question: str) -> list[Fix]:
         """(word as typed, correction) for each misspelled word of the question, in order."""
         if question not in self.seen:
@@ -147,6 +161,8 @@ class Speller:
     def _fixes(self, question: str) -> list[Fix]:
         """`fixes`, not remembered."""
         out: list[Fix] = []
+        if self.language(question):  # "cohetes" is no misspelling of "coveted"
+            return out
         for m in _WORD.finditer(question):
             word = m.group()
             low = word.lower()

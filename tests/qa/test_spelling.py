@@ -85,6 +85,32 @@ def test_names_get_a_suggestion_not_a_correction(speller: Speller) -> None:
     assert speller.suggestion("Biden") is None
 
 
+def test_a_question_in_another_language_is_told_apart_and_not_corrected() -> None:
+    speller = Speller.build(TERMS, stem_words, english_words())
+    for question, language in (
+        ("¿Desde dónde se dispararon los cohetes?", "Spanish"),
+        ("Von wo wurden die Raketen abgefeuert?", "German"),
+        ("Combien de personnes sont mortes?", "French"),
+        ("Da dove sono stati lanciati i razzi?", "Italian"),
+        ("De onde foram disparados os foguetes?", "Portuguese"),
+        ("Waar werden de raketten vandaan afgevuurd?", "Dutch"),
+        ("Откуда были выпущены ракеты?", "another language"),
+        ("火箭是从哪里发射的？", "another language"),
+    ):
+        assert speller.language(question) == language, question
+        assert speller.fixes(question) == [], question
+    for question in (
+        "wat hapend wth the chinse spy balon",  # typos, but English
+        "whre wer the rokets fird frm",
+        "Did Zelenskyy meet Macron in Kyiv?",  # names the index may lack
+        "Is the spy balloon from 中国?",
+        "What did the soldiers die of?",
+        "Ukraine?",
+    ):
+        assert speller.language(question) == "", question
+    assert ("hapend", "happened") in speller.fixes("wat hapend wth the chinse spy balon")
+
+
 def test_corrected_replaces_whole_words_in_order() -> None:
     assert corrected("chinse chinse, chinsey", [("chinse", "chinese")]) == "chinese chinse, chinsey"
     assert corrected("a b", []) == "a b"
@@ -135,6 +161,13 @@ def test_seed_questions_with_a_typo_are_answered_and_say_what_was_searched(seed_
     assert not name.answered
     assert (
         name.text == "The articles don't say. No article mentions Pentagn. Did you mean Pentagon?"
+    )
+    # a question in another language is no name the index lacks, nor a string of typos
+    spanish = seed_engine.ask("¿Desde dónde se dispararon los cohetes?")
+    assert not spanish.answered and spanish.notice == ""  # nothing "corrected"
+    assert spanish.text == (
+        "The articles don't say. The question seems to be in Spanish, and the articles are "
+        "searched in English: ask it in English."
     )
 
 
