@@ -201,7 +201,7 @@ def _passage_markers(match: re.Match[str]) -> str:
 def _claim(chunk: str) -> tuple[str, list[int]]:
     """One piece of an answer as (sentence without markers, tags or passage names, its numbers)."""
     named = _PASSAGE_REFERENCE.sub(_passage_markers, _BULLET.sub("", chunk))
-    sentence = " ".join(_TAG.sub("", _MARKER.sub("", named)).split())
+    sentence = " ".join(_TAG.sub("", _drop_markers(named)).split())  # "[2[1]]" leaves no "[2]"
     sentence = re.sub(r"(?<=[.!?])\s+\.$", "", sentence)  # "Baghdad. [1]." -> "Baghdad."
     sentence = re.sub(r"[\s,;]+(?=[.!?]*$)", "", sentence)  # "fired from X, ." -> "fired from X."
     if sentence[:1].islower() and named.lstrip().startswith("["):  # "According to passage 1, the"

@@ -69,9 +69,10 @@ def test_text_without_markers_keeps_every_visible_character(text: str) -> None:
 
 @FUZZ
 @given(answers)
+@example("Five were hurt [2[1]].")  # dropping "[1]" once left "[2]" in the sentence
 def test_cited_sentences_never_crash_and_hold_no_markers(text: str) -> None:
     for sentence, numbers in cited_sentences(text):
-        assert marker_numbers(sentence) == [] or "[" in text
+        assert marker_numbers(sentence) == []
         assert len(numbers) == len(set(numbers))
 
 
