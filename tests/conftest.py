@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+# the developer's own settings (QA_LLM=openai, an OPENAI_BASE_URL, a QA_INDEX_DIR) reach neither
+# the tests nor the processes they start: each test sets what it needs
+for _name in [name for name in os.environ if name.startswith(("QA_", "OPENAI_"))]:
+    del os.environ[_name]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -89,7 +93,7 @@ def seed_copy(seed_index: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def seed_engine(seed_index: Path, tmp_path: Path, embed_model):  # type: ignore[no-untyped-def]
     """An Engine over a private copy of the seed index."""
-    from qa.api import Engine
+    from qa.engine import Engine
     from qa.settings import Settings
 
     index_dir = tmp_path / "seed-index"
