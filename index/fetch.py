@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlparse
 
@@ -263,11 +264,25 @@ def feed_articles(
         yield LoadError(url, f"the feed has no entries{reason}")
         return
     feed_title = str(feed.feed.get("title") or urlparse(url).hostname or "")
-    for entry in feed.entries[:max_entries]:
+    entries = feed.entries[:max_entries]
+    # a longer feed is cut, and the last entry read says so: nothing is left out unsaid
+    cut = (
+        f"the feed at {url} lists {len(feed.entries)} entries; only the first {max_entries} "
+        "are read"
+        if len(feed.entries) > max_entries
+        else ""
+    )
+    for i, entry in enumerate(entries, 1):
         try:
-            yield entry_article(entry, feed_title, client, max_bytes, url)
+            article = entry_article(entry, feed_title, client, max_bytes, url)
         except LoadError as err:
+            if cut and i == len(entries):
+                err = LoadError(err.path, f"{err.reason}; {cut}")
             yield err
+            continue
+        if cut and i == len(entries):
+            article = replace(article, warning="; ".join(filter(None, [article.warning, cut])))
+        yield article
 
 
 def fetch_url(

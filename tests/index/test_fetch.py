@@ -131,6 +131,25 @@ def test_rss_feed_fetches_each_entry_page_and_falls_back_to_the_summary(site: st
     assert err.path == f"{site}/missing2" and "HTTP 404" in err.reason
 
 
+def test_a_feed_past_the_entry_cap_says_so_on_its_last_entry_read(site: str) -> None:
+    items = list(fetch_url(f"{site}/feed.xml", max_entries=2))
+    assert [i.title for i in items if isinstance(i, Article)] == [
+        "Bridge back open",
+        "Harvest doubles",
+    ]
+    first, last = items
+    assert isinstance(first, Article) and first.warning == ""
+    assert isinstance(last, Article) and last.warning == (
+        f"the feed at {site}/feed.xml lists 4 entries; only the first 2 are read"
+    )
+    # an entry that fails as the last one read carries the note in its reason
+    [*_, failed] = list(fetch_url(f"{site}/feed.xml", max_entries=4))
+    assert isinstance(failed, LoadError) and "only the first" not in failed.reason
+    [*_, failed] = list(fetch_url(f"{site}/feed.xml", max_entries=3))
+    assert isinstance(failed, Article) and "summary only" in failed.warning
+    assert failed.warning.endswith("lists 4 entries; only the first 3 are read")
+
+
 def test_atom_feed_is_recognised_by_its_tags(site: str) -> None:
     [article] = list(fetch_url(f"{site}/atom"))
     assert isinstance(article, Article)
