@@ -64,16 +64,20 @@ def kill_after_first_write(
             if b"passages=" in buffer:
                 seen.set()
 
-    threading.Thread(target=watch, daemon=True).start()
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     deadline = time.monotonic() + timeout
     while not seen.is_set() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
-    if proc.poll() is not None:
-        return False
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(30)
-    return proc.returncode == -signal.SIGKILL
+    if proc.poll() is None:
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+    killed = proc.wait(30) == -signal.SIGKILL
+    watcher.join(10)  # its read ends with the process
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
+    return killed
 
 
 def assert_consistent(settings: Settings, expected_articles: int) -> None:
