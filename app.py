@@ -14,7 +14,7 @@ from qa.render import HEAD, SOURCES_PLACEHOLDER, answerer_label, loading_markdow
 from qa.server import EngineLoader  # noqa: E402
 
 if TYPE_CHECKING:
-    from qa.api import Engine
+    from qa.engine import Engine
 
 # the delete confirmation may appear below the fold: bring it into view
 SCROLL_TO_CONFIRM = (

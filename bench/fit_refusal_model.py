@@ -43,18 +43,15 @@ sys.path.insert(0, str(ROOT))
 import qa.answer as answer  # noqa: E402
 from index.embed import build_embed_model  # noqa: E402
 from qa.answer_text import compose  # noqa: E402
-from qa.api import Engine, search_filters, top_cosine  # noqa: E402
-from qa.evaluate import (  # noqa: E402
-    Question,
-    build_index,
-    holdout_index,
-    holdout_split,
-    off_topic_questions,
-    read_questions,
-)
+from qa.engine import Engine  # noqa: E402
+from qa.eval_data import Question, holdout_split, off_topic_questions, read_questions  # noqa: E402
+from qa.eval_index import build_index, holdout_index  # noqa: E402
+from qa.filters import search_filters  # noqa: E402
 from qa.metrics import contains_answer  # noqa: E402
+from qa.question_checks import unmentioned_names  # noqa: E402
 from qa.refusal_model import FEATURES  # noqa: E402
 from qa.retrieve import to_passage  # noqa: E402
+from qa.search import search, support, top_cosine  # noqa: E402
 from qa.selection import choose  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
@@ -95,9 +92,9 @@ def ask_all(
     """The refusal features of each question as `ask()` computes them; with `gold`, whether the passages hold one."""
     xs, ys, conf, right, named, held = [], [], [], [], [], []
     for i, q in enumerate(questions):
-        absent = bool(engine._unmentioned(q.question))
-        hits, vector = engine._search(
-            q.question, None, search_filters(None, None, None, q.asked_on)
+        absent = bool(unmentioned_names(engine.index, q.question))
+        hits, vector = search(
+            engine.index, q.question, None, search_filters(None, None, None, q.asked_on)
         )
         passages = [to_passage(h) for h in hits]
         held.append(
@@ -109,9 +106,9 @@ def ask_all(
                 q.question,
                 passages,
                 vector,
-                engine.sentence_vectors,
-                support=engine.support(q.question, hits, passages),
-                term_weights=engine._term_weights,
+                engine.index.sentence_vectors,
+                support=support(q.question, hits, passages, engine.index.term_weights),
+                term_weights=engine.index.term_weights,
                 top_cosine=top_cosine(hits),
             )
             if passages

@@ -26,11 +26,14 @@ sys.path.insert(0, str(ROOT))
 
 import qa.answer as answer  # noqa: E402
 from index.embed import build_embed_model  # noqa: E402
-from qa.api import Engine, search_filters  # noqa: E402
-from qa.evaluate import build_index, read_questions  # noqa: E402
+from qa.engine import Engine  # noqa: E402
+from qa.eval_data import read_questions  # noqa: E402
+from qa.eval_index import build_index  # noqa: E402
+from qa.filters import search_filters  # noqa: E402
 from qa.metrics import normalize  # noqa: E402
 from qa.retrieve import to_passage  # noqa: E402
 from qa.scores import model_features, scored_candidates  # noqa: E402
+from qa.search import search  # noqa: E402
 from qa.sentence_model import FEATURES, WEIGHTS  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
@@ -51,16 +54,16 @@ def collect(dataset: Path, top_k: int) -> dict[str, Any]:
     for i, q in enumerate(read_questions(dataset, None)):
         if not q.answerable:
             continue
-        hits, vector = engine._search(
-            q.question, top_k, search_filters(None, None, None, q.asked_on)
+        hits, vector = search(
+            engine.index, q.question, top_k, search_filters(None, None, None, q.asked_on)
         )
         passages = [to_passage(h) for h in hits]
         scored = scored_candidates(
-            q.question, passages, vector, engine.sentence_vectors, answer.SHORTLIST
+            q.question, passages, vector, engine.index.sentence_vectors, answer.SHORTLIST
         )
         if not scored:
             continue
-        xs.append(model_features(q.question, scored, passages, engine._term_weights))
+        xs.append(model_features(q.question, scored, passages, engine.index.term_weights))
         ys += [holds(s.candidate.text, list(q.answers)) for s in scored]
         groups += [i] * len(scored)
         old += [s.score for s in scored]

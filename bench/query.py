@@ -28,7 +28,7 @@ from index.embed import build_embed_model  # noqa: E402
 from index.ingest import ingest_paths  # noqa: E402
 from index.revision import bump_revision, rebuild_lexical  # noqa: E402
 from index.store import PassageStore  # noqa: E402
-from qa.api import Engine  # noqa: E402
+from qa.engine import Engine  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "scale-reuters" / "articles.jsonl.gz"
@@ -128,19 +128,19 @@ def measure(settings: Settings, model: Any, rounds: int) -> dict[str, Any]:
     """Cold start, then ask/retrieve latency over `rounds` passes of the questions."""
     started = time.perf_counter()
     engine = Engine(settings, embed_model=model)
-    lexical = engine.lexical()
+    lexical = engine.index.lexical()
     cold_s = time.perf_counter() - started
     engine.ask(QUESTIONS[0])  # first-call costs (caches, lazy imports) are not per-query costs
     ask_s, retrieve_s, answered = [], [], 0
     for _ in range(rounds):
         for question in QUESTIONS:
             # each timing starts with no sentence vectors cached, as for a question never seen
-            engine.sentence_vectors.clear()
+            engine.index.sentence_vectors.clear()
             t = time.perf_counter()
             answer = engine.ask(question)
             ask_s.append(time.perf_counter() - t)
             answered += answer.answered
-            engine.sentence_vectors.clear()
+            engine.index.sentence_vectors.clear()
             t = time.perf_counter()
             engine.retrieve(question)
             retrieve_s.append(time.perf_counter() - t)

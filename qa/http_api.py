@@ -50,7 +50,7 @@ from qa.http_models import (
 )
 
 if TYPE_CHECKING:
-    from qa.api import Engine
+    from qa.engine import Engine
 
 log = logging.getLogger("qa.http")
 ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]

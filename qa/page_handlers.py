@@ -32,7 +32,7 @@ from qa.uploads import prune_uploads, store_upload
 
 if TYPE_CHECKING:
     from index.report import IngestReport
-    from qa.api import Engine
+    from qa.engine import Engine
     from qa.server import EngineLoader
 
 MAX_UPLOADS = 50
@@ -75,7 +75,7 @@ def build_handlers(loader: EngineLoader, label: str) -> PageHandlers:
             return main
         with offline_lock:
             if not offline:
-                from qa.api import Engine
+                from qa.engine import Engine
 
                 extractive = settings.model_copy(update={"llm": "extractive"})
                 offline.append(Engine(extractive, store=main.store, embed_model=main.embed_model))
@@ -183,7 +183,7 @@ def build_handlers(loader: EngineLoader, label: str) -> PageHandlers:
         with user_errors("checking the question"):
             if not (question or "").strip():  # Enter in an empty box: nothing to do, nothing said
                 raise gr.Error("No question", visible=False, print_exception=False)
-            from qa.api import check_question
+            from qa.question import check_question
 
             check_question(question)  # too long: a message, not an error badge on the chat
             parse_filters(None, since, until, None, as_of)

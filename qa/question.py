@@ -1,10 +1,12 @@
-"""Clean a typed question: markup removed, the asked part of a long message found."""
+"""Check and clean a typed question: its length, markup removed, the asked part of a long message found."""
 
 from __future__ import annotations
 
 import html
 import re
 
+from qa.errors import ConfigError
+from qa.http_models import MAX_QUESTION
 from qa.sentences import sentence_spans
 
 LONG_QUESTION = 300  # characters; past this, a message's question sentences are what is searched
@@ -24,6 +26,17 @@ _OPENS = re.compile(
 
 
 _ENDS_SENTENCE = re.compile(r"[a-z]{3,}[.!?][\"'”’)]*$")  # "... on Tuesday.", not "Epic v."
+
+
+def check_question(question: object) -> None:
+    """A ConfigError for a question that is no text or is too long to be one question."""
+    if not isinstance(question, str):
+        raise ConfigError(f"The question must be text, not {type(question).__name__}.")
+    if len(question) > MAX_QUESTION:
+        raise ConfigError(
+            f"Questions are limited to {MAX_QUESTION:,} characters; this one has "
+            f"{len(question):,}: ask about one thing at a time."
+        )
 
 
 def without_markup(question: str) -> str:

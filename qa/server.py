@@ -18,7 +18,7 @@ from qa.errors import ConfigError, QAError
 from qa.settings import Settings
 
 if TYPE_CHECKING:
-    from qa.api import Engine
+    from qa.engine import Engine
 
 log = logging.getLogger("article-qa.server")
 UPLOAD_CAP_FACTOR = 5  # Gradio's upload cap, in times QA_MAX_FILE_MB (see create_server)

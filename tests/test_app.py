@@ -144,7 +144,7 @@ def test_llm_answers_stream_into_the_chat_and_the_offline_answerer_stays_availab
     import openai
     from gradio_client import Client
 
-    from qa.api import Engine
+    from qa.engine import Engine
     from qa.llm import OpenAIAnswerer
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), ScriptedLLM)

@@ -258,7 +258,9 @@ def test_chat_sources_upload_delete_and_hostile_article(
     page.get_by_role("button", name="Add files").click()
     expect(page.locator("#qa-results")).to_contain_text("added")
     expect(page.locator("#qa-results")).to_contain_text("file is empty")
-    assert not list((tmp_path / "seed-index" / "uploads").rglob("empty.txt"))
+    uploads = tmp_path / "seed-index" / "uploads"
+    assert list(uploads.rglob("lighthouse_log.txt"))  # the added file is kept...
+    assert not list(uploads.rglob("empty.txt"))  # ...the one that failed is not
     articles = page.locator("#qa-articles")
     expect(articles).to_contain_text('<img src=x onerror="window.__pwned=5">Lighthouse log')
     expect(page.locator("#qa-status")).to_contain_text("2 articles")
@@ -306,7 +308,7 @@ def test_chat_sources_upload_delete_and_hostile_article(
     expect(page.get_by_test_id("toast-body").last).to_contain_text("1 had been deleted already")
     expect(page.locator("#qa-status")).to_contain_text("2 articles")
     expect(articles).not_to_contain_text("Lighthouse log")
-    assert not list((tmp_path / "seed-index" / "uploads").rglob("*.txt"))  # its upload is gone too
+    assert not list(uploads.rglob("*.txt"))  # its upload is gone too
     expect(articles).to_contain_text("Night ferry returns")
     assert page.evaluate("() => window.__pwned") is None
     shutil.copyfile(tmp_path / "answer.png", tmp_path / "screenshot.png")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -29,7 +30,7 @@ def server_url(
     seed_index: Path, embed_model, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The real server (API + UI) over a private copy of the seed index, no token."""
-    from qa.api import Engine
+    from qa.engine import Engine
     from qa.server import create_server, run_in_thread
     from qa.settings import Settings
 
@@ -258,18 +259,20 @@ def test_a_url_is_fetched_and_ingested(http: httpx.Client) -> None:
         feed = http.post("/api/articles", json={"url": url.replace("glacier.html", "feed.xml")})
     finally:
         page.shutdown()
+        page.server_close()
     assert r.status_code == 200, r.text
     assert r.json()["ids"] == [url] and r.json()["added"] == 1
     assert feed.json()["ids"] == ["http://127.0.0.1:9/gone"], feed.text
     [warning] = feed.json()["warnings"]  # said as the CLI says it
     assert warning["article"] == "http://127.0.0.1:9/gone"
     assert "summary only" in warning["error"] and "could not fetch" in warning["error"]
-    http.delete("/api/articles/http://127.0.0.1:9/gone")
+    gone = http.delete(f"/api/articles/{quote('http://127.0.0.1:9/gone', safe='')}")
+    assert gone.status_code == 200, gone.text
     answer = http.post("/api/ask", json={"question": "How much ice did the Rhone glacier lose?"})
     assert "3 metres" in answer.json()["text"]
     dead = http.post("/api/articles", json={"url": "http://127.0.0.1:9/nothing"})
     assert dead.status_code == 400 and "Nothing ingested" in dead.json()["error"]["message"]
-    http.delete(f"/api/articles/{url}")
+    assert http.delete(f"/api/articles/{quote(url, safe='')}").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -359,7 +362,7 @@ def test_a_trailing_slash_lists_the_articles_and_deletes_nothing(http: httpx.Cli
 def test_empty_index_and_oversized_body(tmp_path: Path, embed_model) -> None:  # type: ignore[no-untyped-def]
     """An empty index is a 503 saying to ingest; a body over QA_MAX_FILE_MB is a 413; client
     ids never name files."""
-    from qa.api import Engine
+    from qa.engine import Engine
     from qa.http_api import build_api
     from qa.server import run_in_thread
     from qa.settings import Settings

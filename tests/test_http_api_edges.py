@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def api(embed_model, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
     """A client of the API over a fresh, empty index."""
-    from qa.api import Engine
+    from qa.engine import Engine
     from qa.http_api import build_api
     from qa.server import run_in_thread
     from qa.settings import Settings

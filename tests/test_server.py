@@ -81,7 +81,7 @@ def guarded_url(
     seed_index: Path, embed_model, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The real server with QA_API_TOKEN and QA_AUTH set."""
-    from qa.api import Engine
+    from qa.engine import Engine
     from qa.server import create_server, run_in_thread
 
     index_dir = tmp_path_factory.mktemp("guarded") / "index"
@@ -172,7 +172,7 @@ def test_ui_asks_for_qa_auth(guarded_url: str) -> None:
 @pytest.fixture
 def served_copy(seed_index: Path, embed_model, tmp_path: Path) -> Iterator[tuple[str, Path]]:  # type: ignore[no-untyped-def]
     """The real server over a private copy of the seed index: (url, index dir)."""
-    from qa.api import Engine
+    from qa.engine import Engine
     from qa.server import create_server, run_in_thread
 
     index_dir = tmp_path / "index"
@@ -197,14 +197,16 @@ def test_concurrent_questions_while_qa_ingest_writes(served_copy: tuple[str, Pat
     assert report["cited"] >= 0.8 * report["answered"] and report["p95_s"] > 0
     ingest = report["ingest"]
     assert ingest["exit_code"] == 0 and json.loads(ingest["report"])["added"] == 5
+    # what the other process wrote is answered from once the engine rechecks the index's
+    # revision (every 2 s): polled, as a loaded machine may be slow to get there
     question = {"question": "How much did the Harbor Bridge repairs cost?"}
-    time.sleep(2.5)  # the engine rechecks the index revision every 2 s
-    after = httpx.post(f"{url}/api/ask", json=question, timeout=60).json()
-    if "$42 million" not in after["text"]:
-        pytest.xfail(
-            "known gap: the embedded Chroma HNSW and the cached revision are per process, so a "
-            "running server misses what a separate `qa ingest` wrote (POST /api/articles does not)"
-        )
+    deadline = time.monotonic() + 30
+    while True:
+        after = httpx.post(f"{url}/api/ask", json=question, timeout=60).json()
+        if "$42 million" in after["text"] or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert "$42 million" in after["text"], after
 
 
 @pytest.mark.slow
@@ -250,7 +252,7 @@ def test_gradio_refuses_an_upload_over_qa_max_file_mb(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    from qa.api import Engine
+    from qa.engine import Engine
     from qa.server import create_server, run_in_thread
 
     gradio_dir = tmp_path / "gradio"
@@ -335,7 +337,7 @@ def test_serve_stops_with_one_line_when_the_engine_cannot_load(tmp_path: Path, f
 @pytest.mark.slow
 def test_seeds_go_into_a_new_index_only(tmp_path: Path, embed_model) -> None:  # type: ignore[no-untyped-def]
     from index.ingest import delete
-    from qa.api import Engine
+    from qa.engine import Engine
     from qa.server import EngineLoader
 
     settings = Settings(index_dir=tmp_path / "index")

@@ -15,7 +15,7 @@ import pytest
 from index.ingest import ingest_paths
 from index.lexical import LexicalIndex
 from index.store import PassageStore
-from qa.api import Engine
+from qa.engine import Engine
 from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

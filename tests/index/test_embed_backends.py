@@ -15,7 +15,7 @@ from index.embed import build_embed_model, embedder_id
 from index.ingest import ingest_paths
 from index.onnx_embed import OnnxEmbedding, length_batches, model_file, write_atomically
 from index.store import EMBEDDER_KEY, PassageStore
-from qa.api import Engine
+from qa.engine import Engine
 from qa.errors import ConfigError
 from qa.settings import Settings
 

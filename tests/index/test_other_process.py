@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from qa.api import ask
+from qa.search import search
 
 PLUTO = """---
 title: Probe finds a frozen nitrogen lake on Pluto
@@ -24,7 +25,9 @@ Sputnik Planitia basin on Pluto, measuring about 30 kilometres across.
 def test_articles_ingested_by_another_process_are_searched_by_meaning(
     seed_engine, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr("qa.api.REVISION_CHECK_S", 0.0)  # read the revision at every question
+    monkeypatch.setattr(
+        "qa.loaded_index.REVISION_CHECK_S", 0.0
+    )  # read the revision at every question
     assert ask("Where were the rockets fired from?", engine=seed_engine).answered
     folder = tmp_path / "new"
     folder.mkdir()
@@ -38,7 +41,7 @@ def test_articles_ingested_by_another_process_are_searched_by_meaning(
     answer = ask("How wide is the frozen lake on Pluto?", engine=seed_engine)
     assert answer.answered and "30 kilometres" in answer.text
     # found by its vector too, not by BM25 alone: the engine reloaded Chroma's vector index
-    hits, _ = seed_engine._search("an icy pool of nitrogen on a dwarf planet")
+    hits, _ = search(seed_engine.index, "an icy pool of nitrogen on a dwarf planet")
     new = [h for h in hits if h.node.metadata.get("title", "").startswith("Probe finds")]
     assert new and new[0].node.metadata.get("dense_cosine") is not None
     # ... and what it had is still there
@@ -86,7 +89,7 @@ def test_one_process_writes_at_a_time(seed_engine, tmp_path: Path) -> None:  # t
         assert len(store.manifest()) == 1
     finally:
         other.kill()
-        other.wait()
+        other.communicate()  # waits, and closes its pipe
     # ... and `qa ingest`, which waits, says so and goes on once the other is done
     other = hold(4)  # long enough that the ingest surely starts while it is held
     said: list[str] = []
@@ -98,5 +101,5 @@ def test_one_process_writes_at_a_time(seed_engine, tmp_path: Path) -> None:  # t
         progress=False,
         waiting=lambda: said.append("waiting"),
     )
-    other.wait()
+    other.communicate()
     assert said == ["waiting"] and report.added == 1 and len(store.manifest()) == 2

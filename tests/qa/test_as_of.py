@@ -71,7 +71,7 @@ def fare_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fare_engine(fare_dataset: Path, settings, embed_model):  # type: ignore[no-untyped-def]
     """An Engine over the two fare reports and a distractor."""
     from index.ingest import ingest_paths
-    from qa.api import Engine
+    from qa.engine import Engine
 
     source = fare_dataset.parent / "fares.jsonl"
     source.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES))
@@ -221,7 +221,7 @@ def test_eval_asks_each_question_on_its_asked_on_day(
 
 
 def _asked(day: str):  # type: ignore[no-untyped-def]
-    from qa.api import search_filters
+    from qa.filters import search_filters
 
     return search_filters(None, None, None, day)
 

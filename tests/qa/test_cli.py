@@ -188,7 +188,7 @@ def test_output_cut_short_by_a_pipe_is_no_error(seed_index: Path) -> None:
 
 
 def test_chat_commands_are_told_from_questions() -> None:
-    from qa.cli import chat_command
+    from qa.cli_chat import chat_command
 
     assert [chat_command(w) for w in ("/new", "/QUIT", "exit", "/help", "/frobnicate")] == [
         "new",
@@ -233,6 +233,7 @@ def test_a_folder_with_no_article_files_says_so(tmp_path: Path) -> None:
 def test_ctrl_c_at_the_chat_prompt_drops_the_line_and_the_chat_goes_on(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     import qa.api
     import qa.cli
+    import qa.cli_chat
 
     typed = iter([KeyboardInterrupt, "/help", "/quit"])
 
@@ -244,7 +245,7 @@ def test_ctrl_c_at_the_chat_prompt_drops_the_line_and_the_chat_goes_on(monkeypat
 
     monkeypatch.setattr("builtins.input", keyboard)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    monkeypatch.setattr(qa.cli, "require_index", lambda: None)
+    monkeypatch.setattr(qa.cli_chat, "require_index", lambda: None)
     monkeypatch.setattr(qa.api, "default_engine", lambda: None)  # nothing is asked here
     assert qa.cli.main(["chat"]) == 0
     said = capsys.readouterr().out

@@ -66,7 +66,7 @@ def test_eval_writes_exactly_the_keys_with_plausible_figures(
 def test_limit_keeps_evidence_and_a_fixed_sample(tmp_path: Path) -> None:
     import gzip
 
-    from qa.evaluate import read_questions, select_articles
+    from qa.eval_data import read_questions, select_articles
 
     with gzip.open(tmp_path / "articles.jsonl.gz", "wt") as fh:
         fh.writelines(json.dumps({"id": f"a{i}", "text": f"Text {i}."}) + "\n" for i in range(20))
@@ -113,7 +113,7 @@ def test_bad_datasets_and_outputs_are_named_in_one_line(tmp_path: Path, capsys) 
 
 
 def test_holdout_turns_questions_unanswerable_by_removing_their_evidence() -> None:
-    from qa.evaluate import holdout_split, read_questions
+    from qa.eval_data import holdout_split, read_questions
 
     questions = read_questions(DATASET, None)
     same, none = holdout_split(questions, 0.0)
@@ -217,7 +217,7 @@ def test_holdout_outside_zero_to_one_is_a_clear_error(capsys) -> None:  # type: 
 
 def test_a_bad_questions_line_is_named_with_its_number(tmp_path: Path) -> None:
     from qa.errors import ConfigError
-    from qa.evaluate import read_questions
+    from qa.eval_data import read_questions
 
     good = '{"id": "q1", "question": "Who?", "answers": ["Ann"], "answerable": true}'
     for bad, said in [

@@ -227,7 +227,7 @@ def run(
 
 def scripted_engine(monkeypatch, embed_model, index_dir: Path, url: str):  # type: ignore[no-untyped-def]
     """An Engine over `index_dir` whose LLM is the scripted server at `url` (no key needed)."""
-    from qa.api import Engine
+    from qa.engine import Engine
 
     monkeypatch.setenv("OPENAI_BASE_URL", url)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # a local server needs no key
@@ -238,7 +238,7 @@ def scripted_engine(monkeypatch, embed_model, index_dir: Path, url: str):  # typ
 def test_real_model_streams_chunks_then_the_verified_answer(
     monkeypatch, embed_model, seed_copy, smollm
 ) -> None:  # type: ignore[no-untyped-def]
-    from qa.api import Engine
+    from qa.engine import Engine
 
     monkeypatch.setenv("OPENAI_BASE_URL", smollm)
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
@@ -411,7 +411,7 @@ def test_a_model_s_refusal_under_search_settings_names_them(
 def test_engine_with_a_dead_endpoint_answers_extractively(
     monkeypatch, embed_model, seed_copy, free_port
 ) -> None:  # type: ignore[no-untyped-def]
-    from qa.api import Engine
+    from qa.engine import Engine
 
     monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
     engine = Engine(Settings(index_dir=seed_copy, llm="openai"), embed_model=embed_model)
@@ -467,7 +467,7 @@ def test_a_failed_endpoint_is_left_alone_for_a_while(monkeypatch, embed_model, s
 def test_a_refused_follow_up_quotes_what_the_user_asked(
     monkeypatch, embed_model, seed_copy, scripted
 ) -> None:  # type: ignore[no-untyped-def]
-    from qa.api import Engine
+    from qa.engine import Engine
 
     monkeypatch.setenv("OPENAI_BASE_URL", scripted.url("noanswer"))
     engine = Engine(

@@ -43,7 +43,7 @@ def test_averages_and_percentiles() -> None:
 
 
 def test_a_set_without_unanswerable_questions_has_no_refusal_accuracy() -> None:
-    from qa.evaluate import format_table, summarize
+    from qa.eval_report import format_table, summarize
 
     row = {
         "answerable": True,

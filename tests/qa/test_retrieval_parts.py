@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.api import canonical_sources, day_number, filtered_out, search_filters
 from qa.errors import ConfigError
+from qa.filters import canonical_sources, day_number, filtered_out, search_filters
 from qa.fusion import reciprocal_rank_fusion
 from qa.mentions import mentioned_days, mentioned_sources
 from qa.rerank import TermWeights, best_sentence_coverage, key_sentences, rerank, sentence_coverage

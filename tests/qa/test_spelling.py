@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.lexical import stem_words
-from qa.evaluate import misspelled
+from qa.eval_typos import misspelled
 from qa.spelling import Speller, corrected, english_words
 
 # how many passages hold each (stemmed) term of a made-up index
@@ -174,13 +174,15 @@ def test_seed_questions_with_a_typo_are_answered_and_say_what_was_searched(seed_
 def test_spelling_can_be_turned_off(seed_index, tmp_path, embed_model) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
-    from qa.api import Engine
+    from qa.engine import Engine
     from qa.settings import Settings
 
     shutil.copytree(seed_index, tmp_path / "index")
     engine = Engine(Settings(index_dir=tmp_path / "index", spelling=False), embed_model=embed_model)
-    assert engine.speller() is None
-    assert engine.spelled("Where were the rokcets fired from?").endswith("rokcets fired from?")
+    assert engine.index.speller() is None
+    assert engine.index.spelled("Where were the rokcets fired from?").endswith(
+        "rokcets fired from?"
+    )
 
 
 def test_a_word_the_index_holds_only_with_other_accents_takes_the_index_s_spelling() -> None:
