@@ -13,6 +13,7 @@ import gradio as gr
 from qa.citations import Answer
 from qa.errors import LoadError, NoIndexError
 from qa.page_errors import page_error, user_errors
+from qa.page_filters import parse_filters
 from qa.render import (
     article_rows,
     delete_choices,
@@ -27,7 +28,6 @@ from qa.render import (
     status_markdown,
     upload_row,
 )
-from qa.search_filters import parse_filters
 from qa.uploads import prune_uploads, store_upload
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from markdown_it import MarkdownIt
 from app import build_app
 from qa.errors import ConfigError, NoIndexError
 from qa.page_errors import user_errors
+from qa.page_filters import parse_filters
 from qa.page_handlers import SEARCHING, WAITING
-from qa.search_filters import parse_filters
 from qa.server import EngineLoader
 
 
