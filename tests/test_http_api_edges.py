@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -15,8 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def api(embed_model, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
-    """A client of the API over a fresh, empty index."""
+def served(
+    embed_model, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[httpx.Client, Path]]:  # type: ignore[no-untyped-def]
+    """A client of the API over a fresh, empty index, and the index's folder."""
     from qa.engine import Engine
     from qa.http_api import build_api
     from qa.server import run_in_thread
@@ -25,7 +28,13 @@ def api(embed_model, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx
     index_dir = tmp_path_factory.mktemp("edges") / "index"
     engine = Engine(Settings(index_dir=index_dir), embed_model=embed_model)
     with run_in_thread(build_api(engine)) as url, httpx.Client(base_url=url, timeout=120) as c:
-        yield c
+        yield c, index_dir
+
+
+@pytest.fixture(scope="module")
+def api(served: tuple[httpx.Client, Path]) -> httpx.Client:
+    """A client of the API over a fresh, empty index."""
+    return served[0]
 
 
 @pytest.mark.slow
@@ -132,3 +141,40 @@ def test_an_unexpected_error_is_answered_once_not_raised_to_the_server(
     with TestClient(app, raise_server_exceptions=True) as client:  # raises what escapes the app
         reply = client.get("/api/fails")
     assert reply.status_code == status and reply.json()["error"]["message"].startswith(says)
+
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from index.lock import write_lock
+from qa.settings import Settings
+with write_lock(Settings(index_dir=Path(sys.argv[1]))):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.mark.slow
+def test_an_add_while_another_process_writes_is_a_503_to_retry(
+    served: tuple[httpx.Client, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qa.http_api
+
+    api, index_dir = served
+    monkeypatch.setattr(qa.http_api, "LOCK_WAIT_S", 0.5)  # instead of waiting 20 s for the lock
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(index_dir)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    body = {"text": "The night ferry to the island runs again from Monday.", "title": "Ferry"}
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        busy = api.post("/api/articles", json=body)
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "10"
+    assert "Another process is writing to the index" in busy.json()["error"]["message"]
+    added = api.post("/api/articles", json=body)  # once it is done, the same request works
+    assert added.status_code == 200 and added.json()["added"] == 1, added.text
+    for article_id in added.json()["ids"]:
+        assert api.delete(f"/api/articles/{quote(article_id, safe='')}").status_code == 200
