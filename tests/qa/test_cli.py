@@ -66,6 +66,18 @@ def test_ingest_ask_articles_json(tmp_path: Path, articles_dir: Path) -> None:
     refused = json.loads(early.stdout)  # the seed article came out on Nov. 17: not yet written
     assert refused["answered"] is False and refused["citations"] == []
 
+    # the date and source options reach the search: the rates story is Wire's, of 2024-03-20
+    rates = "What rate did the central bank hold?"
+    wire = qa("ask", rates, "--source", "wire", "--since", "2024-03-01", "--json",
+              index_dir=index_dir)  # fmt: skip
+    assert wire.returncode == 0, wire.stderr
+    held = json.loads(wire.stdout)
+    assert held["answered"] is True and "5.25 percent" in held["text"]
+    assert {c["article_id"] for c in held["citations"]} == {"wire-001"}
+    before = qa("ask", rates, "--until", "2024-03-19", "--source", "Wire", index_dir=index_dir)
+    assert before.returncode == 0, before.stderr
+    assert "5.25" not in before.stdout and "filters" in before.stdout
+
     listed = json.loads(qa("articles", "--json", index_dir=index_dir).stdout)
     assert {"id", "title", "published", "source", "chunks"} == set(listed[0])
     assert len(listed) == 7
@@ -171,8 +183,8 @@ def test_a_bad_setting_names_its_variable_in_one_line(tmp_path: Path, monkeypatc
     assert "warning: QA_TOPK is not a setting of article-qa and is ignored" in typo.stderr
 
 
-def test_output_cut_short_by_a_pipe_is_no_error(seed_index: Path) -> None:
-    env = {**os.environ, "QA_INDEX_DIR": str(seed_index)}
+def test_output_cut_short_by_a_pipe_is_no_error(seed_copy: Path) -> None:
+    env = {**os.environ, "QA_INDEX_DIR": str(seed_copy)}
     with subprocess.Popen(
         [sys.executable, "-m", "qa.cli", "ask", "Where were the rockets fired from?", "--json"],
         stdout=subprocess.PIPE,
