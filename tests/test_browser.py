@@ -311,6 +311,16 @@ def test_chat_sources_upload_delete_and_hostile_article(
     assert not list(uploads.rglob("*.txt"))  # its upload is gone too
     expect(articles).to_contain_text("Night ferry returns")
     assert page.evaluate("() => window.__pwned") is None
+
+    # "New chat" forgets the conversation: "Tell me more" has nothing to go on
+    page.get_by_role("tab", name="Chat").click()
+    expect(ask(page, "Where were the rockets fired from?")).to_contain_text("al-Amin")
+    more = ask(page, "Tell me more")
+    expect(more).not_to_contain_text("No passage answers")  # it goes on with the last answer
+    page.get_by_role("button", name="New chat").click()
+    expect(page.locator('[data-testid="bot"]')).to_have_count(0)
+    expect(page.locator("#qa-sources")).to_contain_text("The passages an answer cites appear here")
+    expect(ask(page, "Tell me more")).to_contain_text("No passage answers “Tell me more”")
     shutil.copyfile(tmp_path / "answer.png", tmp_path / "screenshot.png")
 
 
