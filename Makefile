@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-run run test lint eval clean
+.PHONY: install install-run run test test-fast lint eval clean
 
 # what the app needs to run
 $(RUN_STAMP): pyproject.toml
@@ -38,9 +38,13 @@ browser-deps:
 test: install browser-deps
 	$(BIN)/python -m pytest -q
 
+# the tests not marked slow (no servers, browser or other processes): about 1 min
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
 lint: install
-	$(BIN)/ruff check qa index app.py tests
-	$(BIN)/ruff format --check qa index app.py tests
+	$(BIN)/ruff check qa index app.py tests bench
+	$(BIN)/ruff format --check qa index app.py tests bench
 	$(BIN)/mypy
 
 # news-dev has 4,000 long articles (~57k passages, close to an hour of embedding on 2 cores):

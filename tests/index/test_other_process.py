@@ -59,6 +59,7 @@ with write_lock(Settings(index_dir=Path(sys.argv[1]))):
 """
 
 
+@pytest.mark.slow  # other processes hold the lock
 def test_one_process_writes_at_a_time(seed_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from index.ingest import delete, ingest_paths
     from qa.errors import IndexBusyError

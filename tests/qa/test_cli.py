@@ -183,6 +183,7 @@ def test_a_bad_setting_names_its_variable_in_one_line(tmp_path: Path, monkeypatc
     assert "warning: QA_TOPK is not a setting of article-qa and is ignored" in typo.stderr
 
 
+@pytest.mark.slow  # a `qa` process
 def test_output_cut_short_by_a_pipe_is_no_error(seed_copy: Path) -> None:
     env = {**os.environ, "QA_INDEX_DIR": str(seed_copy)}
     with subprocess.Popen(
@@ -225,6 +226,7 @@ def test_an_interrupted_command_says_so_in_one_line(monkeypatch, capsys) -> None
     assert capsys.readouterr().err == "interrupted\n"  # what it kept: test_ingest.py
 
 
+@pytest.mark.slow  # a `qa` process
 def test_a_folder_named_index_where_python_runs_does_not_hide_the_package(tmp_path: Path) -> None:
     (tmp_path / "index" / "lexical").mkdir(parents=True)  # as QA_INDEX_DIR=index leaves it
     script = "from qa import ask; import index.lexical; print(index.lexical.__file__)"
@@ -235,6 +237,7 @@ def test_a_folder_named_index_where_python_runs_does_not_hide_the_package(tmp_pa
     assert Path(done.stdout.strip()) == ROOT / "index" / "lexical.py"
 
 
+@pytest.mark.slow  # a `qa` process
 def test_a_folder_with_no_article_files_says_so(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     done = qa("ingest", str(tmp_path / "empty"), index_dir=tmp_path / "idx")

@@ -8,6 +8,7 @@ import pytest
 
 from qa.citations import cited_sentences, without_reasoning
 from qa.llm import AnswerTooSlow, NotAStream, describe_failure, endpoint_name
+from qa.settings import Settings
 
 RIGHT = "The rockets were fired from the al-Amin al-Thaniyah neighborhood, east of Baghdad"
 
@@ -101,3 +102,17 @@ def test_failures_say_how_to_fix_them() -> None:
     assert "not an OpenAI-compatible streaming response (text/html;" in html
     slow = str(describe_failure(AnswerTooSlow(9.0), "http://h", "m", 3))
     assert "did not finish its answer within 9 s (3 times QA_LLM_TIMEOUT;" in slow
+
+
+def test_failures_are_named_by_their_kind() -> None:
+    dropped = describe_failure(httpx.RemoteProtocolError("peer closed"), "http://h/v1", "m", 3)
+    assert str(dropped) == (
+        "The LLM endpoint at http://h/v1 dropped the connection mid-answer "
+        "(RemoteProtocolError); showing the extractive answer."
+    )
+    assert "malformed response (ValueError)" in str(describe_failure(ValueError(), "e", "m", 3))
+
+
+def test_an_empty_setting_counts_as_unset(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("QA_LLM", "")
+    assert Settings().llm == "extractive"

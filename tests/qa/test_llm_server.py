@@ -478,24 +478,6 @@ def test_a_refused_follow_up_quotes_what_the_user_asked(
     assert not answer.answered and answer.text.endswith("“And how many were wounded?”")
 
 
-def test_failures_are_named_by_their_kind() -> None:
-    import httpx
-
-    from qa.llm import describe_failure
-
-    dropped = describe_failure(httpx.RemoteProtocolError("peer closed"), "http://h/v1", "m", 3)
-    assert str(dropped) == (
-        "The LLM endpoint at http://h/v1 dropped the connection mid-answer "
-        "(RemoteProtocolError); showing the extractive answer."
-    )
-    assert "malformed response (ValueError)" in str(describe_failure(ValueError(), "e", "m", 3))
-
-
-def test_an_empty_setting_counts_as_unset(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("QA_LLM", "")
-    assert Settings().llm == "extractive"
-
-
 def test_reasoning_is_left_out_of_the_draft_and_the_answer(
     monkeypatch, embed_model, scripted
 ) -> None:  # type: ignore[no-untyped-def]
