@@ -12,6 +12,11 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json", ".jsonl", ".jsonl.gz", ".json.gz"}
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}  # an RSS or Atom feed saved to a file
+# the suffixes above, as told to a user whose file is of another kind
+KINDS_SAID = (
+    ".txt, .md, .markdown, .html, .htm, .json, .jsonl, .json.gz, .jsonl.gz "
+    "or an .rss/.atom/.xml feed"
+)
 
 
 def suffix_of(path: Path) -> str:

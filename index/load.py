@@ -16,6 +16,7 @@ from index.files import (
     FEED_SUFFIXES,
     HTML_SUFFIXES,
     JSON_SUFFIXES,
+    KINDS_SAID,
     TEXT_SUFFIXES,
     iter_files,
     suffix_of,
@@ -46,8 +47,7 @@ def load_file(path: Path, article_id: str, max_bytes: int) -> Iterator[Article |
         yield LoadError(name, f"file is {info.st_size / 1e6:.1f} MB, over the {cap(max_bytes)}")
         return
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | FEED_SUFFIXES:
-        kinds = ".txt, .md, .html, .json, .jsonl or an .rss/.atom/.xml feed"
-        yield LoadError(name, f"unsupported file type {suffix or '(none)'}: use {kinds}")
+        yield LoadError(name, f"unsupported file type {suffix or '(none)'}: use {KINDS_SAID}")
         return
     loaded = 0  # articles yielded before a gzip file turned out to be cut short
     try:

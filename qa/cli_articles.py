@@ -32,9 +32,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"  warning: {where}: {w['error']}", file=sys.stderr)
     nothing_ingested = not (report.added or report.updated or report.unchanged)
     if nothing_ingested and not (report.failed or report.removed):
+        from index.files import KINDS_SAID
+
         print(
-            "No article files found there: qa ingest reads .txt .md .html .json .jsonl "
-            ".jsonl.gz .rss/.atom/.xml files and http(s):// addresses.",
+            f"No article files found there: qa ingest reads {KINDS_SAID} files, and "
+            "http(s):// addresses.",
             file=sys.stderr,
         )
         return 1
@@ -116,7 +118,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
         print(json.dumps({"deleted": found, "passages": passages, "missing": missing}))
     else:
         noun = "article" if len(found) == 1 else "articles"
-        print(f"{len(found)} {noun} deleted ({passages} passages)")
+        passage_noun = "passage" if passages == 1 else "passages"
+        print(f"{len(found)} {noun} deleted ({passages} {passage_noun})")
         for i in missing:
             print(f"  not indexed: {i} (`qa articles` lists the ids)", file=sys.stderr)
-    return 0 if found else 1
+    return 1 if missing else 0  # like rm: an id that was not there is a failure, said above

@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print as JSON")
 
     p = sub.add_parser("delete", help="remove indexed articles by id (as `qa articles` lists)")
-    p.add_argument("ids", nargs="+", metavar="ID", help="article ids, e.g. seeds/baghdad.md")
+    p.add_argument("ids", nargs="+", metavar="ID", help="article ids, as `qa articles` lists them")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
     p = sub.add_parser("serve", help="serve the web chat and the HTTP API")

@@ -220,3 +220,13 @@ def test_a_feed_saved_to_a_file_gives_its_entries_without_fetching(tmp_path: Pat
         "entry 2 (Bare link) carries no text (its page is not fetched from a file)",
     ) in errors
     assert any(n == "config.xml" and "not an RSS or Atom feed" in r for n, r in errors)
+
+
+def test_a_file_of_another_kind_is_told_every_kind_that_is_read(tmp_path: Path) -> None:
+    from index.files import FEED_SUFFIXES, HTML_SUFFIXES, JSON_SUFFIXES, TEXT_SUFFIXES
+
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04 not an article")
+    [error] = list(load_paths([tmp_path / "notes.docx"]))
+    assert isinstance(error, LoadError) and error.reason.startswith("unsupported file type .docx")
+    for suffix in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | FEED_SUFFIXES:
+        assert suffix in error.reason, suffix
