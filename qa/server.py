@@ -58,11 +58,15 @@ def check_port_free(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError as exc:
-            raise ConfigError(
-                f"Cannot serve on {host}:{port} ({exc.strerror}): another program (an earlier "
-                "qa serve?) holds it; stop it or choose another port with --port "
-                "(make run PORT=7861)."
-            ) from None
+            raise port_taken(host, port, exc.strerror or str(exc)) from None
+
+
+def port_taken(host: str, port: int, reason: str) -> ConfigError:
+    """The error for an address another program holds, saying what to do."""
+    return ConfigError(
+        f"Cannot serve on {host}:{port} ({reason}): another program (an earlier qa serve?) "
+        "holds it; stop it or choose another port with --port (make run PORT=7861)."
+    )
 
 
 def check_exposure(host: str, settings: Settings) -> None:
@@ -365,6 +369,11 @@ def serve(
             print("article-qa: ready", flush=True)
 
     threading.Thread(target=load_once_listening, name="engine-loader", daemon=True).start()
-    server.run()
+    try:
+        server.run()
+    except SystemExit:  # uvicorn exits when it cannot bind: taken since check_port_free looked
+        if server.started:
+            raise
+        raise port_taken(host, port, "address already in use") from None
     if loader.error is not None:
         raise loader.error

@@ -115,6 +115,28 @@ def test_serve_refuses_a_port_outside_1_to_65535(port: str) -> None:
     assert f"--port: must be a port number from 1 to 65535, not '{port}'" in done.stderr
 
 
+@pytest.mark.slow
+def test_serve_on_a_taken_port_says_what_to_do_even_when_taken_late(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    import qa.server
+    from qa.errors import ConfigError
+
+    monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "index"))
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with pytest.raises(ConfigError, match=f"Cannot serve on 127.0.0.1:{port} .*--port"):
+            qa.server.check_port_free("127.0.0.1", port)
+        # taken after the check (by a test server, say): uvicorn's exit becomes the same error
+        monkeypatch.setattr(qa.server, "check_port_free", lambda host, port: None)
+        with pytest.raises(ConfigError, match="address already in use.*make run PORT=7861"):
+            qa.server.serve(port=port)
+
+
 @pytest.mark.parametrize(
     ("error", "status", "says"),
     [
