@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -125,12 +126,16 @@ class Speller:
         found = process.extract(
             word, self.words, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=50
         )
-        ranked = [  # a typo rarely hits the first letter: "duboys" is not "boys"
-            (edits, -self.passages[i], -self.english.get(w, 0), w)
+        typed = Counter(word)
+        # a typo rarely hits the first letter ("duboys" is not "boys"); at the same distance, a
+        # word holding every letter typed comes first: letters dropped or swapped are the common
+        # slips ("usres" is "users", not "uses"; "hapend" is "happened", not "hoped")
+        ranked = [
+            (edits, not typed <= Counter(w), -self.passages[i], -self.english.get(w, 0), w)
             for w, edits, i in found
             if edits > 0 and w[:1] == word[:1] and (self.passages[i] or not indexed)
         ]
-        return min(ranked)[3] if ranked else None
+        return min(ranked)[4] if ranked else None
 
     def language(self, question: str) -> str:
         """The question's language when it is not English ("Spanish"), else "" (`qa.language`).

@@ -20,6 +20,9 @@ TERMS = {
     "nasa": 7,
     "telescop": 5,
     "texa": 50,  # "texas"
+    "use": 300,
+    "user": 40,
+    "hope": 500,
 }
 ENGLISH = {
     "chinese": 5000,
@@ -36,6 +39,9 @@ ENGLISH = {
     "percentage": 6000,
     "tex": 40,  # the typesetting system: "texs" stems like it
     "texas": 4000,
+    "uses": 9000,
+    "users": 3000,
+    "hoped": 9000,
     "bide": 2000,  # common enough to be offered as a correction of a word
 }
 
@@ -52,10 +58,13 @@ def test_misspelled_words_become_the_index_s_words(speller: Speller) -> None:
     assert corrected(question, fixes) == "What happened with the chinese spy balloon?"
     # the first word is a word like any other; its capital is kept
     assert speller.fixes("Ukrane and the war") == [("Ukrane", "Ukraine")]
-    # nearest first, then the word in most passages: "ballon" is one edit from both, ballot
-    # is in more passages; "ballooon" is one edit from balloon only
+    # nearest first; then a word holding every letter typed (a letter dropped or two swapped);
+    # then the word in most passages. "ballon" is one edit from both, ballot is in more
+    # passages, but only balloon holds its "n"; "ballooon" is one edit from balloon only
     assert speller.fixes("the ballooon") == [("ballooon", "balloon")]
-    assert speller.fixes("the ballon") == [("ballon", "ballot")]
+    assert speller.fixes("the ballon") == [("ballon", "balloon")]
+    assert speller.fixes("how many usres") == [("usres", "users")]  # not "uses", in more
+    assert speller.fixes("what hapend") == [("hapend", "happened")]  # not "hoped", in more
 
 
 def test_known_words_names_acronyms_and_short_words_are_left_alone(speller: Speller) -> None:
