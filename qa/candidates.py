@@ -87,7 +87,7 @@ def candidates(passages: Sequence[Passage], headlines: int = 0) -> list[Candidat
         if p.article_id in seen or len(seen) >= headlines:
             continue
         seen.add(p.article_id)
-        if asks(headline):  # "Where is the 2023 World Cup being played?" answers nothing
+        if asking_headline(headline):  # "Where is the 2023 World Cup being played?"
             continue
         if is_headline(headline, [q.text for q in passages if q.article_id == p.article_id]):
             out.append(Candidate(i, 0, 0, headline, headline=True))
@@ -97,6 +97,20 @@ def candidates(passages: Sequence[Passage], headlines: int = 0) -> list[Candidat
 def asks(sentence: str) -> bool:
     """Whether a sentence is a question (an article's questions are not answers)."""
     return sentence.rstrip("\"'”’) ").endswith("?")
+
+
+# "Which M.L.B. Playoff Team Has the Most Daunting Home Field? We Ranked Them.": a headline that
+# asks, then adds a few words, answers nothing either
+_ASKING_HEADLINE = re.compile(
+    r"^(?:who|what|when|where|why|how|which|is|are|was|were|do|does|did|can|will|should)\b"
+    r"[^?]*\?\s*(?:\S+\s*){0,5}$",
+    re.IGNORECASE,
+)
+
+
+def asking_headline(headline: str) -> bool:
+    """Whether a headline is a question, perhaps with a few words after it."""
+    return asks(headline) or bool(_ASKING_HEADLINE.match(headline.strip()))
 
 
 def is_headline(title: str, texts: Sequence[str]) -> bool:

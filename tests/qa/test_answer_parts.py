@@ -271,6 +271,21 @@ def test_file_names_and_first_lines_are_not_offered_as_headlines() -> None:
     assert not any(c.headline for c in candidates(ps, headlines=3))
 
 
+def test_a_headline_that_asks_is_no_candidate_even_with_a_few_words_after() -> None:
+    text = "Before their final homestand, the team added some green paint to the batter's eye."
+    for title, quoted in (
+        ("Which M.L.B. Playoff Team Has the Most Daunting Home Field? We Ranked Them.", False),
+        ("Where is the 2023 World Cup being played?", False),
+        (
+            "Who has Trump picked for his Cabinet? Patel eyed for FBI director as Trump fills out his top posts",
+            True,
+        ),
+        ("How the Fed raised rates: a timeline", True),
+    ):
+        ps = [Passage("h::0", "h", title, "", "", "", text, 0, len(text), 1.0)]
+        assert any(c.headline for c in candidates(ps, headlines=1)) == quoted, title
+
+
 def test_a_headline_is_quoted_and_cited_without_marking_the_passage() -> None:
     ps = [passage(0, "Editors said the choice was unanimous.")]
     head = Scored(Candidate(0, 0, 0, "Zelenskyy named Person of the Year", headline=True), 1, 1, 1)
