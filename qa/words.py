@@ -118,6 +118,13 @@ STOPWORDS = frozenset(
         "name",
         "named",
         "called",
+        # "When did the attack happen?": the event is the question's subject, not these verbs
+        "happen",
+        "happened",
+        "happens",
+        "occur",
+        "occurred",
+        "occurs",
     ]
 )
 

@@ -33,6 +33,12 @@ def test_how_many_civilians_wounded(seed_engine) -> None:  # type: ignore[no-unt
     assert all(f"[{c.n}]" in answer.text for c in answer.citations)
 
 
+def test_happen_is_no_word_the_answer_must_hold(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    # "happen" and "occur" name no subject: "When did the attack happen?" was refused
+    answer = ask("When did the attack happen?", engine=seed_engine)
+    assert answer.answered and answer.text.startswith("Nov. 17, 2020:")
+
+
 def test_an_irregular_plural_finds_its_singular(seed_engine) -> None:  # type: ignore[no-untyped-def]
     # the article says "killed at least one child"; Snowball leaves "children" and "child" apart
     answer = ask("How many children were killed?", engine=seed_engine)
