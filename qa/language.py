@@ -36,6 +36,12 @@ def latin(word: str) -> bool:
     return all(c.isascii() or "LATIN" in unicodedata.name(c, "") for c in word)
 
 
+def folded(word: str) -> str:
+    """A word without its accents ("montréal" -> "montreal")."""
+    parts = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in parts if not unicodedata.combining(c))
+
+
 def log_probabilities(counts: Mapping[str, int], size: int = VOCABULARY) -> LogProbabilities:
     """The `size` most frequent words' log shares of all the counts."""
     total = sum(counts.values()) or 1
@@ -71,7 +77,11 @@ def likeliest(
         math.log(english[w] / total) if english.get(w) else INDEXED if indexed(w) else UNLISTED
         for w in words
     )
-    scores = {code: sum(vocab.get(w, UNLISTED) for w in words) for code, vocab in others.items()}
+    # some lists drop accents (Spanish's has "quien", not "quién")
+    scores = {
+        code: sum(vocab.get(w, vocab.get(folded(w), UNLISTED)) for w in words)
+        for code, vocab in others.items()
+    }
     best = max(scores, key=scores.__getitem__, default="")
     return LANGUAGES[best] if best and scores[best] - in_english > MARGIN else ""
 
@@ -85,11 +95,11 @@ def question_language(
     """The question's language if not English ("another language" for another script), else "".
 
     `words` are its words that are no name (lower-cased), `unknown` those neither English nor
-    the index knows: without two of those (or one in another script) it is taken as English
-    and no other language's list is loaded.
+    the index knows: without one of those it is taken as English and no other language's list
+    is loaded (English's own list holds "que", "el", "es": it comes from subtitles).
     """
     if any(not latin(w) for w in unknown):  # Chinese, Russian, Arabic: no English query
         return "another language" if len(unknown) * 2 > len(words) else ""
-    if len(unknown) < 2:
+    if not unknown:
         return ""
     return likeliest(words, english, vocabularies(), indexed)

@@ -13,13 +13,12 @@ index holds only with other accents takes the index's spelling ("Montreal" -> "M
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from qa.language import latin, question_language
+from qa.language import folded, latin, question_language
 from qa.words import STOPWORDS
 
 MIN_LETTERS = 5  # shorter words have too many neighbours to guess from ("mons": mans, moms, sons)
@@ -35,12 +34,6 @@ SEEN_MAX = 4096  # questions remembered per index revision
 _WORD = re.compile(r"(?<![\w'’-])[^\W\d_]+(?![\w'’-])")
 
 Fix = tuple[str, str]
-
-
-def folded(word: str) -> str:
-    """A word without its accents ("montréal" -> "montreal")."""
-    parts = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in parts if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)

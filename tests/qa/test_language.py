@@ -29,7 +29,7 @@ def test_the_likelier_language_wins_only_by_the_margin() -> None:
     assert MARGIN > 0 and likeliest([], ENGLISH, OTHERS, never) == ""
 
 
-def test_another_script_needs_no_list_and_one_unknown_latin_word_is_english() -> None:
+def test_another_script_needs_no_list_and_a_lone_foreign_word_among_english_is_english() -> None:
     assert question_language(["откуда", "ракеты"], ["откуда", "ракеты"], ENGLISH, never) == (
         "another language"
     )
