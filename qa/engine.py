@@ -153,6 +153,9 @@ class Engine:
         for item in self._stream(question, history, top_k, since, until, sources, as_of):
             if isinstance(item, Answer):
                 item = replace(item, notice=" ".join(filter(None, [searched, item.notice])))
+                if not item.answered:  # a refusal quotes what was asked; the notice the rewrite
+                    said = f"“{shortened(question)}”"
+                    item = replace(item, text=item.text.replace(said, f"“{shortened(asked)}”"))
             yield item
 
     def _stream(

@@ -178,6 +178,10 @@ def test_seed_questions_with_a_typo_are_answered_and_say_what_was_searched(seed_
     assert (
         name.text == "The articles don't say. No article mentions Pentagn. Did you mean Pentagon?"
     )
+    # a refusal quotes what was typed; the notice says what was searched
+    refused = seed_engine.ask("Who won the elction?")
+    assert not refused.answered and refused.notice == "Searched for “Who won the election?”."
+    assert refused.text == "The articles don't say. No passage answers “Who won the elction?”"
     # a question in another language is no name the index lacks, nor a string of typos
     spanish = seed_engine.ask("¿Desde dónde se dispararon los cohetes?")
     assert not spanish.answered and spanish.notice == ""  # nothing "corrected"
