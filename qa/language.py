@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import threading
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
@@ -49,9 +50,17 @@ def log_probabilities(counts: Mapping[str, int], size: int = VOCABULARY) -> LogP
     return {w: math.log(counts[w] / total) for w in top}
 
 
-@lru_cache(maxsize=1)
+_LOADING = threading.Lock()  # a question waits for a load under way rather than doing it again
+
+
 def vocabularies() -> dict[str, LogProbabilities]:
-    """Each other language's word log-probabilities (about 1.5 s to load, once)."""
+    """Each other language's word log-probabilities (about 2 s to load, once)."""
+    with _LOADING:
+        return _vocabularies()
+
+
+@lru_cache(maxsize=1)
+def _vocabularies() -> dict[str, LogProbabilities]:
     from spellchecker import SpellChecker
 
     return {

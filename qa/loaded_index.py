@@ -11,6 +11,7 @@ from index.embed import build_embed_model, embedder_id
 from index.lexical import LexicalIndex, stem_words
 from index.revision import current_revision, rebuild_lexical
 from index.store import PassageStore
+from qa.language import vocabularies
 from qa.places import gazetteer
 from qa.rerank import TermWeights
 from qa.settings import Settings
@@ -66,7 +67,8 @@ class LoadedIndex:
         gazetteer()  # 0.3-0.4 s to read GeoNames' cities
         if self.store.count():
             self.lexical()
-            self.speller()
+            if self.speller():  # the other languages' word lists, meanwhile (2 s, once)
+                threading.Thread(target=vocabularies, name="word-lists", daemon=True).start()
             self.store.manifest()  # kept until the index changes: the page's first load is quick
 
     def lexical(self, recheck: bool = False) -> LexicalIndex:
