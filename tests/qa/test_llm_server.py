@@ -99,6 +99,18 @@ class Scripted(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    def drip(self, first: bytes, each: bytes) -> None:
+        """Send `first`, then `each` every TRICKLE_S s, on and on (till the client hangs up)."""
+        try:
+            self.wfile.write(first)
+            for _ in range(200):
+                self.wfile.write(each)
+                self.wfile.flush()
+                if self.server.stop.wait(TRICKLE_S):
+                    break
+        except OSError:  # the client hung up
+            pass
+
     def do_POST(self) -> None:
         mode = self.path.split("/")[1]
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -137,26 +149,9 @@ class Scripted(BaseHTTPRequestHandler):
             self.wfile.write(b"data: {not json at all\n\n")
             return None
         if mode == "trickle":  # slow but steady: each read comes well within the timeout
-            try:
-                for _ in range(200):
-                    self.wfile.write(chunk("rockets "))
-                    self.wfile.flush()
-                    if self.server.stop.wait(TRICKLE_S):
-                        break
-            except OSError:  # the client hung up
-                pass
-            return None
+            return self.drip(b"", chunk("rockets "))
         if mode == "keepalive":  # one word, then only SSE comments, which carry no chunk
-            try:
-                self.wfile.write(chunk("The rockets"))
-                for _ in range(200):
-                    self.wfile.write(b": keep-alive\n\n")
-                    self.wfile.flush()
-                    if self.server.stop.wait(TRICKLE_S):
-                        break
-            except OSError:  # the client hung up
-                pass
-            return None
+            return self.drip(chunk("The rockets"), b": keep-alive\n\n")
         pieces = SCRIPTS[mode]
         if mode == "rewrite" and body["messages"][0]["content"] == REWRITE_SYSTEM:
             pieces = [REWRITTEN]
