@@ -61,6 +61,8 @@ class Speller:
     accented: Mapping[str, str]  # an accented index term by its unaccented form
     # questions already spelled: a chat's earlier questions are spelled again at every turn
     seen: dict[str, list[Fix]] = field(default_factory=dict, compare=False, repr=False)
+    # and their languages: a question's is asked for by the spelling, the names rule and a refusal
+    languages: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -135,6 +137,14 @@ class Speller:
 
         Its first word counts, its other capitalised ones do not: a name says nothing of it.
         """
+        if question not in self.languages:
+            if len(self.languages) >= SEEN_MAX:
+                self.languages.clear()
+            self.languages[question] = self._language(question)
+        return self.languages[question]
+
+    def _language(self, question: str) -> str:
+        """`language`, not remembered."""
         words = [m.group() for m in _WORD.finditer(question)]
         plain = [w.lower() for i, w in enumerate(words) if i == 0 or not w[:1].isupper()]
         unknown = [
