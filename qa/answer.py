@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -35,6 +36,10 @@ SHORTLIST = 8
 SENTENCE_MODEL = True
 KEEP_GAP = 1.5
 NEWER_MARGIN = 0.1
+# A follow-up's sentence that the conversation already quoted is ordered this many logits
+# lower: "Where is it?" after "What did Hecla Mining agree to buy?" wants the mine's place,
+# not the purchase again; a repeat still leads when nothing new comes close, but never follows.
+REPEAT_PENALTY = 3.0
 
 
 def shortened(question: str, most: int = 200) -> str:
@@ -69,6 +74,30 @@ def unmentioned(question_names: Sequence[str], known: Callable[[str], bool]) -> 
 def said_list(items: Sequence[str]) -> str:
     """'Spain', 'Spain or France', 'Spain, France or Italy'."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _plain(text: str) -> str:
+    """Text without [n] markers or added "[First] " names, its spaces collapsed."""
+    return " ".join(re.sub(r"\[[^\]]*\]", " ", text).split())
+
+
+def quoted_before(sentence: str, said: str) -> bool:
+    """Whether an earlier answer (`said`, their texts) quoted this sentence or headline."""
+    plain = _plain(sentence)
+    return bool(plain) and plain[:80] in _plain(said)
+
+
+def unrepeated(ordered: Sequence[Scored], said: str) -> list[Scored]:
+    """The ordered sentences, those an earlier answer quoted moved `REPEAT_PENALTY` down."""
+    out = [
+        replace(s, order=s.order - REPEAT_PENALTY)
+        if s.order is not None and quoted_before(s.candidate.text, said)
+        else s
+        for s in ordered
+    ]
+    if all(a is b for a, b in zip(out, ordered, strict=True)):
+        return list(ordered)
+    return sorted(out, key=lambda s: -s.key)
 
 
 def unrelated(scored: Sequence[Scored], min_similarity: float) -> bool:
@@ -160,6 +189,7 @@ def extractive_answer(
     asked: str = "",
     top_cosine: float = 0.0,
     min_on_topic: float = 0.0,
+    said: str = "",
 ) -> Answer:
     """Answer from the passages' best sentences, or refuse when the refusal model's 0-1 score is below `min_score`.
 
@@ -169,6 +199,9 @@ def extractive_answer(
     `asked` is what the user typed when `question` is a follow-up rewritten with words carried
     from before: those words found the passages, but the sentence model orders sentences by
     what is asked now ("And where were they fired from?" wants a place, not the embassy again).
+
+    `said` is what the conversation's earlier answers said: the next answer quotes what they did
+    not, when it comes close (`REPEAT_PENALTY`).
 
     `support` (the idf-weighted coverage of the question by the best passage sentence) and
     `top_cosine` (the best passage's MiniLM cosine) are retrieval's signals to the refusal model.
@@ -194,9 +227,10 @@ def extractive_answer(
         or (not follow_up and off_topic(judged, min_on_topic))
     ):
         return refusal(question, confidence=confidence)
+    ordered = unrepeated(judged.ordered, said) if said else judged.ordered
     chosen = (
         choose(
-            judged.ordered,
+            ordered,
             keep_gap=KEEP_GAP,
             question=asked or question,
             titles=[p.title for p in passages],
@@ -205,4 +239,6 @@ def extractive_answer(
         if SENTENCE_MODEL
         else choose(judged.scored, question=asked or question)
     )
+    if said:  # a runner-up the conversation already quoted tells nothing new
+        chosen = chosen[:1] + [s for s in chosen[1:] if not quoted_before(s.candidate.text, said)]
     return compose(question, passages, chosen, confidence=confidence)

@@ -35,7 +35,10 @@ def question_type(question: str) -> str:
         r"\bhow (many|much|long|old|far|big|large|tall)\b|\bwhat (percentage|percent|number|amount)\b"
         # "What is the price of ...?", "What was the final score ...?"
         r"|\bwhat (is|was|are|were) the (\w+ )?(price|cost|score|height|population|salary|"
-        r"temperature|death toll)\b",
+        r"temperature|death toll)\b"
+        # "What were K Mart's 1986 earnings?", "What were its sales?"
+        r"|\bwhat (is|was|are|were) (\S+ ){0,3}?(sales|revenues?|earnings|profits?|net income|"
+        r"deficit|surplus)\b",
         q,
     ):
         return "number"
@@ -54,8 +57,8 @@ def question_type(question: str) -> str:
         return "place"
     if re.match(r"\W*(?:and |so |but )?why\b", q) or re.search(r"\bwhat (?:caused|led to)\b", q):
         return "reason"
-    # "Which planet ...?", "What is it called?", "... titled:" ask for a name
-    if re.search(r"\bwhich\b|\b(called|titled|named|stand for)\b|:$", q):
+    # "Which planet ...?", "What is it called?", "the name of ...?", "... titled:" ask for a name
+    if re.search(r"\bwhich\b|\b(called|titled|named|stand for|name of)\b|:$", q):
         return "name"
     return "other"
 

@@ -251,7 +251,7 @@ class Engine:
                 standalone,
                 passages,
                 fallback=lambda: self._extractive(
-                    standalone, hits, passages, query_vector, question
+                    standalone, hits, passages, query_vector, question, history
                 ),
             ):
                 if isinstance(item, Answer) and not item.answered and standalone != question:
@@ -269,7 +269,7 @@ class Engine:
         elif asks_for_overview(standalone):
             answer = overview_answer(question, lede(self.store, passages[0], passages))
         else:
-            answer = self._extractive(standalone, hits, passages, query_vector, question)
+            answer = self._extractive(standalone, hits, passages, query_vector, question, history)
             # "Tell me about the actors strike": the opening of the best-ranked article whose
             # headline names the subject, which a quiz-fitted sentence choice cuts to a headline
             top = None
@@ -330,6 +330,7 @@ class Engine:
         passages: list[Passage],
         query_vector: list[float],
         asked: str = "",
+        history: History | None = None,
     ) -> Answer:
         return extractive_answer(
             question,
@@ -343,6 +344,7 @@ class Engine:
             term_weights=self.index.term_weights,
             asked=asked,
             min_on_topic=self.settings.min_on_topic,
+            said=" ".join(a for _, a in history or []),
         )
 
 

@@ -81,9 +81,18 @@ def names(question: str) -> list[str]:
 
 _NAME_WORD = r"[A-Z][a-z][\w\-]*"
 # words on one line, a space apart, none possessive ("Women's Euro" is no name)
+# ... and a middle initial between them ("Peter M. Towe")
 _FULL_NAME = re.compile(
-    rf"(?<![\w'’\-]){_NAME_WORD}(?: {_NAME_WORD}){{1,3}}(?=['’]s\b|(?![\w'’\-]))"
+    rf"(?<![\w'’\-]){_NAME_WORD}(?: (?:[A-Z]\. )?{_NAME_WORD}){{1,3}}(?=['’]s\b|(?![\w'’\-]))"
 )
+_INITIAL = re.compile(r"[A-Z]\.")
+
+
+def _name_words(full_name: str) -> list[str]:
+    """A full name's words without middle initials ("Peter M. Towe" -> Peter, Towe)."""
+    return [w for w in full_name.split() if not _INITIAL.fullmatch(w)]
+
+
 _NICKNAME = re.compile(
     rf"(?<![\w'’\-])({_NAME_WORD}) [“\"‘][^“”\"‘’\n]{{2,30}}[”\"’] ({_NAME_WORD})(?![\w\-])"
 )
@@ -167,7 +176,7 @@ def full_names(
     for text in [*texts, *titles]:
         text = _NICKNAME.sub(r"\1 \2", text)
         for m in _FULL_NAME.finditer(text):
-            words = m.group().split()
+            words = _name_words(m.group())
             for i, (given, last) in enumerate(zip(words, words[1:], strict=False)):
                 pair = {given.lower(), last.lower()}
                 if len(pair) < 2 or pair & banned:
@@ -206,7 +215,7 @@ def people(text: str, gender: str) -> list[str]:
     text = re.sub(r"\[([A-Z][a-z]+)\] ", r"\1 ", text)
     found: list[str] = []
     for m in _FULL_NAME.finditer(text):
-        words = m.group().split()
+        words = _name_words(m.group())
         for given, last in zip(words, words[1:], strict=False):
             if given.lower() in _NOT_FIRST_NAMES or last.lower() in _NOT_FIRST_NAMES:
                 continue

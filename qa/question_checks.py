@@ -41,6 +41,19 @@ def absent_reason(index: LoadedIndex, absent: list[str]) -> str:
     return f"{reason} Did you mean {said_list(near)}?" if near else reason
 
 
+# a place's adjective and back: Bolivia / Bolivian, Iraq / Iraqi, Japan / Japanese, Kenya / Kenyans
+_DERIVED = ("n", "an", "ian", "i", "ese", "ns", "ans", "ians", "is")
+
+
+def derived_forms(word: str) -> list[str]:
+    """The word with a demonym ending added or taken off ("Bolivia" -> "Bolivian", ...)."""
+    if len(word) < 4 or not word.isalpha():
+        return []
+    added = [word + end for end in _DERIVED]
+    taken = [word[: -len(end)] for end in _DERIVED if word.endswith(end)]
+    return added + [w for w in taken if len(w) >= 4]
+
+
 def absent_names(index: LoadedIndex, wanted: list[str], recheck: bool = False) -> list[str]:
     """`wanted` if the current BM25 vocabulary holds none of them, else []."""
     index.lexical(recheck)
@@ -51,7 +64,10 @@ def absent_names(index: LoadedIndex, wanted: list[str], recheck: bool = False) -
 
     def known(name: str) -> bool:
         tokens = tokenize([name])[0]  # none for "U.S.": too short to index, so not judged
-        return not tokens or any(t in vocab for t in tokens)
+        if not tokens or any(t in vocab for t in tokens):
+            return True
+        forms = [f for w in name.split() for f in derived_forms(w)]
+        return any(t in vocab for t in tokenize([" ".join(forms)])[0]) if forms else False
 
     return unmentioned(wanted, known)
 

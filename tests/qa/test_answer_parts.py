@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from qa.answer import extractive_answer
+from qa.answer import REPEAT_PENALTY, extractive_answer, quoted_before, unrepeated
 from qa.answer_text import compose
 from qa.candidates import Candidate, Scored, candidates, clean_headline, quotable_spans, shortlist
 from qa.citations import Passage
@@ -36,6 +36,25 @@ def test_newer_article_wins_a_near_tie_only() -> None:
     assert prefer_newer(scored, [20200101, 20230101])[0].candidate is new
     far = [Scored(old, 1.00, 0.5, 1.0), Scored(new, 0.80, 0.5, 1.0)]
     assert prefer_newer(far, [20200101, 20230101])[0].candidate is old
+
+
+def test_a_sentence_quoted_before_drops_below_close_new_ones() -> None:
+    said = (
+        "“Hecla to buy mine stake” [1] Hecla said it\nwill buy a 28 pct [Greens] Creek stake. [1]"
+    )
+    old = Scored(
+        Candidate(0, 0, 9, "Hecla said it will buy a 28 pct Creek stake."), 1, 0, 1, order=2.0
+    )
+    new = Scored(Candidate(0, 9, 20, "The mine is on Admiralty Island."), 1, 0, 1, order=0.0)
+    far = replace(new, order=2.0 - REPEAT_PENALTY - 1)
+    assert quoted_before(old.candidate.text, said) and quoted_before(
+        "Hecla to buy mine stake", said
+    )
+    assert not quoted_before(new.candidate.text, said) and not quoted_before("", said)
+    assert [s.candidate for s in unrepeated([old, new], said)] == [new.candidate, old.candidate]
+    # far below, a new sentence does not lead: the repeat still answers best
+    assert [s.candidate for s in unrepeated([old, far], said)] == [old.candidate, far.candidate]
+    assert unrepeated([old, new], "") == [old, new]
 
 
 def test_dates_are_written_for_people() -> None:
@@ -116,6 +135,9 @@ def test_echoes_and_questions_cannot_win_and_types_must_be_new() -> None:
         "Why did the Fed raise rates?": "reason",
         "And why?": "reason",
         "What caused the flooding?": "reason",
+        "What were K Mart's 1986 earnings?": "number",
+        "What were its sales?": "number",
+        "What is the name of the sweetener?": "name",
     }
     assert {q: question_type(q) for q in kinds} == kinds
     where = "Where was the winning Powerball ticket sold?"  # a month or a weekday is no place
@@ -395,6 +417,12 @@ def test_a_question_is_refused_only_when_the_articles_mention_none_of_its_names(
     assert unmentioned([], lambda n: False) == []
     assert said_list(["Spain"]) == "Spain"
     assert said_list(["Spain", "France", "Italy"]) == "Spain, France or Italy"
+    from qa.question_checks import derived_forms
+
+    # a place the articles name by its adjective, or the other way round, is mentioned
+    assert {"Bolivian", "Bolivians"} <= set(derived_forms("Bolivia"))
+    assert "Iraq" in derived_forms("Iraqi") and "Japanese" in derived_forms("Japan")
+    assert derived_forms("EPA") == [] and derived_forms("U.S.") == []
 
 
 def test_a_last_name_alone_gets_the_first_name_its_article_gives() -> None:
@@ -556,5 +584,7 @@ def test_questions_asking_for_a_person_and_sentences_naming_a_new_one() -> None:
     assert names_new_person("Paul Lynch won the prize.", "Who won the Booker Prize?")
     # a name the question already gives, in full or by its last name, is no answer
     assert not names_new_person("Joe Biden met him.", "Who did Biden meet?")
+    # a middle initial is part of the name
+    assert names_new_person("It was signed by chairman Peter M. Towe.", "Who signed it?")
     # "President" is a title, "Dublin" no first name
     assert not names_new_person("President Biden and Dublin Council spoke.", "Who spoke?")

@@ -6,6 +6,7 @@ import pytest
 
 import qa
 from qa import Answer, Citation, ask
+from qa.answer import quoted_before
 from qa.errors import ConfigError
 
 
@@ -113,6 +114,9 @@ def test_refuses_a_question_whose_names_no_article_mentions(seed_engine) -> None
     assert spain.text == "The articles don't say. No article mentions Spain."
     france = ask("Who is the president of France?", engine=seed_engine)
     assert france.text == "The articles don't say. No article mentions France."
+    # a place the articles name only by its adjective ("pro-Iranian") is mentioned
+    iran = ask("What did the groups allied with Iran claim?", engine=seed_engine)
+    assert iran.answered and "pro-Iranian" in iran.text
     # one name the articles hold is enough to look
     iraq = ask("What did the Pentagon say about the attacks in Spain?", engine=seed_engine)
     assert iraq.answered and "Pentagon" in iraq.text
@@ -140,6 +144,22 @@ def test_tell_me_about_a_subject_gets_the_opening_of_its_article(seed_engine) ->
     assert "This broke the truce" in answer.text  # more than the headline
     absent = ask("Tell me about the Super Bowl halftime show", engine=seed_engine)
     assert not absent.answered
+
+
+def test_a_follow_up_adds_no_sentence_said_before(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    history: list[tuple[str, str]] = []
+    for question in ("What happened at the US embassy in Baghdad?", "Was anyone hurt?"):
+        history.append((question, ask(question, history=history, engine=seed_engine).text))
+    who = ask("Who fired them?", history=history, engine=seed_engine)
+    assert who.answered and len(who.citations) >= 1
+    said = " ".join(a for _, a in history)
+    # it may lead with a sentence quoted before (nothing new comes close), but adds none
+    quoted = [c.passage[a:b] for c in who.citations for a, b in c.highlights]
+    assert quoted and not any(quoted_before(q, said) for q in quoted[1:])
+    assert "“Rockets fired at U.S. Embassy in Baghdad”" in said
+    assert "“Rockets fired at U.S. Embassy in Baghdad”" not in who.text
+    # "Was anyone hurt?" did not repeat the first answer's headline
+    assert "“Rockets fired at U.S. Embassy in Baghdad”" not in history[1][1]
 
 
 def test_follow_ups_are_answered_with_citations(seed_engine) -> None:  # type: ignore[no-untyped-def]
