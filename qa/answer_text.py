@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from qa.candidates import Scored, cut_short
@@ -41,6 +42,17 @@ def article_names(passages: Sequence[Passage]) -> dict[str, dict[str, str]]:
     }
 
 
+_OWN_MARKER = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
+
+
+def own_markers_dropped(sentence: str) -> str:
+    """A quoted sentence without its article's own footnote markers ("...in 1905.[2]").
+
+    In the answer, "[n]" is a citation: an article's "[2]" would read as (and link to) source 2.
+    """
+    return _OWN_MARKER.sub("", sentence)
+
+
 def compose(
     question: str,
     passages: Sequence[Passage],
@@ -68,10 +80,12 @@ def compose(
         if s.candidate.headline:
             quoted.add(p)
             cut = "…" if cut_short(passages[p].title) else ""  # the source's own ellipsis
-            parts.append(f"“{with_acronyms(s.candidate.text, spelled)}{cut}” [{numbers[p]}]")
+            headline = with_acronyms(own_markers_dropped(s.candidate.text), spelled)
+            parts.append(f"“{headline}{cut}” [{numbers[p]}]")
         else:
             highlights[p].append((s.candidate.start, s.candidate.end))
-            text = with_full_names(s.candidate.text, known.get(passages[p].article_id, {}))
+            text = own_markers_dropped(s.candidate.text)
+            text = with_full_names(text, known.get(passages[p].article_id, {}))
             text = with_acronyms(text, spelled)
             parts.append(f"{text} [{numbers[p]}]")
     citations = [

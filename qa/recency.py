@@ -30,7 +30,11 @@ def to_day(d: date) -> int:
 def last_day_seen(as_of: int, slack_days: int = 1) -> int:
     """The newest publication day an article asked about `as_of` can have (time zones: a day's slack)."""
     d = to_date(as_of)
-    return to_day(d + timedelta(days=slack_days)) if d else 0
+    if not d:
+        return 0
+    return to_day(
+        d + timedelta(days=slack_days) if date.max - d > timedelta(days=slack_days) else date.max
+    )
 
 
 def recency_prior(

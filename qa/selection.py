@@ -9,6 +9,9 @@ from qa.answer_types import asks_for_person, has_type, question_type
 from qa.candidates import Scored, cut_short
 from qa.names import names, names_new_person
 
+# the kinds of answer besides a person that a sentence is checked for (qa.answer_types)
+ASKED_KINDS = frozenset(["number", "date", "reason"])
+
 
 def choose(
     scored: Sequence[Scored],
@@ -76,7 +79,7 @@ def choose(
             words += size
     if len(chosen) == 1 and best.candidate.headline and titles:
         chosen += with_the_story(best, scored, titles, max_words - words)
-    return with_person(chosen, scored, question, max_words)
+    return with_asked_kind(chosen, scored, question, max_words)
 
 
 def with_the_story(
@@ -100,29 +103,41 @@ def with_the_story(
     return story[:1]
 
 
-PERSON_GAP = 3.0  # how far below the best a sentence naming the person asked for may be
+ASKED_GAP = 3.0  # how far below the best a sentence holding what is asked for may be
 
 
-def with_person(
+def with_asked_kind(
     chosen: list[Scored], scored: Sequence[Scored], question: str, max_words: int
 ) -> list[Scored]:
-    """For "Who ...?", a sentence naming someone new as the second when the chosen name no one.
+    """For "Who ...?" (or "How many", "When", "Why"), a sentence holding the answer's kind as the second.
 
-    It takes the place of a headline naming no one new (which mostly restates the story), not of
-    a sentence.
+    When the chosen sentences name no one new (hold no number, date or cause the question
+    lacks), the best sentence within `ASKED_GAP` that does joins the first. It takes the
+    place of a headline holding none (which mostly restates the story), not of a sentence.
     """
-    if not question or not asks_for_person(question) or chosen[0].order is None:
+    if not question or chosen[0].order is None:
+        return chosen
+    qtype = "person" if asks_for_person(question) else question_type(question)
+    if qtype == "person":
+
+        def holds(text: str) -> bool:
+            return names_new_person(text, question)
+    elif qtype in ASKED_KINDS:
+
+        def holds(text: str) -> bool:
+            return has_type(text, qtype, question)
+    else:
         return chosen
     second = chosen[1].candidate if len(chosen) > 1 else None
-    if second and (not second.headline or has_type(second.text, "person", question)):
+    if second and (not second.headline or has_type(second.text, qtype, question)):
         return chosen
-    if any(names_new_person(c.candidate.text, question) for c in chosen):
+    if any(holds(c.candidate.text) for c in chosen):
         return chosen
     best = chosen[0]
     for s in scored:
-        if s.order is None or best.key - s.key > PERSON_GAP:
+        if s.order is None or best.key - s.key > ASKED_GAP:
             break
-        if s is best or s.candidate.headline or not names_new_person(s.candidate.text, question):
+        if s is best or s.candidate.headline or not holds(s.candidate.text):
             continue
         if len(best.candidate.text.split()) + len(s.candidate.text.split()) <= max_words:
             return [best, s]

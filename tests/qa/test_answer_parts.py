@@ -83,6 +83,44 @@ def test_compose_cites_each_sentence_and_dates_time_sensitive_answers() -> None:
     assert compose("How many are hurt now?", april, chosen).text.startswith("April 16, 2022: ")
 
 
+def test_an_article_s_own_markers_are_not_quoted_as_citations() -> None:
+    text = "Wong was born in 1905.[2] She starred in films [3, 4]. Lots [note] of work."
+    ps = [passage(0, text)]
+    chosen = [
+        Scored(Candidate(0, 0, 26, "Wong was born in 1905.[2]"), 1.0, 0.5, 1.0),
+        Scored(Candidate(0, 27, 55, "She starred in films [3, 4]."), 0.9, 0.5, 1.0),
+    ]
+    answer = compose("When was Wong born?", ps, chosen)
+    assert answer.text == "Wong was born in 1905. [1] She starred in films. [1]"
+    # the highlights still mark the passage as it is
+    assert answer.citations[0].highlights == ((0, 26), (27, 55))
+
+
+def test_a_sentence_holding_the_kind_asked_for_joins_one_that_holds_none() -> None:
+    from qa.selection import with_asked_kind
+
+    def scored(text: str, logit: float, headline: bool = False) -> Scored:
+        return Scored(Candidate(0, 0, len(text), text, headline), 1.0, 0.5, 1.0, order=logit)
+
+    echo = scored("Bank of New York expects a second quarter loss.", 2.0)
+    cause = scored("It is partly due to an addition to its loan loss allowance.", 0.0)
+    title = scored("Bank of New York sees loss", 1.0, headline=True)
+    question = "Why does Bank of New York expect a loss?"
+    # the cause takes the headline's place as the second ...
+    assert with_asked_kind([echo, title], [echo, title, cause], question, 60) == [echo, cause]
+    # ... but not a sentence's, nor when it is too far below the best
+    assert (
+        with_asked_kind([echo, title], [echo, title, replace(cause, order=-1.5)], question, 60)[1]
+        is title
+    )
+    count = scored("The loss comes to 35 mln dlrs.", 1.0)
+    assert with_asked_kind([echo], [echo, count], "How big a loss does it expect?", 60) == [
+        echo,
+        count,
+    ]
+    assert with_asked_kind([echo], [echo, count], "What does the bank expect?", 60) == [echo]
+
+
 def test_datelines_say_each_date_once_and_only_where_it_matters() -> None:
     from qa.datelines import datelines
 

@@ -204,6 +204,7 @@ def test_recency_prior_halves_every_half_life_and_ignores_undated_articles() -> 
     assert recency_prior([20220617], 20220617, 0.0, 30.0) == [0.0]
     assert recency_prior([20220617], 0, 0.4, 30.0) == [0.0]
     assert last_day_seen(20220630) == 20220701 and last_day_seen(20231231) == 20240101
+    assert last_day_seen(99991231) == 99991231  # the last day there is: no overflow
     assert to_date(20240229) is not None and to_date(20230229) is None
 
 
