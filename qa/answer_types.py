@@ -32,7 +32,7 @@ def question_type(question: str) -> str:
     """Expected answer type: number, date, person, place, name, reason or other."""
     q = question.lower().strip()
     if re.search(
-        r"\bhow (many|much|long|old|far|big|large|tall)\b|\bwhat (percentage|percent|number|amount)\b"
+        r"\bhow (many|much|long|old|far|big|large|tall)\b|\bwhat (percentage|percent|number|amount|price)\b"
         # "What is the price of ...?", "What was the final score ...?"
         r"|\bwhat (is|was|are|were) the (\w+ )?(price|cost|score|height|population|salary|"
         r"temperature|death toll)\b"

@@ -105,6 +105,21 @@ def with_the_story(
 
 ASKED_GAP = 3.0  # how far below the best a sentence holding what is asked for may be
 
+# a sentence saying the fact was not told: "The company did not disclose a price."
+_UNTOLD = re.compile(
+    r"\b(?:did not|didn't|would not|wouldn't|could not|declined to|refused to)\s+"
+    r"(?:say|disclose|give|name|identify|specify|reveal|confirm)\b"
+    r"|\b(?:was|were|has not been|have not been|had not been|not)\s+(?:yet\s+)?"
+    r"(?:disclosed|revealed|released|made public)\b|\bundisclosed\b"
+    r"|\bnot (?:immediately|yet) (?:known|clear|available)\b",
+    re.IGNORECASE,
+)
+
+
+def untold(sentence: str) -> bool:
+    """Whether a sentence says that something was not disclosed or is not known."""
+    return bool(_UNTOLD.search(sentence))
+
 
 def with_asked_kind(
     chosen: list[Scored], scored: Sequence[Scored], question: str, max_words: int
@@ -112,8 +127,9 @@ def with_asked_kind(
     """For "Who ...?" (or "How many", "When", "Why"), a sentence holding the answer's kind as the second.
 
     When the chosen sentences name no one new (hold no number, date or cause the question
-    lacks), the best sentence within `ASKED_GAP` that does joins the first. It takes the
-    place of a headline holding none (which mostly restates the story), not of a sentence.
+    lacks), the best sentence within `ASKED_GAP` that does, or that says it was not told
+    ("... did not disclose a price"), joins the first. It takes the place of a headline
+    holding none (which mostly restates the story), not of a sentence.
     """
     if not question or chosen[0].order is None:
         return chosen
@@ -131,13 +147,14 @@ def with_asked_kind(
     second = chosen[1].candidate if len(chosen) > 1 else None
     if second and (not second.headline or has_type(second.text, qtype, question)):
         return chosen
-    if any(holds(c.candidate.text) for c in chosen):
+    if any(holds(c.candidate.text) or untold(c.candidate.text) for c in chosen):
         return chosen
     best = chosen[0]
     for s in scored:
         if s.order is None or best.key - s.key > ASKED_GAP:
             break
-        if s is best or s.candidate.headline or not holds(s.candidate.text):
+        text = s.candidate.text
+        if s is best or s.candidate.headline or not (holds(text) or untold(text)):
             continue
         if len(best.candidate.text.split()) + len(s.candidate.text.split()) <= max_words:
             return [best, s]

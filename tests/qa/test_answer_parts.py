@@ -97,7 +97,7 @@ def test_an_article_s_own_markers_are_not_quoted_as_citations() -> None:
 
 
 def test_a_sentence_holding_the_kind_asked_for_joins_one_that_holds_none() -> None:
-    from qa.selection import with_asked_kind
+    from qa.selection import untold, with_asked_kind
 
     def scored(text: str, logit: float, headline: bool = False) -> Scored:
         return Scored(Candidate(0, 0, len(text), text, headline), 1.0, 0.5, 1.0, order=logit)
@@ -119,6 +119,13 @@ def test_a_sentence_holding_the_kind_asked_for_joins_one_that_holds_none() -> No
         count,
     ]
     assert with_asked_kind([echo], [echo, count], "What does the bank expect?", 60) == [echo]
+    # a sentence saying the fact was not told answers as much as the articles can
+    blast = scored("A big car bomb exploded at the base tonight, police said.", 2.0)
+    unknown = scored("It was not immediately known if anyone was killed.", 0.5)
+    asked = "How many people were killed by the car bomb?"
+    assert with_asked_kind([blast], [blast, unknown], asked, 60) == [blast, unknown]
+    assert untold("The company did not disclose a price.") and untold("for an undisclosed sum")
+    assert not untold("The company disclosed a 10 pct stake.")
 
 
 def test_datelines_say_each_date_once_and_only_where_it_matters() -> None:
