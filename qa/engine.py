@@ -13,6 +13,7 @@ from llama_index.core.schema import NodeWithScore
 from index.store import PassageStore
 from qa.answer import extractive_answer, refusal, shortened
 from qa.citations import Answer, Passage
+from qa.compound import merged, question_parts
 from qa.digest import more_answer, overview_answer
 from qa.errors import ConfigError
 from qa.filters import (
@@ -169,6 +170,15 @@ class Engine:
         as_of: str | date | None,
     ) -> Iterator[str | Answer]:
         """`stream` for a question already checked and spelled."""
+        parts = question_parts(question) if not history and self.llm is None else [question]
+        if len(parts) > 1:  # "What did X bid, and what did Y take over?": each, then both
+            answers = [
+                final(self._stream(p, None, top_k, since, until, sources, as_of)) for p in parts
+            ]
+            answer = merged(question, parts, answers)
+            yield answer.text
+            yield answer
+            return
         # "¿Desde dónde...?": "Desde" is no name the articles lack
         absent = (
             []
@@ -346,6 +356,12 @@ class Engine:
             min_on_topic=self.settings.min_on_topic,
             said=" ".join(a for _, a in history or []),
         )
+
+
+def final(items: Iterator[str | Answer]) -> Answer:
+    """The Answer a stream ends with."""
+    answers = [item for item in items if isinstance(item, Answer)]
+    return answers[-1]
 
 
 def quoted_in(quote: str, passage: Passage) -> bool:

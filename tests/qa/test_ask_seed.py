@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import qa
@@ -160,6 +162,16 @@ def test_a_follow_up_adds_no_sentence_said_before(seed_engine) -> None:  # type:
     assert "“Rockets fired at U.S. Embassy in Baghdad”" not in who.text
     # "Was anyone hurt?" did not repeat the first answer's headline
     assert "“Rockets fired at U.S. Embassy in Baghdad”" not in history[1][1]
+
+
+def test_two_questions_in_one_are_both_answered(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    both = ask(
+        "Where were the rockets fired from, and how many civilians were wounded?",
+        engine=seed_engine,
+    )
+    assert both.answered and "al-Amin al-Thaniyah" in both.text and "wounded five" in both.text
+    numbers = sorted({int(n) for n in re.findall(r"\[(\d+)\]", both.text)})
+    assert numbers == [c.n for c in both.citations] == list(range(1, len(numbers) + 1))
 
 
 def test_follow_ups_are_answered_with_citations(seed_engine) -> None:  # type: ignore[no-untyped-def]
