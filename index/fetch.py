@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import httpx
 
 from index.article import Article
+from index.dates import normalize_published
 from index.encoding import decode_bytes
 from index.html import article_from_html, blocks
 from index.text import strip_boilerplate
@@ -164,9 +165,16 @@ _LISTING = re.compile(r"^(?:Directory listing for|Index of) /", re.IGNORECASE)
 
 
 def entry_date(entry: Any) -> str:
-    """An entry's publication (else update) date as YYYY-MM-DD, or ''."""
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    return time.strftime("%Y-%m-%d", parsed) if parsed else ""
+    """An entry's publication (else update) date: YYYY-MM-DD, else as written, or ''.
+
+    One feedparser cannot read goes on as written: the ingest reads it, or warns it is no date.
+    """
+    written = ""
+    for key in ("published", "updated"):  # `in` first: feedparser warns on reading one not there
+        if f"{key}_parsed" in entry and entry[f"{key}_parsed"]:
+            return time.strftime("%Y-%m-%d", entry[f"{key}_parsed"])
+        written = written or (str(entry[key] or "") if key in entry else "")
+    return written
 
 
 def entry_text(entry: Any) -> str:
@@ -240,13 +248,16 @@ def entry_article(
             link or article_id, f"no article text ({reason}, and the feed entry has no text)"
         )
     fell_back = page is None and link.startswith(("http://", "https://"))
+    published = entry_date(entry)
+    if page and page.published and not normalize_published(published)[0]:
+        published = page.published  # the page's own date, over one the entry writes unreadably
     return Article(
         id=article_id,
         text=text,
         title=str(entry.get("title") or (page.title if page else "") or article_id),
         url=link,
         source=feed_title or (page.source if page else ""),
-        published=entry_date(entry) or (page.published if page else ""),
+        published=published,
         path=link or article_id,
         warning=f"indexed from the feed's summary only: {reason}" if fell_back else "",
     )

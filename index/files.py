@@ -19,6 +19,15 @@ KINDS_SAID = (
 )
 
 
+def path_text(path: str | Path) -> str:
+    """A path as text that can be stored and printed: a byte of a name that is not UTF-8 as `\\xe9`.
+
+    A Latin-1 name ("caf\\xe9.txt", from an old archive) reaches Python as a lone surrogate,
+    which Chroma, the hash and `--json` refuse; the escape keeps it readable and distinct.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def suffix_of(path: Path) -> str:
     """Lower-case suffix, with `.gz` kept as part of it (`.jsonl.gz`)."""
     suffixes = [s.lower() for s in path.suffixes[-2:]]
@@ -61,15 +70,17 @@ def iter_files(root: Path) -> Iterator[Path | LoadError]:
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append, followlinks=False):
         while unreadable:
             exc = unreadable.pop(0)
-            yield LoadError(str(exc.filename), f"cannot read folder ({exc.strerror or exc})")
+            yield LoadError(
+                path_text(exc.filename or root), f"cannot read folder ({exc.strerror or exc})"
+            )
         linked = [d for d in dirnames if (Path(dirpath) / d).is_symlink()]
         for d in sorted(linked):
             yield LoadError(
-                str(Path(dirpath) / d), "skipped: symbolic link to a folder (not followed)"
+                path_text(Path(dirpath) / d), "skipped: symbolic link to a folder (not followed)"
             )
         indexes = [d for d in dirnames if is_index_folder(Path(dirpath) / d)]
         for d in sorted(indexes):
-            yield LoadError(str(Path(dirpath) / d), "skipped: an index folder, not articles")
+            yield LoadError(path_text(Path(dirpath) / d), "skipped: an index folder, not articles")
         dirnames[:] = sorted(
             d for d in dirnames if not d.startswith(".") and d not in linked and d not in indexes
         )
@@ -79,11 +90,16 @@ def iter_files(root: Path) -> Iterator[Path | LoadError]:
                 continue
             target = linked_within(p, top)
             if target:
-                yield LoadError(str(p), f"skipped: symbolic link to {target}, indexed as itself")
+                yield LoadError(
+                    path_text(p),
+                    f"skipped: symbolic link to {path_text(target)}, indexed as itself",
+                )
             elif suffix_of(p) in supported:
                 yield p
             elif not p.is_symlink():
                 kind = suffix_of(p) or "(none)"
-                yield LoadError(str(p), f"skipped: unsupported file type {kind}")
+                yield LoadError(path_text(p), f"skipped: unsupported file type {path_text(kind)}")
     for exc in unreadable:
-        yield LoadError(str(exc.filename), f"cannot read folder ({exc.strerror or exc})")
+        yield LoadError(
+            path_text(exc.filename or root), f"cannot read folder ({exc.strerror or exc})"
+        )

@@ -39,13 +39,20 @@ def article_from_html(html: str, article_id: str, path: str, url: str = "") -> A
     """Extract an article's main text and metadata from HTML (menus and scripts dropped)."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True, favor_recall=True)
+    # a fragment ("<article>…</article>", a lone <p>) is read as the body of a page: trafilatura
+    # finds no text in one that is not wrapped
+    page = (
+        html
+        if re.search(r"<(html|head|body|title)\b", html, re.I)
+        else f"<html><body>{html}</body></html>"
+    )
+    doc = trafilatura.bare_extraction(page, url=url or None, with_metadata=True, favor_recall=True)
     text = (getattr(doc, "text", None) or "") if doc is not None else ""
     if not text.strip():
-        text = trafilatura.html2txt(html) or ""
+        text = trafilatura.html2txt(page) or ""
     text = blocks(strip_boilerplate(text))
-    if text and len(text) < 500 and not text_outside_menus(html):
-        text = ""  # a short text that all lies in menus ("Home | News"): no article
+    if text and len(text) < 500 and not (re.search(r"\w", text) and text_outside_menus(html)):
+        text = ""  # a short text that all lies in menus ("Home | News"), or has no word: none
     if not text:
         if re.search(r"<title\b", html, re.I) and not re.search(r"</title\s*>", html, re.I):
             raise LoadError(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -24,7 +24,7 @@ from index.lock import write_lock
 from index.prefetch import PREFETCH, prefetched
 from index.report import IngestInterrupted, IngestReport, failure
 from index.revision import bump_revision, current_revision, rebuild_lexical
-from index.sources import is_web_address, load_sources, resolved, within_paths
+from index.sources import is_web_address, lies_under, load_sources, resolved, within_paths
 from index.store import WRITING, ArticleEntry, PassageStore
 from qa.errors import LoadError
 from qa.settings import Settings
@@ -68,9 +68,47 @@ def prepare(
         if isinstance(item, LoadError):
             yield item, None
             continue
-        entry = manifest.get(item.id)
-        unchanged = entry is not None and entry.complete and entry.content_hash == item.content_hash
-        yield item, None if unchanged else chunk_article(item, splitter)
+        try:
+            entry = manifest.get(item.id)
+            unchanged = (
+                entry is not None and entry.complete and entry.content_hash == item.content_hash
+            )
+            chunks = None if unchanged else chunk_article(item, splitter)
+        except ValueError as exc:  # an article that can't be split costs itself, not the ingest
+            yield LoadError(item.path, f"could not split it into passages ({exc})", item.line), None
+            continue
+        yield item, chunks
+
+
+@dataclass(frozen=True)
+class Copy:
+    """An article new to the index whose text another article (`twin`) holds."""
+
+    article: Article
+    twin: str
+
+
+def copy_warnings(
+    copies: Iterable[Copy], seen: dict[str, str], removed: Container[str]
+) -> list[dict[str, Any]]:
+    """A warning for each copy whose twin still holds its text after the run.
+
+    A twin removed by the run's prune (a renamed file) or given other text in it (a record
+    moved down a line of a file without ids) is no copy to delete.
+    """
+    warnings = []
+    for copy in copies:
+        text = seen[copy.article.id]
+        if copy.twin in removed or seen.get(copy.twin, text) != text:
+            continue
+        note = LoadError(
+            copy.article.path,
+            f"same text as the article {copy.twin!r}; indexed again under this id: "
+            "delete one of them if it is a copy",
+            copy.article.line,
+        )
+        warnings.append({**failure(note), "article": copy.article.id})
+    return warnings
 
 
 def ingest(
@@ -129,7 +167,9 @@ def _ingest(
     batch_chunks = batch_chunks or settings.ingest_batch
     manifest = store.manifest()
     seen: dict[str, str] = {}  # the hash of each article's text, by id
-    texts = {e.content_hash: e.id for e in manifest.values()}  # which article holds each text
+    # which article holds each text: by its text's hash (stored before there was one: by content)
+    texts = {e.text_hash or e.content_hash: e.id for e in manifest.values()}
+    copies: list[Copy] = []  # said once the run's own updates and prune are known
     failed_paths: set[str] = set()
     pending: list[tuple[Article, list[TextNode]]] = []
     bar = tqdm(
@@ -199,7 +239,8 @@ def _ingest(
         for item, chunks in ahead:
             if isinstance(item, LoadError):
                 report.failed.append(failure(item))
-                failed_paths.add(resolved(item.path))
+                if item.path:  # an empty path given names no file: it protects none
+                    failed_paths.add(resolved(item.path))
                 continue
             bar.update(1)
             if item.id in seen:
@@ -222,15 +263,10 @@ def _ingest(
             if chunks is None:
                 report.unchanged += 1
                 continue
-            twin = texts.setdefault(item.content_hash, item.id)
+            twin = texts.get(seen[item.id]) or texts.get(item.content_hash, item.id)
+            texts.setdefault(seen[item.id], item.id)
             if twin != item.id and item.id not in manifest:  # a copy, or a parent folder's id
-                note = LoadError(
-                    item.path,
-                    f"same text as the article {twin!r}; indexed again under this id: "
-                    "delete one of them if it is a copy",
-                    item.line,
-                )
-                report.warnings.append({**failure(note), "article": item.id})
+                copies.append(Copy(item, twin))
             pending.append((item, chunks))
             if sum(len(n) for _, n in pending) >= batch_chunks:
                 flush()
@@ -240,22 +276,25 @@ def _ingest(
         writer.shutdown(wait=True)  # an interrupted ingest still finishes the write in flight
         bar.close()
 
+    gone: list[str] = []
     if prune:
-        # Articles whose file failed to load this time are kept: pruning never loses data. A feed
-        # that could not be fetched names none of its entries, so then no web article is pruned.
+        # Articles whose file failed to load this time are kept, and all those under a folder
+        # that could not be read: pruning never loses data. A feed that could not be fetched
+        # names none of its entries, so then no web article is pruned.
         web_failed = any(is_web_address(p) for p in failed_paths)
         gone = [
             a
             for a, e in manifest.items()
             if a not in seen
             and (prune_scope is None or prune_scope(e.path))
-            and resolved(e.path) not in failed_paths
+            and not lies_under(resolved(e.path), failed_paths)
             and not (web_failed and is_web_address(e.path))
         ]
         if gone:
             mark_writing()
             store.delete_articles(gone)
         report.removed = len(gone)
+    report.warnings += copy_warnings(copies, seen, set(gone))
 
     revision = current_revision(store)
     if report.changed or revision.startswith(WRITING) or _saved_revision(settings) != revision:

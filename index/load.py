@@ -19,6 +19,7 @@ from index.files import (
     KINDS_SAID,
     TEXT_SUFFIXES,
     iter_files,
+    path_text,
     suffix_of,
 )
 from index.html import article_from_html
@@ -29,7 +30,7 @@ from qa.errors import LoadError
 
 def load_file(path: Path, article_id: str, max_bytes: int) -> Iterator[Article | LoadError]:
     """Yield the articles of one file, or errors saying why not; never reads past `max_bytes`."""
-    name = str(path)
+    name = path_text(path)
     suffix = suffix_of(path)
     try:
         info = path.stat()
@@ -102,6 +103,9 @@ def load_paths(
     """Yield every article under the given files and folders, and an error for each failure."""
     done: set[Path] = set()
     for given in paths:
+        if not str(given):  # an unset variable ("$DIR"): Path("") would be the current folder
+            yield LoadError("", "an empty path: give a file, folder or http(s):// address")
+            continue
         root = Path(given)
         try:
             root.stat()
@@ -111,7 +115,7 @@ def load_paths(
                 reason = f"cannot read ({exc.strerror})"
             elif "://" in str(given):  # "htp://...", "ftp://...": meant as a web address
                 reason += "; only http:// and https:// web addresses are fetched"
-            yield LoadError(str(given), reason)
+            yield LoadError(path_text(given), reason)
             continue
         if root.resolve() in done:  # the same path given twice
             continue
@@ -123,10 +127,10 @@ def load_paths(
                 yield item
                 continue
             rel = item.relative_to(base).as_posix()
-            article_id = f"{base.resolve().name}/{rel}"
-            where = os.path.abspath(item)  # stored: a prune run from another folder finds it
+            article_id = path_text(f"{base.resolve().name}/{rel}")
+            where = path_text(os.path.abspath(item))  # stored: a prune from elsewhere finds it
             try:
                 for loaded in load_file(item, article_id, max_bytes):
                     yield replace(loaded, path=where) if isinstance(loaded, Article) else loaded
             except Exception as exc:  # a reader's failure costs its file, not the whole ingest
-                yield LoadError(str(item), f"could not load it ({type(exc).__name__}: {exc})")
+                yield LoadError(path_text(item), f"could not load it ({type(exc).__name__}: {exc})")

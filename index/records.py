@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import sys
 from collections.abc import Iterator
 from typing import Protocol
 
 from index.article import Article
 from index.encoding import decode_bytes
-from index.text import strip_boilerplate
+from index.text import strip_boilerplate, valid_text
 from qa.errors import LoadError
 
 
@@ -18,21 +20,27 @@ def article_from_record(record: object, path: str, line: int | None, file_id: st
     if not isinstance(record, dict):
         raise LoadError(path, "expected a JSON object per article", line)
     text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if text is not None and not isinstance(text, str):
+        raise LoadError(path, f'the record\'s "text" must be text, not {kind(text)}', line)
+    if not text or not text.strip():
         raise LoadError(path, 'no article text (the record\'s "text" is missing or empty)', line)
-    body = strip_boilerplate(text.replace("\x00", ""))  # "\u0000" escapes: never stored
+    body = strip_boilerplate(valid_text(text))  # "\u0000" and "\ud83d" escapes: never stored
     if not body:
         raise LoadError(path, "the record's text is only boilerplate", line)
     rid = record.get("id")
-    if rid is not None and not isinstance(rid, str | int):
-        raise LoadError(path, f'the record\'s "id" must be text or a number, not {kind(rid)}', line)
-    article_id = str(rid) if rid not in (None, "") else f"{file_id or path}#{line or 0}"
+    if rid is not None and (isinstance(rid, bool) or not isinstance(rid, str | int)):
+        raise LoadError(
+            path, f'the record\'s "id" must be text or a whole number, not {kind(rid)}', line
+        )
+    article_id = valid_text(str(rid)) if rid not in (None, "") else f"{file_id or path}#{line or 0}"
 
     def field_text(name: str) -> str:  # a field of another kind ({"a": 1} for a title): left out
         value = record.get(name)
-        if not isinstance(value, str | int | float) or value == "":
+        if isinstance(value, bool) or not isinstance(value, str | int | float) or value == "":
             return ""
-        return str(value).replace("\x00", "")
+        if isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity: no title
+            return ""
+        return valid_text(str(value))
 
     return Article(
         id=article_id,
@@ -48,13 +56,28 @@ def article_from_record(record: object, path: str, line: int | None, file_id: st
 
 def kind(value: object) -> str:
     """A JSON value's kind, as users know it."""
-    return {dict: "an object", list: "a list", bool: "true/false"}.get(type(value), "that")
+    kinds = {
+        dict: "an object",
+        list: "a list",
+        bool: "true/false",
+        int: "a number",
+        float: "a number with a decimal point",
+    }
+    return kinds.get(type(value), "null" if value is None else "text")
 
 
 def json_problem(exc: json.JSONDecodeError, line: bool = True) -> str:
     """What the JSON parser found wrong, and where ("Expecting value at line 2, column 9")."""
     where = f"line {exc.lineno}, column {exc.colno}" if line else f"column {exc.colno}"
     return f"{exc.msg.removesuffix(' at').strip()} at {where}"
+
+
+def number_too_long() -> str:
+    """Why a record with a number of thousands of digits is refused, and what to write instead."""
+    return (
+        f"a number in it has over {sys.get_int_max_str_digits():,} digits: "
+        'write it as text, in quotes ("id": "123…")'
+    )
 
 
 def iter_json_file(data: bytes, path: str, file_id: str = "") -> Iterator[Article | LoadError]:
@@ -72,6 +95,9 @@ def iter_json_file(data: bytes, path: str, file_id: str = "") -> Iterator[Articl
         return
     except RecursionError:
         yield LoadError(path, "invalid JSON (nested too deeply)")
+        return
+    except ValueError:  # not JSONDecodeError: a number too long for Python to read
+        yield LoadError(path, number_too_long())
         return
     for i, rec in enumerate(records if isinstance(records, list) else [records], 1):
         try:
@@ -98,6 +124,8 @@ def json_line(raw: bytes, path: str, lineno: int, file_id: str) -> Article | Loa
         return LoadError(path, f"invalid JSON ({json_problem(exc, line=False)})", lineno)
     except RecursionError:
         return LoadError(path, "invalid JSON (nested too deeply)", lineno)
+    except ValueError:  # not JSONDecodeError: a number too long for Python to read
+        return LoadError(path, number_too_long(), lineno)
     except LoadError as err:
         return err if err.line is not None else LoadError(path, err.reason, lineno)
 

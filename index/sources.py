@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
 
 from index.article import Article
@@ -32,8 +32,9 @@ def within_paths(paths: Iterable[str]) -> Callable[[str], bool]:
     """
     given = [str(p) for p in paths]
     web = any(is_web_address(p) for p in given)
-    # a path that is gone (a moved folder, an unmounted drive) scopes nothing: its articles stay
-    roots = [Path(p).resolve() for p in given if not is_web_address(p) and Path(p).exists()]
+    # a path that is gone (a moved folder, an unmounted drive) scopes nothing: its articles stay;
+    # nor does an empty one (an unset "$DIR"), which Path would read as the current folder
+    roots = [Path(p).resolve() for p in given if p and not is_web_address(p) and Path(p).exists()]
 
     def within(path: str) -> bool:
         if is_web_address(path):
@@ -44,6 +45,16 @@ def within_paths(paths: Iterable[str]) -> Callable[[str], bool]:
         return any(target == root or root in target.parents for root in roots)
 
     return within
+
+
+def lies_under(path: str, folders: Container[str]) -> bool:
+    """Whether an absolute path is one of `folders` (absolute too) or lies inside one of them."""
+    while path not in folders:
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+    return True
 
 
 def load_sources(paths: Iterable[str], max_bytes: int) -> Iterator[Article | LoadError]:

@@ -38,6 +38,7 @@ class ArticleEntry:
     content_hash: str
     chunks: int
     expected_chunks: int
+    text_hash: str = ""  # of its text alone; "" for articles stored before it was kept
 
     @property
     def complete(self) -> bool:
@@ -197,6 +198,7 @@ class PassageStore:
                     url=str(meta.get("url", "")),
                     path=str(meta.get("path", "")),
                     content_hash=str(meta.get("content_hash", "")),
+                    text_hash=str(meta.get("text_hash", "")),
                     chunks=1,
                     expected_chunks=int(meta.get("n_chunks", 0)),
                 )

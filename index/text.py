@@ -18,6 +18,16 @@ _BOILERPLATE = re.compile(
 )
 
 
+# half of a UTF-16 pair: a JSON "\ud83d" escape of an emoji cut in two, or a byte of a name or
+# question that is not UTF-8 (Python's surrogateescape); neither Chroma nor the embedder takes one
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """Text that can be stored: NULs dropped, each lone surrogate made U+FFFD."""
+    return LONE_SURROGATE.sub("\ufffd", text.replace("\x00", ""))
+
+
 def strip_boilerplate(text: str) -> str:
     """Drop newsletter/CMS lines (sign-up prompts, copyright) and trailing blank lines."""
     kept = [ln for ln in text.splitlines() if not (len(ln) < 200 and _BOILERPLATE.match(ln))]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from qa.cli_articles import require_index
 from qa.cli_parser import search_options
+from qa.errors import ConfigError, QAError
 
 if TYPE_CHECKING:
     from qa.citations import Answer
@@ -28,12 +29,24 @@ def cmd_ask(args: argparse.Namespace) -> int:
     options = search_options(args)
     search_filters(options["since"], options["until"], options["sources"], options["as_of"])
     require_index()  # after the options: a bad date is named even where no index is yet
-    answer = ask(args.question, **options)
+    answer = ask(readable_question(args.question), **options)
     if args.json:
         print(json.dumps(answer.as_dict(), ensure_ascii=False))
         return 0
     print_answer(answer)
     return 0
+
+
+def readable_question(question: str) -> str:
+    """The question, or a ConfigError when some of its bytes were not UTF-8 (a Latin-1 terminal)."""
+    from index.text import LONE_SURROGATE  # how Python keeps a byte it could not decode
+
+    if LONE_SURROGATE.search(question):
+        raise ConfigError(
+            "The question is not valid UTF-8 text: set your terminal (or file) to UTF-8 and "
+            "ask again."
+        )
+    return question
 
 
 def print_answer(answer: Answer) -> None:
@@ -81,11 +94,17 @@ def cmd_chat(args: argparse.Namespace) -> int:
         with contextlib.suppress(ImportError):  # line editing and history for input(), if present
             import readline  # noqa: F401
         print(CHAT_HELP)
+    # a line that is not UTF-8 is read (its bad bytes kept as surrogates) and refused alone;
+    # strict decoding would end the chat, and drop the lines read with it
+    with contextlib.suppress(AttributeError, ValueError):
+        sys.stdin.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
     history: list[tuple[str, str]] = []
     while True:
         try:
             if not chat_turn(engine, args, history, interactive):
                 return 0
+        except QAError as exc:  # a refused question (too long, not UTF-8): the chat goes on
+            print(f"error: {exc}", file=sys.stderr)
         except EOFError:
             if interactive:
                 print()  # end the prompt's line
@@ -109,7 +128,7 @@ def chat_turn(
     elif command in ("help", "unknown"):
         print(CHAT_HELP if command == "help" else f"Unknown command {line}: try /help.")
     elif line:
-        answer = engine.ask(line, history, **search_options(args))
+        answer = engine.ask(readable_question(line), history, **search_options(args))
         if not interactive:
             print(f"> {line}")
         print_answer(answer)

@@ -31,6 +31,15 @@ def port_number(value: str) -> int:
     return int(value)
 
 
+def source_path(value: str) -> str:
+    """An argparse type: a file, folder or address to ingest, refusing an empty one."""
+    if not value:  # "$DIR" unset: Path("") is the current folder, all of it ingested (or pruned)
+        raise argparse.ArgumentTypeError(
+            "an empty path (an unset variable?): give a file, folder or http(s):// address"
+        )
+    return value
+
+
 def add_search_options(p: argparse.ArgumentParser) -> None:
     """The options that narrow a search: --top-k, --since, --until, --source, --as-of."""
     p.add_argument("--top-k", type=passage_count, default=None, help="passages to consider")
@@ -70,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest",
         help="index articles from files or folders (txt, md, html, json, jsonl[.gz], a saved RSS/Atom feed) or web addresses (a page or a feed)",
     )
-    p.add_argument("paths", nargs="+", help="files, folders or http(s):// addresses to index")
+    p.add_argument(
+        "paths", nargs="+", type=source_path, help="files, folders or http(s):// addresses to index"
+    )
     p.add_argument(
         "--prune",
         action="store_true",

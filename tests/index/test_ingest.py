@@ -369,3 +369,201 @@ def test_a_second_copy_of_an_indexed_text_is_named_in_a_warning(
         [str(tmp_path / "parent")], settings, store=store, embed_model=embed_model, progress=False
     )
     assert third.unchanged == 1 and not third.warnings
+
+
+def ingest_quietly(
+    paths: list[str] | list[Path], settings, embed_model, store: PassageStore, prune: bool = False
+):  # type: ignore[no-untyped-def]
+    """`ingest_paths` into `store`, without a progress bar."""
+    return ingest_paths(
+        [str(p) for p in paths],
+        settings,
+        store=store,
+        embed_model=embed_model,
+        prune=prune,
+        progress=False,
+    )
+
+
+def test_prune_keeps_the_articles_under_a_folder_that_cannot_be_read(
+    tmp_path: Path, settings, embed_model, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    news = tmp_path / "news"
+    (news / "sub").mkdir(parents=True)
+    (news / "sub" / "panda.txt").write_text("The zoo welcomed a giant panda named Bao on Tuesday.")
+    (news / "monorail.txt").write_text("Shelbyville announced a rival monorail project.")
+    store = PassageStore(settings)
+    first = ingest_quietly([news], settings, embed_model, store)
+    assert first.added == 2
+    # as `chmod 000` does (root, running the tests, reads any folder): a permission error
+    scandir, unreadable = os.scandir, {str(news / "sub")}
+
+    def denied(path: str = ".") -> object:
+        if os.fspath(path) in unreadable:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", denied)
+
+    def prune() -> tuple[int, list[str]]:
+        report = ingest_quietly([news], settings, embed_model, store, prune=True)
+        return report.removed, [f["error"] for f in report.failed]
+
+    assert prune() == (0, ["cannot read folder (Permission denied)"])
+    unreadable.add(str(news))  # the folder given itself
+    assert prune() == (0, ["cannot read folder (Permission denied)"])
+    assert set(store.manifest()) == {"news/sub/panda.txt", "news/monorail.txt"}
+
+
+def test_lies_under_takes_a_folder_as_holding_all_below_it() -> None:
+    from index.sources import lies_under
+
+    failed = {"/data/news/sub", "/data/one.txt"}
+    assert lies_under("/data/news/sub/a/b.txt", failed) and lies_under("/data/one.txt", failed)
+    assert not lies_under("/data/news/subway.txt", failed)
+    assert not lies_under("/data/news/a.txt", failed) and not lies_under("https://x/y", failed)
+
+
+def test_a_title_longer_than_a_passage_is_cut_and_costs_no_other_article(
+    tmp_path: Path, settings, embed_model, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "long"
+    folder.mkdir()
+    menu = " | ".join(["Springfield news, weather, sports, traffic and local politics"] * 30)
+    story = "The Springfield zoo welcomed a giant panda named Bao on Tuesday. " * 20
+    (folder / "page.html").write_text(
+        f"<html><head><title>{menu}</title></head><body><article><p>{story}</p></article>"
+        "</body></html>"
+    )
+    near = "Panda " + "very " * 150 + "long title"  # fits, but leaves passages under 50 pieces
+    (folder / "l.jsonl").write_text(json.dumps({"id": "near", "title": near, "text": story}))
+    (folder / "ok.txt").write_text("Shelbyville announced a rival monorail project.")
+    store = PassageStore(settings)
+    report = ingest_quietly([folder], settings, embed_model, store)
+    assert (report.added, report.failed) == (3, [])
+    assert capsys.readouterr().out == ""  # llama-index's "close to chunk size" kept `--json` apart
+    tokenizer = word_piece_tokenizer()
+    titles = {m["article_id"]: m["title"] for _, m, _ in store.iter_records(["metadatas"])}
+    assert titles["near"].startswith("Panda very") and titles["near"].endswith("very…")
+    for title in titles.values():
+        assert len(tokenizer(f"title: {title}")) <= settings.chunk_size // 3
+
+
+def test_fitted_title_cuts_at_a_word_to_the_budget() -> None:
+    from index.chunk import fitted_title, title_budget
+
+    def count(text: str) -> int:
+        return len(text.split())
+
+    assert fitted_title("Bridge reopens", 5, count) == "Bridge reopens"
+    assert fitted_title("one two three four five six", 4, count) == "one two three…"
+    assert fitted_title("abcdefghijkl", 2, lambda text: len(text) // 4) == "abc…"
+    assert (title_budget(192), title_budget(64), title_budget(10)) == (64, 14, 1)
+
+
+def test_a_lone_surrogate_or_a_latin1_file_name_costs_no_other_article(
+    tmp_path: Path, settings, embed_model
+) -> None:  # type: ignore[no-untyped-def]
+    records = tmp_path / "odd" / "s.jsonl"
+    records.parent.mkdir()
+    records.write_text(
+        '{"id": "ok1", "text": "Shelbyville announced a rival monorail project."}\n'
+        '{"id": "bad", "title": "Emoji cut \\ud83d", "text": "The zoo welcomed Bao."}\n'
+    )
+    folder = records.parent
+    (folder / os.fsdecode(b"caf\xe9.txt")).write_text("The cafe reopened on Monday.")
+    store = PassageStore(settings)
+    report = ingest_quietly([folder], settings, embed_model, store)
+    assert (report.added, report.failed) == (3, [])
+    assert set(store.manifest()) == {"ok1", "bad", "odd/caf\\xe9.txt"}
+    json.dumps(report.as_dict()).encode()  # what `--json` prints can be printed
+
+
+def test_an_article_that_cannot_be_stored_fails_alone(settings, embed_model) -> None:  # type: ignore[no-untyped-def]
+    from index.chunk import make_splitter
+    from index.ingest import ingest
+
+    items = [  # a half emoji that no loader cleaned (an article made in code)
+        Article(id="cut", text="The zoo welcomed Bao. \ud83d", path="/news/cut.txt"),
+        Article(id="ok", text="Shelbyville announced a rival monorail project."),
+    ]
+    splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, word_piece_tokenizer())
+    store = PassageStore(settings)
+    report = ingest(items, store, embed_model, splitter, settings, progress=False)
+    assert report.added == 1 and set(store.manifest()) == {"ok"}
+    (failed,) = report.failed
+    assert failed["path"] == "/news/cut.txt"
+    assert failed["error"].startswith("could not split it into passages (")
+
+
+def test_an_empty_path_ingests_and_prunes_nothing(
+    tmp_path: Path, settings, embed_model, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "a.txt").write_text("Shelbyville announced a rival monorail project.")
+    (tmp_path / "private-notes.txt").write_text("Notes nobody meant to index.")
+    monkeypatch.chdir(tmp_path)
+    store = PassageStore(settings)
+    ingest_quietly(["news"], settings, embed_model, store)
+    # `qa ingest "$DIR" --prune` with DIR unset: not the current folder
+    report = ingest_quietly([""], settings, embed_model, store, prune=True)
+    assert (report.added, report.removed, len(report.failed)) == (0, 0, 1)
+    assert set(store.manifest()) == {"news/a.txt"}
+
+
+def test_a_copy_under_another_name_is_named_and_a_renamed_file_is_no_copy(
+    tmp_path: Path, settings, embed_model
+) -> None:  # type: ignore[no-untyped-def]
+    news, other = tmp_path / "news", tmp_path / "other"
+    news.mkdir()
+    other.mkdir()
+    text = "The Springfield zoo welcomed a giant panda named Bao on Tuesday morning."
+    (news / "two.txt").write_text(text)
+    (other / "copy.txt").write_text(text)  # a title of its own, from the file's name
+    store = PassageStore(settings)
+
+    def run(*paths: Path, prune: bool = False) -> list[str]:
+        report = ingest_quietly(list(paths), settings, embed_model, store, prune=prune)
+        return [w["error"] for w in report.warnings]
+
+    assert run(news, other) == [
+        "same text as the article 'news/two.txt'; indexed again under this id: "
+        "delete one of them if it is a copy"
+    ]
+    (other / "copy.txt").rename(other / "panda.txt")  # renamed: the old id goes in this run
+    assert run(other, prune=True) == []
+    assert set(store.manifest()) == {"news/two.txt", "other/panda.txt"}
+    # records without ids shift down a line: each id takes the text of the one above
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    records = [
+        json.dumps({"text": f"Report {n}: the harbour crane lifted {n} boxes."}) for n in (1, 2)
+    ]
+    (feed / "f.jsonl").write_text("\n".join(records))
+    assert run(feed) == []
+    new = json.dumps({"text": "The council approved the library budget on Wednesday night."})
+    (feed / "f.jsonl").write_text("\n".join([new, *records]))
+    assert run(feed, prune=True) == []
+
+
+def test_a_feed_entry_with_an_unreadable_date_is_a_warning(
+    tmp_path: Path, settings, embed_model
+) -> None:  # type: ignore[no-untyped-def]
+    feed = tmp_path / "valley.rss"  # saved to a file: nothing is fetched
+    feed.write_text(
+        "<rss><channel><title>Valley News</title>"
+        "<item><title>Bridge</title><link>https://valley.example/bridge</link>"
+        "<description>The old stone bridge reopened after a year of repairs.</description>"
+        "<pubDate>garbage</pubDate></item>"
+        "<item><title>Ferry</title><link>https://valley.example/ferry</link>"
+        "<description>The night ferry resumed service on Monday.</description>"
+        "<pubDate>Fri, 05 Mar 2021 09:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    store = PassageStore(settings)
+    report = ingest_quietly([feed], settings, embed_model, store)
+    assert report.added == 2 and not report.failed
+    (warning,) = report.warnings
+    assert warning["article"] == "https://valley.example/bridge"
+    assert "'garbage' is not a date" in warning["error"]
+    published = {e.title: e.published for e in store.manifest().values()}
+    assert published == {"Bridge": "", "Ferry": "2021-03-05"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from index.article import Article
@@ -162,7 +163,7 @@ def test_odd_record_fields_and_an_unclosed_front_matter_give_no_repr_titles(tmp_
     try:
         article_from_record({"id": ["a"], "text": "The bridge reopened."}, "f.jsonl", 2)
     except LoadError as err:
-        assert err.reason == 'the record\'s "id" must be text or a number, not a list'
+        assert err.reason == 'the record\'s "id" must be text or a whole number, not a list'
     else:
         raise AssertionError("a list id was accepted")
     unclosed = article_from_text(
@@ -230,3 +231,71 @@ def test_a_file_of_another_kind_is_told_every_kind_that_is_read(tmp_path: Path) 
     assert isinstance(error, LoadError) and error.reason.startswith("unsupported file type .docx")
     for suffix in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | FEED_SUFFIXES:
         assert suffix in error.reason, suffix
+
+
+def test_record_fields_of_the_wrong_kind_are_named() -> None:
+    from index.records import article_from_record, iter_json_file, json_line
+
+    def reason(record: dict[str, object]) -> str:
+        try:
+            article_from_record(record, "f.jsonl", 1)
+        except LoadError as err:
+            return err.reason
+        raise AssertionError(f"{record} was accepted")
+
+    text = "The bridge reopened."
+    assert reason({"id": 1.5, "text": text}).endswith("not a number with a decimal point")
+    assert reason({"id": True, "text": text}).endswith("not true/false")  # no id "True"
+    assert reason({"text": 12345}) == 'the record\'s "text" must be text, not a number'
+    nan = article_from_record({"title": float("nan"), "text": text}, "f.jsonl", 1)
+    assert nan.title == ""  # not "nan"
+    long_id = b'{"id": ' + b"9" * 5000 + b', "text": "The bridge reopened."}'
+    line = json_line(long_id, "f.jsonl", 4, "")
+    assert isinstance(line, LoadError) and line.line == 4
+    assert "over 4,300 digits: write it as text" in line.reason and "sys." not in line.reason
+    (whole,) = iter_json_file(b"[" + long_id + b"]", "f.json")
+    assert isinstance(whole, LoadError) and "write it as text" in whole.reason
+
+
+def test_html_fragments_are_read_as_pages(tmp_path: Path) -> None:
+    story = "The Springfield zoo welcomed a giant panda named Bao on Tuesday, after two years."
+    for name, html in [
+        ("article.html", f"<article><p>{story}</p></article>"),
+        ("div.html", f"<div>{story}</div>"),
+        ("p.html", f"<p>{story}</p>\n"),
+    ]:
+        (tmp_path / name).write_text(html)
+    articles, errors = load_all(tmp_path)
+    assert not errors
+    assert [a.text for a in articles] == [story] * 3
+
+
+def test_lone_surrogates_and_names_that_are_not_utf8_are_made_valid(tmp_path: Path) -> None:
+    (tmp_path / "s.jsonl").write_text(
+        '{"id": "ok", "text": "The council approved the library budget."}\n'
+        '{"id": "cut", "title": "Emoji cut \\ud83d", "text": "Bao arrived. \\udc00"}\n'
+    )
+    latin1 = tmp_path / os.fsdecode(b"caf\xe9.txt")  # a name from an old archive
+    latin1.write_text("The cafe reopened on Monday.")
+    articles, errors = load_all(tmp_path)
+    assert not errors
+    by_id = {a.id: a for a in articles}
+    assert by_id["cut"].title == "Emoji cut \ufffd" and by_id["cut"].text == "Bao arrived. \ufffd"
+    named = by_id[f"{tmp_path.name}/caf\\xe9.txt"]
+    assert named.title == "caf\\xe9" and named.path == str(tmp_path / "caf\\xe9.txt")
+    for article in articles:
+        assert article.content_hash  # raised UnicodeEncodeError before
+
+
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from index.sources import within_paths
+
+    (tmp_path / "private-notes.txt").write_text("Notes nobody meant to index.")
+    monkeypatch.chdir(tmp_path)
+    articles, errors = load_all("")  # type: ignore[arg-type]
+    assert articles == [] and [e.reason for e in errors] == [
+        "an empty path: give a file, folder or http(s):// address"
+    ]
+    assert not within_paths([""])(str(tmp_path / "private-notes.txt"))

@@ -293,3 +293,57 @@ def test_a_mistyped_collection_is_named_and_not_made(seed_copy: Path) -> None:
 
     client = chromadb.PersistentClient(path=str(index_dir / "chroma"))
     assert [c.name for c in client.list_collections()] == ["articles"]  # reading made none
+
+
+def test_an_empty_path_is_refused_before_anything_is_read(capsys) -> None:  # type: ignore[no-untyped-def]
+    from qa.cli_parser import build_parser
+
+    with pytest.raises(SystemExit) as exited:  # `qa ingest "$DIR"` with DIR unset
+        build_parser().parse_args(["ingest", "", "--prune"])
+    assert exited.value.code == 2
+    assert "an empty path (an unset variable?)" in capsys.readouterr().err
+
+
+def test_a_refused_question_in_chat_is_said_and_the_chat_goes_on(
+    seed_engine, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    import qa.api
+    import qa.cli
+
+    lines = iter(
+        [
+            "cocoa " * 900,  # 5,399 characters once stripped
+            "\udcff\udcfe bad bytes",
+            "Where were the rockets fired from?",
+        ]
+    )
+
+    def typed(_prompt: str = "") -> str:
+        line = next(lines, None)
+        if line is None:
+            raise EOFError
+        return line
+
+    monkeypatch.setattr("builtins.input", typed)
+    monkeypatch.setenv("QA_INDEX_DIR", str(seed_engine.settings.index_dir))
+    monkeypatch.setattr(qa.api, "default_engine", lambda: seed_engine)
+    assert qa.cli.main(["chat"]) == 0
+    said = capsys.readouterr()
+    assert said.err.splitlines() == [
+        "error: Questions are limited to 4,000 characters; this one has 5,399: ask about one "
+        "thing at a time.",
+        "error: The question is not valid UTF-8 text: set your terminal (or file) to UTF-8 and "
+        "ask again.",
+    ]
+    assert "al-Amin al-Thaniyah" in said.out  # the question after them is answered
+
+
+def test_a_question_that_is_not_utf8_is_said_to_be_so(seed_copy: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from qa.cli import main
+
+    monkeypatch.setenv("QA_INDEX_DIR", str(seed_copy))
+    assert main(["ask", "rockets \udce9t\udce9"]) == 1  # Latin-1 bytes, as argv holds them
+    assert capsys.readouterr().err == (
+        "error: The question is not valid UTF-8 text: set your terminal (or file) to UTF-8 and "
+        "ask again.\n"
+    )
