@@ -93,8 +93,28 @@ def fetch_bytes(client: httpx.Client, url: str, max_bytes: int) -> tuple[bytes, 
         raise LoadError(
             url, "the server did not answer in time; check the address or try again later"
         ) from None
+    except httpx.ConnectError as exc:
+        raise LoadError(url, unreachable(url, exc)) from None
     except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
         raise LoadError(url, f"could not fetch it ({type(exc).__name__}: {exc})") from None
+
+
+def unreachable(url: str, exc: Exception) -> str:
+    """Why a connection failed, in words: no such host (or no network), or nothing listening."""
+    host = urlparse(url).hostname or url
+    cause = str(exc)
+    if (
+        "Name or service not known" in cause
+        or "nodename nor servname" in cause
+        or ("getaddrinfo" in cause or "Temporary failure in name resolution" in cause)
+    ):
+        return (
+            f"could not find the host {host} (no network here, or a mistyped address): "
+            "check the address and the connection, or save the page and ingest the file"
+        )
+    if "refused" in cause.lower():
+        return f"nothing answered at {host} (connection refused): check the address and port"
+    return f"could not connect to {host} ({cause}): check the address and the connection"
 
 
 def too_slow() -> str:

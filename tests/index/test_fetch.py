@@ -252,7 +252,16 @@ def test_a_feed_entry_without_a_link_is_reported_under_the_feeds_address(site: s
 
 def test_unreachable_host_is_a_load_error() -> None:
     [err] = list(fetch_url("http://127.0.0.1:9/nothing-listens-here"))
-    assert isinstance(err, LoadError) and "could not fetch" in err.reason
+    assert isinstance(err, LoadError)
+    assert (
+        err.reason
+        == "nothing answered at 127.0.0.1 (connection refused): check the address and port"
+    )
+    # no network (or no such host): said in words, with what to do instead
+    [err] = list(fetch_url("http://no-such-host.invalid/story.html"))
+    assert isinstance(err, LoadError) and err.reason.startswith(
+        "could not find the host no-such-host.invalid (no network here, or a mistyped address)"
+    )
 
 
 def test_looks_like_feed() -> None:
