@@ -39,6 +39,12 @@ def question_parts(question: str) -> list[str]:
 
 
 _MARKER = re.compile(r"\[(\d+)\]")
+_PIECE_END = re.compile(r"(?<=\[\d\])\s+|(?<=\[\d\d\])\s+")  # after a sentence's [n]
+
+
+def _unmarked(text: str) -> str:
+    """Text without its [n] markers, spaces collapsed."""
+    return " ".join(_MARKER.sub(" ", text).split())
 
 
 def renumbered(text: str, numbers: dict[int, int]) -> str:
@@ -49,14 +55,15 @@ def renumbered(text: str, numbers: dict[int, int]) -> str:
 def merged(question: str, parts: Sequence[str], answers: Sequence[Answer]) -> Answer:
     """One answer from the answers to a question's parts, cited [1], [2]... across both.
 
-    A source cited by both parts keeps one number; a part the articles do not answer is said
-    in the notice. When no part is answered, the first part's refusal stands for the question.
+    A source cited by both parts keeps one number, and a sentence a part quotes again is
+    left out; a part the articles do not answer is said in the notice. When no part is
+    answered, the first part's refusal stands for the question.
     """
     answered = [(p, a) for p, a in zip(parts, answers, strict=True) if a.answered]
     if not answered:
         return replace(answers[0], question=question)
     citations: list[Citation] = []
-    texts = []
+    texts: list[str] = []
     for _, answer in answered:
         numbers: dict[int, int] = {}
         for c in answer.citations:
@@ -71,14 +78,20 @@ def merged(question: str, parts: Sequence[str], answers: Sequence[Answer]) -> An
                 joined = replace(same, highlights=spans, headline=same.headline or c.headline)
                 citations[same.n - 1] = joined
                 numbers[c.n] = same.n
-        texts.append(renumbered(answer.text, numbers))
+        said = _unmarked(" ".join(texts))
+        pieces = _PIECE_END.split(renumbered(answer.text, numbers))
+        texts.append(" ".join(p for p in pieces if not said or _unmarked(p) not in said))
+    text = "\n".join(t for t in texts if t.strip())
+    # sources only a left-out sentence cited are dropped, the rest numbered 1, 2...
+    used = list(dict.fromkeys(int(n) for n in _MARKER.findall(text)))
+    kept = {old: new for new, old in enumerate(used, start=1)}
     unanswered = [p for p, a in zip(parts, answers, strict=True) if not a.answered]
     notices = [a.notice for _, a in answered if a.notice]
     notices += [f"No passage answers “{shortened(p)}”" for p in unanswered]
     return Answer(
-        text="\n".join(texts),
+        text=renumbered(text, kept),
         answered=True,
-        citations=citations,
+        citations=[replace(citations[old - 1], n=new) for old, new in kept.items()],
         question=question,
         notice=" ".join(dict.fromkeys(notices)),
         confidence=min(a.confidence for _, a in answered),

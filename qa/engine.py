@@ -11,7 +11,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
 from index.store import PassageStore
-from qa.answer import extractive_answer, refusal, shortened
+from qa.answer import extractive_answer, refusal, said_list, shortened
 from qa.citations import Answer, Passage
 from qa.compound import merged, question_parts
 from qa.digest import more_answer, overview_answer
@@ -42,6 +42,7 @@ from qa.question_checks import (
     question_language,
     strays,
     unmentioned_names,
+    unmentioned_years,
 )
 from qa.recency import stale_reason
 from qa.retrieve import Filters, published_day_of, to_passage
@@ -172,9 +173,12 @@ class Engine:
         """`stream` for a question already checked and spelled."""
         parts = question_parts(question) if not history and self.llm is None else [question]
         if len(parts) > 1:  # "What did X bid, and what did Y take over?": each, then both
-            answers = [
-                final(self._stream(p, None, top_k, since, until, sources, as_of)) for p in parts
-            ]
+            answers: list[Answer] = []
+            for i, part in enumerate(parts):  # a later part follows the earlier up ("..., and
+                # when did it end?"), which may answer it too: no sentence is held back as said
+                before = [(q, "") for q in parts[:i]]
+                items = self._stream(part, before or None, top_k, since, until, sources, as_of)
+                answers.append(final(items))
             answer = merged(question, parts, answers)
             yield answer.text
             yield answer
@@ -280,6 +284,10 @@ class Engine:
             answer = overview_answer(question, lede(self.store, passages[0], passages))
         else:
             answer = self._extractive(standalone, hits, passages, query_vector, question, history)
+            years = unmentioned_years(self.store, question, passages) if answer.answered else []
+            if years:  # "What were K Mart's 1984 earnings?" of articles that never say 1984
+                reason = f"The articles found on it do not mention {said_list(years)}."
+                answer = refusal(question, confidence=answer.confidence, reason=reason)
             # "Tell me about the actors strike": the opening of the best-ranked article whose
             # headline names the subject, which a quiz-fitted sentence choice cuts to a headline
             top = None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from index.lexical import tokenize
+from index.store import PassageStore
 from qa.answer import said_list, unmentioned
 from qa.answer_text import quoted_texts
 from qa.answer_types import is_date_word
@@ -13,6 +15,7 @@ from qa.followup import asked_predicate, topical_words
 from qa.intents import subject_words
 from qa.loaded_index import LoadedIndex
 from qa.names import names
+from qa.search import article_passages
 from qa.vectors import cosine
 from qa.words import stems
 
@@ -112,3 +115,29 @@ def topical(index: LoadedIndex, question: str) -> list[str]:
     if weights is None:
         return subject_words(question)
     return topical_words(question, lambda word: [weights.share(t) for t in tokenize([word])[0]])
+
+
+_YEAR = re.compile(r"(?<![\w-])(?:1[89]|20)\d\d(?![\w-])")  # not "2022-23": a season
+
+
+def unmentioned_years(
+    store: PassageStore, question: str, passages: Sequence[Passage], articles: int = 5
+) -> list[str]:
+    """The years the question names that none of the top `articles` articles mention.
+
+    "What were K Mart's 1984 earnings?" is not answered by the 1986 figures of an article
+    that never says 1984. The passages are read first, then the articles whole.
+    """
+    years = list(dict.fromkeys(_YEAR.findall(question)))
+    if not years or not passages:
+        return []
+    first: dict[str, Passage] = {}
+    for p in passages:
+        first.setdefault(p.article_id, p)
+    top = list(first.values())[:articles]
+    said = " ".join(f"{p.title} {p.published} {p.text}" for p in passages)
+    missing = [y for y in years if y not in said]
+    if missing:
+        said = " ".join(p.text for t in top for p in article_passages(store, t))
+        missing = [y for y in missing if y not in said]
+    return missing

@@ -164,6 +164,17 @@ def test_a_follow_up_adds_no_sentence_said_before(seed_engine) -> None:  # type:
     assert "“Rockets fired at U.S. Embassy in Baghdad”" not in history[1][1]
 
 
+def test_a_year_none_of_the_articles_found_mentions_is_refused(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    before = ask("Where were the rockets fired from in 2019?", engine=seed_engine)
+    assert not before.answered
+    assert before.text == "The articles don't say. The articles found on it do not mention 2019."
+    # the article's own date counts, and a season ("2019-20") is not a year asked for
+    assert ask("Where were the rockets fired from in 2020?", engine=seed_engine).answered
+    assert ask(
+        "Where were the rockets fired from in the 2019-20 season?", engine=seed_engine
+    ).answered
+
+
 def test_two_questions_in_one_are_both_answered(seed_engine) -> None:  # type: ignore[no-untyped-def]
     both = ask(
         "Where were the rockets fired from, and how many civilians were wounded?",

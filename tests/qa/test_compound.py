@@ -66,3 +66,31 @@ def test_a_part_the_articles_do_not_answer_is_said_and_none_answered_is_a_refusa
     assert answer.notice == "No passage answers “Who won?”"
     refused = merged("Q, and who won?", ["Where?", "Who won?"], [no, no])
     assert not refused.answered and refused.question == "Q, and who won?"
+
+
+def test_a_sentence_a_later_part_quotes_again_is_left_out_with_its_source() -> None:
+    began = Answer(
+        "April 7: The strike began on Feb. 27 and has ended. [1]",
+        True,
+        [_citation(1, "a", 0, ((0, 9),))],
+        confidence=1,
+    )
+    ended = Answer(
+        "April 7: The strike began on Feb. 27 and has ended. [1] Cocoa is up. [2]",
+        True,
+        [_citation(1, "a", 0, ((0, 9),)), _citation(2, "z", 0, ((3, 4),))],
+        confidence=1,
+    )
+    answer = merged("When did it begin and when did it end?", ["Begin?", "End?"], [began, ended])
+    assert (
+        answer.text == "April 7: The strike began on Feb. 27 and has ended. [1]\nCocoa is up. [2]"
+    )
+    only = Answer(
+        "April 7: The strike began on Feb. 27 and has ended. [1]",
+        True,
+        [_citation(1, "b", 5, ((0, 9),))],
+        confidence=1,
+    )
+    # all of the later part said before (from another passage): its text and source are left out
+    answer = merged("When did it begin and when did it end?", ["Begin?", "End?"], [began, only])
+    assert answer.text == began.text and [c.article_id for c in answer.citations] == ["a"]
