@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from qa.page_handlers import build_handlers  # noqa: E402
+from qa.page_handlers import build_handlers, hold  # noqa: E402
 from qa.render import HEAD, SOURCES_PLACEHOLDER, answerer_label, loading_markdown  # noqa: E402
 from qa.server import EngineLoader  # noqa: E402
 
 if TYPE_CHECKING:
     from qa.engine import Engine
 
+# One question at a time. The page moves a question from the box to `asked` as it is sent, with
+# no round trip, so a next question typed at once is never wiped by the answer's reply. While
+# `asked` holds one (until its answer is done, or New chat stops it), a question sent stays
+# where it is and `hold` says why; a blank one (a second Enter) does nothing. Throwing stops
+# the event's `.success` chain.
+TAKE = (
+    "(q, asked) => { if (asked || !(q || '').trim()) throw new Error('not taken');"
+    " return [q, '']; }"
+)
+# a question that failed goes back to the box to fix and resend, unless another is typed there
+GIVE_BACK = "(q, typed) => [typed || q, '']"
+# An answer's end lets the next question in; a failed one goes back to the box. Only when it is
+# the question taken: one New chat stopped ends later (undefined: the value is left as it is).
+DONE = "(q, asked) => q === asked ? '' : undefined"
+GIVE_BACK_OWN = "(q, asked, typed) => q === asked ? [typed || q, ''] : [undefined, undefined]"
+IN_PAGE: dict[str, Any] = {"queue": False, "show_progress": "hidden"}
 # the delete confirmation may appear below the fold: bring it into view
 SCROLL_TO_CONFIRM = (
     "() => setTimeout(() => document.getElementById('qa-confirm')"
@@ -103,7 +120,7 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column():
                         files = gr.File(
-                            label="Upload articles (.txt .md .html .json .jsonl, an .rss feed; "
+                            label="Upload articles (.txt .md .html .json .jsonl .jsonl.gz, an .rss feed; "
                             f"at most {settings.max_file_mb:g} MB each)",
                             file_count="multiple",
                             # no file_types: Gradio would refuse a whole selection for one
@@ -146,11 +163,12 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
         pairs, turns = gr.State([]), gr.State([])
 
         refreshed = [status, table, doomed, source_filter, examples]
-        # The question being answered. The page moves it here from the box as it is sent, with
-        # no round trip, so a next question typed at once is never wiped by the answer's reply.
-        asked = gr.Textbox(visible=False)
+        # The question taken (see TAKE), and the one `check` passed on to be answered: `respond`
+        # reads that one, set in the same moment, so nothing sent meanwhile can change it.
+        asked, answering = gr.Textbox(visible=False), gr.Textbox(visible=False)
+        picked = gr.Textbox(visible=False)  # a suggestion clicked, on its way to `asked`
         chat_in = [
-            asked,
+            answering,
             chatbot,
             top_k,
             since,
@@ -162,34 +180,53 @@ def build_app(engine: Engine | EngineLoader) -> gr.Blocks:
             turns,
         ]
         chat_out = [chatbot, sources, box, pairs, turns]
-        # Questions are checked first, in a step without outputs, so a mistake is only a message
-        # (and the question goes back to the box unless another is being typed there); the
-        # chat shows its own "Searching…" bubble, so Gradio's progress overlay is hidden.
+        # Questions are checked first, so a mistake is only a message (and the question goes
+        # back to the box unless another is being typed there); the chat shows its own
+        # "Searching…" bubble, so Gradio's progress overlay is hidden.
         check_in = [asked, since, until, as_of]
-        taken = box.submit(
-            None, box, [asked, box], js="(q) => [q, '']", queue=False, api_visibility="private"
+        private: dict[str, Any] = {"api_visibility": "private"}
+        taken = box.submit(None, [box, asked], [asked, box], js=TAKE, **IN_PAGE, **private)
+        suggested = examples.click(lambda sample: sample[0], examples, picked, **private).success(
+            None, [picked, asked], [asked, picked], js=TAKE, **IN_PAGE, **private
         )
-        checked = taken.then(handlers.check, check_in, None, api_visibility="private")
-        checked.success(
-            handlers.respond, chat_in, chat_out, api_name="chat", show_progress="hidden"
-        )
-        checked.failure(
-            None, [asked, box], box, js="(q, typed) => typed || q", api_visibility="private"
-        )
-        suggested = examples.click(
-            lambda sample: sample[0], examples, asked, api_visibility="private"
-        ).then(handlers.check, check_in, None, api_visibility="private")
-        suggested.success(
-            handlers.respond, chat_in, chat_out, show_progress="hidden", api_visibility="private"
-        )
+        answering_events = []
+        for took, sent, typed, api in (
+            (taken, box, True, {"api_name": "chat"}),
+            (suggested, picked, False, private),
+        ):
+            took.failure(functools.partial(hold, typed=typed), [sent, asked], None, **private)
+            # "multiple": TAKE lets one question through at a time, and one New chat stopped
+            # may still count as running for a moment
+            checked = took.success(
+                handlers.check, check_in, answering, trigger_mode="multiple", **private
+            )
+            checked.failure(None, [asked, box], [box, asked], js=GIVE_BACK, **IN_PAGE, **private)
+            answered = checked.success(
+                handlers.respond,
+                chat_in,
+                chat_out,
+                show_progress="hidden",
+                trigger_mode="multiple",
+                **api,
+            )
+            answered.success(None, [answering, asked], asked, js=DONE, **IN_PAGE, **private)
+            answered.failure(
+                None, [answering, asked, box], [box, asked], js=GIVE_BACK_OWN, **IN_PAGE, **private
+            )
+            answering_events += [checked, answered]
         new_chat.click(
-            lambda: ([], SOURCES_PLACEHOLDER, "", [], []), None, chat_out, api_visibility="private"
+            lambda: ([], SOURCES_PLACEHOLDER, "", [], [], "", ""),
+            None,
+            [*chat_out, asked, answering],
+            cancels=answering_events,
+            **private,
         )
         chatbot.clear(  # the chat's own bin icon: forget the history and sources with it
-            lambda: (SOURCES_PLACEHOLDER, [], []),
+            lambda: (SOURCES_PLACEHOLDER, [], [], "", ""),
             None,
-            [sources, pairs, turns],
-            api_visibility="private",
+            [sources, pairs, turns, asked, answering],
+            cancels=answering_events,
+            **private,
         )
         # one progress bar, over the results, instead of an overlay on every output
         for event, fn, given in (

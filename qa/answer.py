@@ -36,7 +36,7 @@ SHORTLIST = 8
 SENTENCE_MODEL = True
 KEEP_GAP = 1.5
 NEWER_MARGIN = 0.1
-# A follow-up's sentence that the conversation already quoted is ordered this many logits
+# A follow-up's sentence that the last answer quoted is ordered this many logits
 # lower: "Where is it?" after "What did Hecla Mining agree to buy?" wants the mine's place,
 # not the purchase again; a repeat still leads when nothing new comes close, but never follows.
 REPEAT_PENALTY = 3.0
@@ -200,7 +200,7 @@ def extractive_answer(
     from before: those words found the passages, but the sentence model orders sentences by
     what is asked now ("And where were they fired from?" wants a place, not the embassy again).
 
-    `said` is what the conversation's earlier answers said: the next answer quotes what they did
+    `said` is what the last answer said: the next one quotes what it did
     not, when it comes close (`REPEAT_PENALTY`).
 
     `support` (the idf-weighted coverage of the question by the best passage sentence) and

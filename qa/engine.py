@@ -39,7 +39,9 @@ from qa.question import check_question, question_and_context, without_markup
 from qa.question_checks import (
     absent_reason,
     asks_elsewhere,
+    is_acronym,
     question_language,
+    spelled_out,
     strays,
     unmentioned_names,
     unmentioned_years,
@@ -189,7 +191,9 @@ class Engine:
             if question_language(self.index, question)
             else unmentioned_names(self.index, question)
         )
-        if absent:
+        # "the EPA" of articles that write "Environmental Protection Agency": looked for first
+        initials = absent if all(is_acronym(n) for n in absent) else []
+        if absent and not initials:
             yield refusal(question, reason=absent_reason(self.index, absent))
             return
         quote, listed = resolve_pointer(question, history)
@@ -244,6 +248,9 @@ class Engine:
             return
         if not passages:
             yield refusal(question, reason=filtered_out(filters, self.index.sources))
+            return
+        if initials and not spelled_out(initials, passages):
+            yield refusal(question, reason=absent_reason(self.index, initials))
             return
         # Only a question whose day is given: asked as of today, "recently" may mean recent
         # in an archive's terms ("Which company, recently scrutinized in ...?").
@@ -362,8 +369,17 @@ class Engine:
             term_weights=self.index.term_weights,
             asked=asked,
             min_on_topic=self.settings.min_on_topic,
-            said=" ".join(a for _, a in history or []),
+            said=last_said(asked or question, history),
         )
+
+
+def last_said(question: str, history: History | None) -> str:
+    """What the last answer said, which the next one does not repeat: none when asked again."""
+    if not history:
+        return ""
+    last_question, last_answer = history[-1]
+    same = " ".join(question.lower().split()) == " ".join(last_question.lower().split())
+    return "" if same else last_answer
 
 
 def final(items: Iterator[str | Answer]) -> Answer:

@@ -25,6 +25,7 @@ from qa.render import (
     loading_markdown,
     render_sources,
     searched_within,
+    shorten,
     status_markdown,
     upload_row,
 )
@@ -46,13 +47,28 @@ def message(role: str, content: str) -> dict[str, str]:
     return {"role": role, "content": content}
 
 
+def hold(question: str, asked: str, typed: bool = True) -> None:
+    """Say why a question sent while `asked` is answered was not taken (a repeat: nothing)."""
+    question, asked = (question or "").strip(), (asked or "").strip()
+    if not question or question == asked:  # a second Enter or click on the one being answered
+        return
+    then = (
+        "your question stays in the box: send it once that answer is in"
+        if typed
+        else "click the suggestion again once that answer is in"
+    )
+    gr.Warning(
+        f"Still answering “{escape_text(shorten(asked, 80))}”; {then}, or stop it with New chat."
+    )
+
+
 @dataclass(frozen=True)
 class PageHandlers:
     """The page's event handlers, over one engine (loaded or still loading)."""
 
     refresh_once_loaded: Callable[[], Iterator[tuple[Any, ...]]]
     respond: Callable[..., Iterator[tuple[Any, ...]]]
-    check: Callable[[str, str, str, str], None]
+    check: Callable[[str, str, str, str], str]
     ask_api: Callable[[str], dict[str, Any]]
     add_files: Callable[..., tuple[Any, ...]]
     add_url: Callable[..., tuple[Any, ...]]
@@ -174,12 +190,14 @@ def build_handlers(loader: EngineLoader, label: str) -> PageHandlers:
                     # the box is left alone: the next question may be being typed into it
                     yield chat, render_sources(turns), gr.skip(), pairs, turns
         except gr.Error:
-            # The chat as it was and the question back in the box, to fix and resend.
-            yield before, render_sources(turns), question, pairs, turns
+            # The chat as it was; the page puts the question back in the box (unless another
+            # is being typed there), to fix and resend.
+            yield before, render_sources(turns), gr.skip(), pairs, turns
             raise
 
-    def check(question: str, since: str, until: str, as_of: str) -> None:
-        # A step with no outputs: its error is a message alone, with no badge on the chat.
+    def check(question: str, since: str, until: str, as_of: str) -> str:
+        # The question, passed on to be answered; an error is a message alone (its one output
+        # is hidden: no badge on the chat).
         with user_errors("checking the question"):
             if not (question or "").strip():  # Enter in an empty box: nothing to do, nothing said
                 raise gr.Error("No question", visible=False, print_exception=False)
@@ -189,6 +207,7 @@ def build_handlers(loader: EngineLoader, label: str) -> PageHandlers:
             parse_filters(None, since, until, None, as_of)
             if loader.ready and loader.engine().store.count() == 0:
                 raise NoIndexError(str(settings.index_dir))
+        return question
 
     def ask_api(question: str) -> dict[str, Any]:
         with user_errors("answering this question"):
@@ -243,7 +262,9 @@ def build_handlers(loader: EngineLoader, label: str) -> PageHandlers:
             progress(1, desc="Indexing…")
             with writing:
                 report = index_items(items)
-        return ([ingest_row(url.strip(), report)], *refresh(), "")
+        added = report.added or report.updated or report.unchanged
+        # nothing came of it: the address stays, to fix as its row says ("did you mean …?")
+        return ([ingest_row(url.strip(), report)], *refresh(), "" if added else gr.skip())
 
     def ask_to_delete(article_ids: list[str] | None) -> tuple[Any, ...]:
         if not article_ids:

@@ -14,7 +14,7 @@ from qa.citations import Answer, Passage
 from qa.followup import asked_predicate, topical_words
 from qa.intents import subject_words
 from qa.loaded_index import LoadedIndex
-from qa.names import names
+from qa.names import acronyms, names
 from qa.search import article_passages
 from qa.vectors import cosine
 from qa.words import stems
@@ -141,3 +141,14 @@ def unmentioned_years(
         said = " ".join(p.text for t in top for p in article_passages(store, t))
         missing = [y for y in missing if y not in said]
     return missing
+
+
+def is_acronym(name: str) -> bool:
+    """Whether a name is an acronym of three to six capitals ("EPA", "NTSB")."""
+    return bool(re.fullmatch(r"[A-Z]{3,6}", name))
+
+
+def spelled_out(initials: Sequence[str], passages: Sequence[Passage]) -> bool:
+    """Whether the passages spell out one of these acronyms ("Environmental Protection Agency")."""
+    found = acronyms([" ".join(t.split()) for p in passages for t in (p.title, p.text)])
+    return any(a in found for a in initials)

@@ -23,6 +23,9 @@ MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 # as text: no links or images (brackets), emphasis, code, tables, headings or lists.
 MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]~|])")
 MARKDOWN_LINE_START = re.compile(r"^([ \t]*)([-+=#]|\d+[.)])", re.MULTILINE)
+# The chat's markdown (GFM) links bare addresses too: "https://x", "www.x", "a@b.c". An entity
+# for the character that makes each one (the page shows the same character) keeps them text.
+AUTOLINK = re.compile(r"(:)(?=//)|(?<=www)(\.)|(@)", re.IGNORECASE)
 SOURCES_PLACEHOLDER = "<p class='qa-muted'>The passages an answer cites appear here.</p>"
 
 CSS = """
@@ -108,6 +111,7 @@ HEAD = f"<style>{CSS}</style><script>{JS}</script>"
 def escape_text(text: str) -> str:
     """Untrusted text as chat markdown that renders literally: no HTML, no links, no markup."""
     escaped = MARKDOWN_INLINE.sub(r"\\\1", html.escape(text, quote=False))
+    escaped = AUTOLINK.sub(lambda m: f"&#{ord(m[0])};", escaped)
     return MARKDOWN_LINE_START.sub(escape_line_start, escaped)
 
 
@@ -314,7 +318,7 @@ def ingest_row(name: str, report: IngestReport) -> list[str]:
         result = ", ".join(f"{label} {n}" for label, n in parts) or "nothing to add"
     reasons = [
         f["error"]
-        if where(f["path"]) == name and "line" not in f  # the row names the file already
+        if name in (f["path"], where(f["path"])) and "line" not in f  # the row names it already
         else f"{where(f['path'])}{':' + str(f['line']) if 'line' in f else ''}: {f['error']}"
         for f in [*report.failed, *report.warnings]
     ]

@@ -17,6 +17,8 @@ UPLOAD_SUFFIXES = (
     ".htm",
     ".json",
     ".jsonl",
+    ".json.gz",
+    ".jsonl.gz",
     ".rss",
     ".atom",
     ".xml",
@@ -26,7 +28,8 @@ UPLOAD_SUFFIXES = (
 def safe_filename(name: str) -> str:
     """A file name safe to store: letters, digits, `._-`, no leading dot, at most ~80 characters."""
     base = Path(name.replace("\\", "/")).name
-    suffix = Path(base).suffix.lower()
+    kinds = [k for k in UPLOAD_SUFFIXES if base.lower().endswith(k)]  # `.jsonl.gz` whole
+    suffix = max(kinds, key=len) if kinds else Path(base).suffix.lower()
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", base[: len(base) - len(suffix)]).strip("._")[:80]
     return f"{stem or 'upload'}{re.sub(r'[^a-z0-9.]', '', suffix)}"
 

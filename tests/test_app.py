@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import gradio as gr
@@ -15,7 +16,7 @@ from app import build_app
 from qa.errors import ConfigError, NoIndexError
 from qa.page_errors import user_errors
 from qa.page_filters import parse_filters
-from qa.page_handlers import SEARCHING, WAITING
+from qa.page_handlers import SEARCHING, WAITING, build_handlers, hold
 from qa.server import EngineLoader
 
 
@@ -236,3 +237,22 @@ def test_loading_errors_reach_whoever_waits(tmp_path) -> None:  # type: ignore[n
     assert loader.wait(0) and loader.failed and not loader.ready
     with pytest.raises(gr.Error, match="OPENAI_API_KEY"), user_errors("answering"):
         loader.engine()
+
+
+def test_a_question_sent_while_another_is_answered_is_kept_and_said() -> None:
+    with pytest.warns(UserWarning, match="Still answering “Where\\?”; your question stays in"):
+        hold("  How many? ", "Where?")
+    with pytest.warns(UserWarning, match="click the suggestion again"):
+        hold("What's the latest news?", "Where?", typed=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hold("", "Where?")  # a second Enter: nothing to say
+        hold("Where?", "Where?")  # the suggestion being answered, clicked again
+
+
+def test_a_failed_address_stays_in_the_box(seed_engine) -> None:  # type: ignore[no-untyped-def]
+    handlers = build_handlers(EngineLoader.of(seed_engine), "extractive")
+    rows, *_, box = handlers.add_url("example.com/story")
+    assert rows == [["example.com/story", "failed", rows[0][2]]]
+    assert rows[0][2].startswith("not a web address: did you mean http://example.com/story")
+    assert box == gr.skip()  # left alone, to fix, not emptied

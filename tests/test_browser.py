@@ -6,6 +6,7 @@ import functools
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -63,6 +64,26 @@ def served(seed_engine) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app as `qa serve` mounts it, over the seed index, on a free loopback port."""
     from qa.server import create_server, run_in_thread
 
+    with run_in_thread(create_server(seed_engine)) as url:
+        yield url
+
+
+SLOW_S = 3.0  # how long `slow_served` takes to answer
+
+
+@pytest.fixture
+def slow_served(seed_engine, monkeypatch) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """As `served`, each answer starting with a draft and taking SLOW_S seconds (like an LLM)."""
+    from qa.server import create_server, run_in_thread
+
+    stream = seed_engine.stream
+
+    def slow_stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        yield "Reading the passages"
+        time.sleep(SLOW_S)
+        yield from stream(*args, **kwargs)
+
+    monkeypatch.setattr(seed_engine, "stream", slow_stream)
     with run_in_thread(create_server(seed_engine)) as url:
         yield url
 
@@ -401,3 +422,67 @@ def test_articles_table_on_a_phone(served: str, page: Any) -> None:
         assert abs(head["x"] - cell["x"]) < 3 and abs(head["width"] - cell["width"]) < 3, col
     title = table.locator('th[data-heading="0"]').bounding_box()
     assert title and title["width"] > 140
+
+
+def open_chat(page: Any, url: str) -> Any:
+    """The chat once the index is ready; its question box."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    page.goto(url)
+    expect(page.locator("#qa-status")).to_contain_text("1 article", timeout=ANSWER_WAIT_MS)
+    return page.get_by_placeholder("Ask a question about the articles…")
+
+
+@pytest.mark.slow
+def test_one_question_at_a_time_none_lost(slow_served: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    box = open_chat(page, slow_served)
+    bots, users = page.locator('[data-testid="bot"]'), page.locator('[data-testid="user"]')
+    # A suggestion clicked three times asks once
+    suggestion = page.get_by_role("button", name="What do the articles say about “Rockets fired")
+    for _ in range(3):
+        suggestion.click()
+        page.wait_for_timeout(100)
+    expect(bots.first).to_contain_text("Reading the passages")
+    # A question sent while that is answered stays in the box, and the page says why
+    box.fill("How many civilians were wounded?")
+    page.get_by_role("button", name="Ask").click()
+    expect(page.get_by_test_id("toast-body")).to_contain_text("Still answering")
+    settled(bots.first)
+    expect(users).to_have_count(1)
+    expect(box).to_have_value("How many civilians were wounded?")
+    # ... to be sent once it is answered: Enter twice (over a slow link) asks it once
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    latency = {"offline": False, "latency": 300, "downloadThroughput": -1, "uploadThroughput": -1}
+    cdp.send("Network.emulateNetworkConditions", latency)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(150)
+    page.keyboard.press("Enter")
+    expect(settled(bots.nth(1))).to_contain_text("five")
+    expect(users).to_have_count(2)
+    expect(page.get_by_test_id("toast-body").filter(has_text="Type a question")).to_have_count(0)
+
+
+@pytest.mark.slow
+def test_new_chat_stops_the_answer_and_forgets_the_chat(slow_served: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    box = open_chat(page, slow_served)
+    box.fill("Where were the rockets fired from?")
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-testid="bot"]')).to_contain_text("Reading the passages")
+    page.get_by_role("button", name="New chat").click()
+    page.wait_for_timeout(SLOW_S * 1000 + 500)  # when the answer would have come
+    expect(page.locator('[data-testid="bot"]')).to_have_count(0)
+    expect(page.locator("#qa-sources")).to_contain_text("The passages an answer cites appear here")
+    # no follow-up: "Tell me more" has nothing to go on (and a web address in it stays text)
+    more = ask(page, "Tell me more about https://phish.example/login")
+    expect(more).to_contain_text(
+        "No passage answers “Tell me more about https://phish.example/login”"
+    )
+    expect(
+        page.locator("[data-testid='user'] a, [data-testid='bot'] a:not(.qa-cite)")
+    ).to_have_count(0)

@@ -234,3 +234,27 @@ def test_the_delete_picker_tells_articles_alike_apart_by_id() -> None:
         f"Marathon record falls · 2025-06-02 · {one.id}",
         "Marathon record falls · 2025-06-02 · b.txt",
     ]
+
+
+def test_web_addresses_from_articles_are_not_linked() -> None:
+    text = "Details at https://phish.example/login, www.phish.example or toll@phish.example."
+    # nothing the chat's markdown (GFM) would turn into a link is left ...
+    assert not re.search(r"://|www\.|@", escape_text(text), re.IGNORECASE)
+    assert "https://phish.example/login, www.phish.example or toll@phish.example" in rendered(
+        escape_text(text)
+    )  # ... and the page shows the address as it is
+    answer = Answer(f"{text} [1]", True, [cite(1, title="[2](http://evil.example) WWW.x.org")])
+    shown = format_answer(answer)
+    assert not re.search(r"://|www\.|@", shown, re.IGNORECASE)
+    assert "href='#source-0-1'" in shown  # our own citation links stay
+
+
+def test_a_failed_address_is_named_once_in_its_row() -> None:
+    report = IngestReport(
+        failed=[{"path": "example.com/story", "error": "not a web address: did you mean …?"}]
+    )
+    assert ingest_row("example.com/story", report) == [
+        "example.com/story",
+        "failed",
+        "not a web address: did you mean …?",
+    ]

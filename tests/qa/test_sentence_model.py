@@ -174,7 +174,11 @@ def test_a_close_dated_sentence_leads_instead_of_a_dateless_headline() -> None:
     far = Scored(Candidate(0, 41, 80, "Shells were fired on Nov. 17."), 0.9, 0.5, 1.0, order=0.0)
     when = "When were the rockets fired?"
     assert choose([headline, dated, later], keep_gap=1.5, question=when) == [dated, later]
-    assert choose([headline, far], keep_gap=1.5, question=when) == [headline]  # none close
+    # none close enough to lead: the headline leads, and a dated sentence within 3 logits
+    # (qa.selection.ASKED_GAP) follows it, as the date asked for; none farther
+    assert choose([headline, far], keep_gap=1.5, question=when) == [headline, far]
+    farther = replace(far, order=-0.5)
+    assert choose([headline, farther], keep_gap=1.5, question=when) == [headline]
     assert choose([headline, dated], keep_gap=1.5, question="Who fired?") == [headline, dated]
 
 

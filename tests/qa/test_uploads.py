@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,9 @@ from qa.uploads import prune_uploads, safe_filename, store_upload
         ("C:\\Users\\me\\My Notes (1).MD", "My_Notes_1.md"),
         ("<img src=x onerror=alert(1)>.html", "img_src_x_onerror_alert_1.html"),
         (".hidden.txt", "hidden.txt"),
+        ("News Dump.JSONL.GZ", "News_Dump.jsonl.gz"),
+        ("x" * 100 + ".jsonl.gz", "x" * 80 + ".jsonl.gz"),
+        ("backup.tar.gz", "backup.tar.gz"),
         ("....txt", "upload.txt"),
     ],
 )
@@ -42,3 +47,17 @@ def test_uploads_are_stored_by_content_and_pruned(tmp_path: Path) -> None:
     assert stored.exists()
     prune_uploads(uploads, set())
     assert not any(uploads.iterdir())
+
+
+def test_a_gzipped_jsonl_upload_is_stored_and_read(tmp_path: Path) -> None:
+    from index.load import load_file
+
+    src = tmp_path / "news.jsonl.gz"
+    row = {"id": "a", "title": "Owls return", "text": "Barn owls nest in the old mill."}
+    src.write_bytes(gzip.compress(json.dumps(row).encode()))
+    stored = store_upload(src, tmp_path / "uploads", 10_000, "news.jsonl.gz")
+    assert stored.name == "news.jsonl.gz"
+    [article] = load_file(stored, f"uploads/{stored.name}", 10_000)
+    assert article.title == "Owls return"  # type: ignore[union-attr]
+    with pytest.raises(LoadError, match="not an article file"):
+        store_upload(src, tmp_path / "uploads", 10_000, "backup.tar.gz")
