@@ -286,8 +286,9 @@ def create_server(engine: Engine | EngineLoader) -> Any:
         auth=ui_credentials(settings),
         # Gradio refuses a whole selection when one file is over its cap, so its cap is well
         # above ours: a file a little over QA_MAX_FILE_MB gets its own row and costs the others
-        # nothing; one far over it is still refused (413) while read, before it is kept
-        max_file_size=int(UPLOAD_CAP_FACTOR * settings.max_file_mb * 1_000_000),
+        # nothing; one far over it is still refused (413) while read, before it is kept. In
+        # MiB: the page's message counts in them, and says "100 Mb", not "95.4 Mb", for 5 x 20
+        max_file_size=int(UPLOAD_CAP_FACTOR * settings.max_file_mb * 1024 * 1024),
     )
 
 

@@ -261,11 +261,11 @@ def test_gradio_refuses_an_upload_over_qa_max_file_mb(
     engine = Engine(settings, store=seed_engine.store, embed_model=seed_engine.embed_model)
     with run_in_thread(create_server(engine)) as url:
         # far over the cap (five times): refused while read, as the page refuses it too
-        assert httpx.get(url + "/config").json()["max_file_size"] == 50_000
+        assert httpx.get(url + "/config").json()["max_file_size"] == 52_428  # 5 x 0.01 MiB
         big = {"files": ("big.txt", b"x" * 60_000, "text/plain")}
         refused = httpx.post(url + "/gradio_api/upload", files=big, timeout=30)
         assert refused.status_code == 413
-        assert "exceeded maximum allowed size of 50000 bytes" in refused.text
+        assert "exceeded maximum allowed size of 52428 bytes" in refused.text
         assert not [p for p in gradio_dir.rglob("*") if p.is_file()]  # nothing of it was kept
         small = {"files": ("small.txt", b"A short article.", "text/plain")}
         kept = httpx.post(url + "/gradio_api/upload", files=small, timeout=30)
