@@ -343,7 +343,8 @@ class Engine:
             )
             answer = replace(answer, text=refusal(question, reason=reason).text)
         unknown = sorted(filters.sources - self.index.sources) if filters.sources else []
-        if unknown and self.index.sources and answer.answered:  # a mistyped one of several sources
+        # a mistyped one of several sources, answered or not (all mistyped: the refusal says so)
+        if unknown and self.index.sources and len(unknown) < len(filters.sources):
             note = unknown_sources(unknown, self.index.sources)
             answer = replace(answer, notice=" ".join(filter(None, [answer.notice, note])))
         return answer

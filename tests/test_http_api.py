@@ -265,7 +265,9 @@ def test_a_url_is_fetched_and_ingested(http: httpx.Client) -> None:
     assert feed.json()["ids"] == ["http://127.0.0.1:9/gone"], feed.text
     [warning] = feed.json()["warnings"]  # said as the CLI says it
     assert warning["article"] == "http://127.0.0.1:9/gone"
-    assert "summary only" in warning["error"] and "could not fetch" in warning["error"]
+    assert (
+        "summary only" in warning["error"] and "nothing answered at 127.0.0.1" in warning["error"]
+    )
     gone = http.delete(f"/api/articles/{quote('http://127.0.0.1:9/gone', safe='')}")
     assert gone.status_code == 200, gone.text
     answer = http.post("/api/ask", json={"question": "How much ice did the Rhone glacier lose?"})

@@ -192,6 +192,10 @@ def test_a_mistyped_one_of_several_sources_is_said(fare_engine) -> None:  # type
     answer = fare_engine.ask(QUESTION, sources=["metro times", "metro tmes"])
     assert answer.answered  # from the source that exists...
     assert "No article is from metro tmes. The sources are" in answer.notice  # ...and the typo
+    # refused, it still names the mistyped one, which may be why
+    refused = fare_engine.ask("How many goals were scored?", sources=["metro times", "metro tmes"])
+    assert not refused.answered
+    assert "No article is from metro tmes. The sources are" in refused.notice
 
 
 def test_a_bad_as_of_day_says_how_to_write_it(fare_engine) -> None:  # type: ignore[no-untyped-def]
