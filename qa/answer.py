@@ -87,11 +87,18 @@ def quoted_before(sentence: str, said: str) -> bool:
     return bool(plain) and plain[:80] in _plain(said)
 
 
-def unrepeated(ordered: Sequence[Scored], said: str) -> list[Scored]:
-    """The ordered sentences, those an earlier answer quoted moved `REPEAT_PENALTY` down."""
+def unrepeated(ordered: Sequence[Scored], said: str, asked: str = "") -> list[Scored]:
+    """The ordered sentences, those an earlier answer quoted moved `REPEAT_PENALTY` down.
+
+    Not one that holds a word the follow-up `asked` itself: "What about its CEO?" is answered
+    by the sentence naming the CEO that the last answer quoted.
+    """
+    own = stems(asked)
     out = [
         replace(s, order=s.order - REPEAT_PENALTY)
-        if s.order is not None and quoted_before(s.candidate.text, said)
+        if s.order is not None
+        and quoted_before(s.candidate.text, said)
+        and not own & stems(s.candidate.text)
         else s
         for s in ordered
     ]
@@ -227,7 +234,7 @@ def extractive_answer(
         or (not follow_up and off_topic(judged, min_on_topic))
     ):
         return refusal(question, confidence=confidence)
-    ordered = unrepeated(judged.ordered, said) if said else judged.ordered
+    ordered = unrepeated(judged.ordered, said, asked) if said else judged.ordered
     chosen = (
         choose(
             ordered,

@@ -55,6 +55,9 @@ def test_a_sentence_quoted_before_drops_below_close_new_ones() -> None:
     # far below, a new sentence does not lead: the repeat still answers best
     assert [s.candidate for s in unrepeated([old, far], said)] == [old.candidate, far.candidate]
     assert unrepeated([old, new], "") == [old, new]
+    # ... nor when it holds a word the follow-up asks with: it answers that again
+    assert unrepeated([old, new], said, "And what about the stake?") == [old, new]
+    assert unrepeated([old, new], said, "Where is it?")[0] is not old
 
 
 def test_dates_are_written_for_people() -> None:
