@@ -10,6 +10,7 @@ import numpy as np
 
 from index.chunk import published_day
 from qa.answer_text import compose
+from qa.answer_types import holds_what_is_asked
 from qa.candidates import Scored
 from qa.citations import REFUSED, Answer, Passage
 from qa.refusal_model import FEATURES as REFUSAL_FEATURES
@@ -246,6 +247,9 @@ def extractive_answer(
         if SENTENCE_MODEL
         else choose(judged.scored, question=asked or question)
     )
+    if not holds_what_is_asked(asked or question, [s.candidate.text for s in chosen]):
+        # "How much does it cost?" quoting a launch date, "When was he born?" a campaign
+        return refusal(question, confidence=confidence)
     if said:  # a runner-up the conversation already quoted tells nothing new
         chosen = chosen[:1] + [s for s in chosen[1:] if not quoted_before(s.candidate.text, said)]
     return compose(question, passages, chosen, confidence=confidence)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from qa.words import WORD
 
@@ -173,3 +173,55 @@ def asks_for_person(question: str) -> bool:
     if _ASKS_PERSON.search(question):
         return True
     return "?" not in question and bool(_THIS_PERSON.search(question))
+
+
+# "How many / how much" and "When / what year" questions: an answer must hold a number or a time
+_ASKS_COUNT = re.compile(r"\bhow (?:many|much)\b", re.IGNORECASE)
+_HOW_MUCH_MONEY = re.compile(
+    r"\bhow much\b.*\b(?:pay|paid|cost|costs|raise|raised|spend|spent|fine|fined|worth|price|"
+    r"gross|revenue|earn)",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:million|billion|trillion|bn|m|per ?cent|%)"
+    r"|\b(?:million|billion|trillion|dollars?|dlrs|euros?|pounds|yen|cents?)\b",
+    re.IGNORECASE,
+)
+_DAY_OF_MONTH = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
+)
+# "When ...?" asks for a time, not "When X happens, who ...?"
+_WHEN = re.compile(
+    r"^\W*(?:and\s+|so\s+)?when\b(?![^?]*,\s*(?:who|whose|what|which|where|how)\b)"
+    r"|\b(?:what|which|in what) year\b",
+    re.IGNORECASE,
+)
+_TIME = re.compile(
+    r"\b(?:1\d|20)\d0s\b|\b\d{1,2}(?:st|nd|rd|th) century\b|\bcentur(?:y|ies)\b"
+    r"|\b\w+ (?:years?|months?|weeks?|days?|decades?) ago\b|\b(?:spring|summer|autumn|fall|winter)\b"
+    r"|\b\d{3,4}\b",
+    re.IGNORECASE,
+)
+
+
+def holds_what_is_asked(question: str, sentences: Sequence[str]) -> bool:
+    """Whether the sentences hold the number or time a "how many" or "when" question asks for.
+
+    A day of the month is no count ("launches November 16" says no price), nor does a number
+    say how much money without a sum ("$", "million", "dlrs"); other questions always pass.
+    """
+    if _ASKS_COUNT.search(question):
+        money = bool(_HOW_MUCH_MONEY.search(question))
+        for s in sentences:
+            undated = DATE.sub(" ", _DAY_OF_MONTH.sub(" ", s))
+            if _MONEY.search(undated) if money else has_type(undated, "number", question):
+                return True
+        return False
+    if _WHEN.search(question):
+        asked = question.lower()
+        return any(
+            has_type(s, "date", question)
+            or any(m.group(0).lower() not in asked for m in _TIME.finditer(s))
+            for s in sentences
+        )
+    return True

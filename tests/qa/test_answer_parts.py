@@ -131,6 +131,23 @@ def test_a_sentence_holding_the_kind_asked_for_joins_one_that_holds_none() -> No
     assert not untold("The company disclosed a 10 pct stake.")
 
 
+def test_a_how_many_or_when_answer_must_hold_a_number_or_a_time() -> None:
+    from qa.answer_types import holds_what_is_asked as holds
+
+    assert holds("How many were wounded?", ["It wounded five civilians."])
+    # a day of the month is no count, and "how much ... cost" wants a sum of money
+    assert not holds("How much does the Steam Deck OLED cost?", ["It arrives November 16."])
+    assert holds("How much does it cost?", ["It costs $549."])
+    assert not holds("How many seats did it win?", ["The party won seats in 2019."])
+    assert holds("When was he born?", ["He was born in 1937."])
+    assert holds("When was it discovered?", ["In the 1960s, discoveries showed it."])
+    assert holds("When did the strike end?", ["It ended on Tuesday."])
+    assert not holds("When was Mongke Khan born?", ["Mongke Khan began a military campaign."])
+    # "When X happens, whose wages rise?" asks for a person; other questions always pass
+    assert holds("When rich countries trade with poor ones, whose wages rise?", ["Workers'."])
+    assert holds("Who won?", ["Nobody said."])
+
+
 def test_datelines_say_each_date_once_and_only_where_it_matters() -> None:
     from qa.datelines import datelines
 
