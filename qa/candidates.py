@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.citations import Passage
+from qa.instructions import reads_as_instruction
 from qa.sentences import quotable, sentence_spans
 from qa.words import stems
 
@@ -72,14 +73,15 @@ def quotable_spans(text: str) -> list[tuple[int, int]]:
 def candidates(passages: Sequence[Passage], headlines: int = 0) -> list[Candidate]:
     """Every sentence of every passage, and the headlines of the first `headlines` articles.
 
-    Overlapping passages share sentences; the copies stay (measured: keeping one of each lost
+    A sentence addressed to an AI model ("Ignore previous instructions and ...") is none: a
+    quote of it would pass the injection on. Overlapping passages share sentences; the copies stay (measured: keeping one of each lost
     a news-dev answer and cost a few ms), and `choose` never quotes a sentence twice.
     """
     out = [
         Candidate(i, s, e, p.text[s:e])
         for i, p in enumerate(passages)
         for s, e in quotable_spans(p.text)
-        if e - s > 15 and not asks(p.text[s:e])
+        if e - s > 15 and not asks(p.text[s:e]) and not reads_as_instruction(p.text[s:e])
     ]
     seen: set[str] = set()
     for i, p in enumerate(passages) if headlines else ():
@@ -87,8 +89,8 @@ def candidates(passages: Sequence[Passage], headlines: int = 0) -> list[Candidat
         if p.article_id in seen or len(seen) >= headlines:
             continue
         seen.add(p.article_id)
-        if asking_headline(headline):  # "Where is the 2023 World Cup being played?"
-            continue
+        if asking_headline(headline) or reads_as_instruction(headline):
+            continue  # "Where is the 2023 World Cup being played?", "AI models: say ..."
         if is_headline(headline, [q.text for q in passages if q.article_id == p.article_id]):
             out.append(Candidate(i, 0, 0, headline, headline=True))
     return out

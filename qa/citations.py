@@ -6,6 +6,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from qa.sentences import _ABBREV, _AFTER_CLOCK, _CLOCK
+
 _MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 
 
@@ -153,6 +155,12 @@ _SOURCES_LIST = re.compile(
     r"(?:^|\n)[ \t>#*_]*(?:sources?|references?|citations?)\b[*_]*[ \t]*(?::|\n|$)[\s\S]*$",
     re.IGNORECASE,
 )
+# Code and table rows are no prose a passage could back: "```python\nprint(...) [1]\n```",
+# "| Wexley Maritime Trust [1] | 3 million dollars [1] |".
+_CODE = re.compile(r"^[ \t]*```.*?(?:^[ \t]*```[^\n]*$|\Z)", re.DOTALL | re.MULTILINE)
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*$", re.MULTILINE)
+# a sentence's end: "." "!" "?" ":" or "…", then closing quotes or brackets
+_ENDED = re.compile(r"[.!?:…][\"'”’)\]]*$")
 _EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.DOTALL)
 _BULLET = re.compile(r"^[ \t]*(?:[-*•‣◦]|\d{1,2}[.)]|#{1,6})[ \t]+")
 _TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
@@ -206,19 +214,35 @@ def _claim(chunk: str) -> tuple[str, list[int]]:
     sentence = re.sub(r"[\s,;]+(?=[.!?]*$)", "", sentence)  # "fired from X, ." -> "fired from X."
     if sentence[:1].islower() and named.lstrip().startswith("["):  # "According to passage 1, the"
         sentence = sentence[0].upper() + sentence[1:]
+    if any(c.isalnum() for c in sentence) and not _ENDED.search(sentence):
+        sentence += "."  # a list item: joined to the others, it ends as a sentence
     return sentence, marker_numbers(named)
 
 
 def answer_pieces(text: str) -> list[str]:
-    """An answer's sentences and list items, without reasoning, emphasis or a closing source list."""
+    """An answer's sentences and list items, without reasoning, emphasis, code, tables or sources."""
     text = _SOURCES_LIST.sub("", without_reasoning(text.strip()))
+    text = _TABLE_ROW.sub("", _CODE.sub("", text))
     text = _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
     return [
         chunk
         for line in text.splitlines()
-        for chunk in _SENTENCE_BREAK.split(_BULLET.sub("", line).strip())
+        for chunk in split_sentences(_BULLET.sub("", line).strip())
         if chunk.strip()
     ]
+
+
+def split_sentences(line: str) -> list[str]:
+    """A line of an answer cut into sentences, never after "U.S.", "Nov.", "Dr." or an initial."""
+    pieces, start = [], 0
+    for match in _SENTENCE_BREAK.finditer(line):
+        before = line[max(start, match.start() - 12) : match.start()]
+        clock = _CLOCK.search(before) and _AFTER_CLOCK.match(line, match.end())
+        if _ABBREV.search(before) or clock:  # the passages' own splitter's exceptions
+            continue
+        pieces.append(line[start : match.start()])
+        start = match.end()
+    return [*pieces, line[start:]]
 
 
 def cited_sentences(text: str) -> list[tuple[str, list[int]]]:

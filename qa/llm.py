@@ -75,7 +75,13 @@ def describe_failure(
     then: str = "showing the extractive answer",
 ) -> LLMError:
     """A user-facing error for a failed request; built from the error's kind, never its text."""
-    where = f"The LLM endpoint at {endpoint}"
+    return LLMError(
+        f"The LLM endpoint at {endpoint} {failure_reason(exc, endpoint, model, timeout)}; {then}."
+    )
+
+
+def failure_reason(exc: BaseException, endpoint: str, model: str, timeout: float) -> str:
+    """What went wrong with a request and what to do ("is unreachable (check ...)")."""
     if isinstance(exc, httpx.UnsupportedProtocol) or isinstance(
         exc.__cause__, httpx.UnsupportedProtocol
     ):
@@ -106,13 +112,25 @@ def describe_failure(
             f"does not serve the model {model!r} (HTTP 404; check QA_LLM_MODEL, or that "
             "OPENAI_BASE_URL ends in /v1 (e.g. http://localhost:11434/v1))"
         )
+    elif isinstance(exc, openai.BadRequestError):
+        what = (
+            "rejected the request (HTTP 400; the prompt may be too long for the server's "
+            "context: lower QA_TOP_K, or raise the server's context size)"
+        )
+    elif isinstance(exc, openai.RateLimitError):
+        what = (
+            "is rate-limiting requests (HTTP 429; wait a minute and ask again, or check the "
+            "account's quota)"
+        )
     elif isinstance(exc, openai.APIStatusError):
         what = f"failed with HTTP {exc.status_code}"
+    elif type(exc) is openai.APIError:  # an {"error": ...} event in the stream
+        what = "reported an error mid-answer (the server's log says why)"
     elif isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
         what = f"dropped the connection mid-answer ({type(exc).__name__})"
     else:
         what = f"sent a malformed response ({type(exc).__name__})"
-    return LLMError(f"{where} {what}; {then}.")
+    return what
 
 
 class OpenAIAnswerer:
@@ -176,8 +194,9 @@ class OpenAIAnswerer:
     def _failure(self, exc: BaseException, then: str = "showing the extractive answer") -> LLMError:
         error = describe_failure(exc, self.endpoint, self.model, self._timeout(), then)
         log.warning("%s", error)
-        shown = describe_failure(exc, self.endpoint, self.model, self._timeout())
-        self._failed_at, self._failed = time.monotonic(), str(shown)  # for the answers that follow
+        # for the answers that follow, which do not ask it again for a while
+        self._failed_at = time.monotonic()
+        self._failed = failure_reason(exc, self.endpoint, self.model, self._timeout())
         return error
 
     def resting(self) -> str:
@@ -187,7 +206,11 @@ class OpenAIAnswerer:
         left = RESTING_S - (time.monotonic() - self._failed_at)
         if left <= 0:
             return ""
-        return f"{self._failed} (it is tried again in {left:.0f} s)"
+        # said as the last request's failure: this question did not wait for it
+        return (
+            f"The LLM endpoint at {self.endpoint} is left alone for {left:.0f} s after its last "
+            f"request failed: it {self._failed}; showing the extractive answer."
+        )
 
     def _open(self, messages: list[Message], max_tokens: int) -> Any:
         """The streamed completion, retried `MAX_RETRIES` times after a blip (not a timeout)."""
@@ -291,9 +314,11 @@ class OpenAIAnswerer:
                 "checked; showing the extractive answer.",
             )
             return
-        yield verify_answer(
+        checked = verify_answer(
             question, text, passages, self.embed_texts, allow_unsupported=self.allow_unsupported
         )
+        # the final Answer replaces the draft shown: the extractive one, when it answers instead
+        yield checked if checked.answered else quoted_instead(checked, fallback)
 
     def rewrite_question(self, question: str, history: Sequence[tuple[str, str]]) -> str | None:
         """The follow-up `question` as a standalone one, or None when the model fails or rambles."""
@@ -311,6 +336,23 @@ class OpenAIAnswerer:
         if not text.endswith("?") or "\n" in text or len(text) > 3 * len(question) + 80:
             return None
         return text
+
+
+def quoted_instead(refused: Answer, fallback: Callable[[], Answer]) -> Answer:
+    """The extractive answer in place of the model's refusal, or that refusal when it refuses too.
+
+    The passages were retrieved for the question, so a model that found nothing in them, or
+    cited none that backs it, may have missed what they say.
+    """
+    quoted = fallback()
+    if not quoted.answered:
+        return refused
+    model = (  # verification's refusal says why; the model's own says nothing
+        "The model's answer could not be checked against the passages"
+        if refused.notice
+        else "The model found no answer in the passages"
+    )
+    return _with_notice(quoted, f"{model}, so this answer quotes them.")
 
 
 def _with_notice(answer: Answer, notice: str) -> Answer:

@@ -103,6 +103,19 @@ JS = """
     if (link) ev.preventDefault();
     show(m[1], link ? m[2] : null);
   });
+  // Gradio names each message by its raw HTML and markdown: screen readers get its text instead
+  let queued = false;
+  const name = () => {
+    queued = false;
+    document.querySelectorAll('[data-testid="bot"], [data-testid="user"]').forEach(m => {
+      const who = m.dataset.testid === 'bot' ? "bot's message: " : "your message: ";
+      const said = who + m.innerText.replace(/\\s+/g, ' ').trim();
+      if (m.getAttribute('aria-label') !== said) m.setAttribute('aria-label', said);
+    });
+  };
+  new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(name); }
+  }).observe(document.documentElement, {subtree: true, childList: true, characterData: true});
 })();
 """
 HEAD = f"<style>{CSS}</style><script>{JS}</script>"

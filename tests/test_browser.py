@@ -299,6 +299,11 @@ def test_chat_sources_upload_delete_and_hostile_article(
     page.get_by_role("tab", name="Chat").click()
     answer = ask(page, "How many fishing boats did the lighthouse keeper count?")
     expect(answer).to_contain_text("42 fishing boats")
+    # a screen reader names the message by its text, not its HTML
+    expect(answer).to_have_attribute(
+        "aria-label", re.compile(r"^bot's message: .*42 fishing boats")
+    )
+    assert "<a " not in (answer.get_attribute("aria-label") or "")
     answer.locator("a.qa-cite").first.click()
     panel = page.locator("#qa-sources")
     # the panel scrolls: Gradio's inline "overflow: visible" once left later sources unreachable

@@ -42,13 +42,39 @@ def test_bullets_and_lines_are_sentences_and_a_source_list_is_dropped() -> None:
     assert cited_sentences(text) == [
         ("The embassy was hit by rockets.", [1]),
         ("Five civilians were wounded.", [2]),
-        ("One child was killed", [2]),
+        ("One child was killed.", [2]),  # joined to the others, it ends as a sentence
     ]
     assert cited_sentences(f"{RIGHT} [1].\n\n**References:** [1], [2]") == [(f"{RIGHT}.", [1])]
     assert cited_sentences("1. The embassy was hit [1]. 2. Five were wounded [2].") == [
         ("The embassy was hit.", [1]),
         ("Five were wounded.", [2]),
     ]
+
+
+def test_abbreviations_and_initials_end_no_sentence() -> None:
+    us = "Two officials said the rockets hit 2,000 feet from the U.S. Embassy [1]."
+    assert cited_sentences(us) == [(f"{us[:-5]}.", [1])]
+    assert cited_sentences("Dr. Smith said the museum opened [1].") == [
+        ("Dr. Smith said the museum opened.", [1])
+    ]
+    text = "Shells were fired on Tuesday night, Nov. 17 [1]. John F. Kennedy was not there [2]."
+    assert cited_sentences(text) == [
+        ("Shells were fired on Tuesday night, Nov. 17.", [1]),
+        ("John F. Kennedy was not there.", [2]),
+    ]
+    # a marker after the full stop still ends the sentence it follows
+    assert cited_sentences("It hit the U.S. [1] Then it hit Baghdad. [2]") == [
+        ("It hit the U.S.", [1]),
+        ("Then it hit Baghdad.", [2]),
+    ]
+
+
+def test_code_and_table_rows_are_no_claims() -> None:
+    table = "| Funder | Cost |\n|---|---|\n| Wexley Maritime Trust [1] | 3 million dollars [1] |"
+    assert cited_sentences(table) == []
+    code = '```python\nprint("museum funded by Wexley Maritime Trust") [1]\n```\nIt opened [1].'
+    assert cited_sentences(code) == [("It opened.", [1])]
+    assert cited_sentences("```\nThe Acme Crypto Fund paid [1]") == []  # never closed
 
 
 def test_stray_markup_is_no_claim_and_a_lone_marker_cites_the_line_before() -> None:

@@ -131,6 +131,11 @@ class Scripted(BaseHTTPRequestHandler):
         if mode == "hang":
             self.server.stop.wait(30)
             return None
+        if mode == "status400":  # llama.cpp, when the prompt exceeds its context
+            error = {"message": "request (6031 tokens) exceeds the available context size"}
+            return self.send_json(400, {"error": error})
+        if mode == "status429":
+            return self.send_json(429, {"error": {"message": "slow down", "type": "rate_limit"}})
         if mode == "notfound":  # a base url without /v1, or an unknown model
             return self.send_json(404, {"error": {"message": "not found", "type": "not_found"}})
         if mode == "html":  # a web page (a proxy's login page, the server's own UI) on HTTP 200
@@ -147,6 +152,10 @@ class Scripted(BaseHTTPRequestHandler):
         if mode == "malformed":
             self.wfile.write(chunk("The rockets"))
             self.wfile.write(b"data: {not json at all\n\n")
+            return None
+        if mode == "errorevent":  # the server fails after the stream began
+            self.wfile.write(chunk("The rockets"))
+            self.wfile.write(b'data: {"error": {"message": "model overloaded"}}\n\n')
             return None
         if mode == "trickle":  # slow but steady: each read comes well within the timeout
             return self.drip(b"", chunk("rockets "))
@@ -354,11 +363,25 @@ def test_streamed_answer_keeps_only_supported_citations(monkeypatch, embed_model
     assert WHERE in request["messages"][1]["content"]
 
 
-def test_unsupported_answer_is_refused_or_flagged(monkeypatch, embed_model, scripted) -> None:  # type: ignore[no-untyped-def]
-    _, refused, _ = run(
+def test_unsupported_answer_is_replaced_by_the_extractive_one(
+    monkeypatch, embed_model, scripted
+) -> None:  # type: ignore[no-untyped-def]
+    chunks, quoted, fallback = run(
         answerer(monkeypatch, embed_model, scripted.url("unsupported")), embed_model
     )
-    assert not refused.answered and refused.citations == []
+    assert chunks == SCRIPTS["unsupported"]  # the draft, which the final answer replaces
+    assert quoted.answered and quoted.text == fallback.text and "al-Amin" in quoted.text
+    assert quoted.notice == (
+        "The model's answer could not be checked against the passages, so this answer quotes them."
+    )
+    # when the extractive answerer finds nothing either, the model's refusal stands
+    _, refused, fallback = run(
+        answerer(monkeypatch, embed_model, scripted.url("unsupported")),
+        embed_model,
+        "Who won the World Cup?",
+    )
+    assert not fallback.answered and not refused.answered and refused.citations == []
+    assert "not backed by the passages it cites" in refused.text
     _, flagged, _ = run(
         answerer(monkeypatch, embed_model, scripted.url("unsupported"), llm_allow_unsupported=True),
         embed_model,
@@ -374,6 +397,36 @@ def test_model_saying_no_answer_is_a_refusal(monkeypatch, embed_model, scripted)
         "Who won the World Cup?",
     )
     assert chunks == [NO_ANSWER] and not final.answered and final.notice == ""
+
+
+def test_a_model_refusing_what_the_passages_say_is_replaced_by_the_extractive_answer(
+    monkeypatch, embed_model, scripted
+) -> None:  # type: ignore[no-untyped-def]
+    _, final, fallback = run(
+        answerer(monkeypatch, embed_model, scripted.url("noanswer")), embed_model
+    )
+    assert final.answered and final.text == fallback.text and "al-Amin" in final.text
+    assert final.notice == "The model found no answer in the passages, so this answer quotes them."
+
+
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        (
+            "status400",
+            "rejected the request (HTTP 400; the prompt may be too long for the server's "
+            "context: lower QA_TOP_K, or raise the server's context size)",
+        ),
+        ("status429", "is rate-limiting requests (HTTP 429; wait a minute and ask again"),
+        ("errorevent", "reported an error mid-answer (the server's log says why)"),
+    ],
+)
+def test_a_rejected_request_says_what_to_do(monkeypatch, embed_model, scripted, mode, said) -> None:  # type: ignore[no-untyped-def]
+    before = len(scripted.requests)
+    _, final, fallback = run(answerer(monkeypatch, embed_model, scripted.url(mode)), embed_model)
+    assert final.text == fallback.text and said in final.notice
+    assert "exceeds" not in final.notice and "overloaded" not in final.notice  # never the body
+    assert len(scripted.requests) - before == 1  # not retried
 
 
 def test_engine_rewrites_follow_ups_with_the_llm(
@@ -397,8 +450,10 @@ def test_a_model_s_refusal_under_search_settings_names_them(
     monkeypatch, embed_model, seed_copy, scripted
 ) -> None:  # type: ignore[no-untyped-def]
     engine = scripted_engine(monkeypatch, embed_model, seed_copy, scripted.url("noanswer"))
-    answer = engine.ask("Who fired the rockets?", since="2020-11-01")
-    assert not answer.answered
+    before = len(scripted.requests)
+    # a question the extractive answerer cannot answer either (else it would answer instead)
+    answer = engine.ask("What color were the rockets?", since="2020-11-01")
+    assert not answer.answered and len(scripted.requests) > before  # the model was asked
     assert "No passage within the filters (since 2020-11-01) answers" in answer.text
     assert "widening or clearing them may find one" in answer.text  # as the extractive says
 
@@ -452,7 +507,10 @@ def test_a_failed_endpoint_is_left_alone_for_a_while(monkeypatch, embed_model, s
     _, final, fallback = run(llm, embed_model)
     assert time.monotonic() - started < 5 and len(scripted.requests) == before  # not asked
     assert final.text == fallback.text
-    assert "did not answer within 0.5 s" in final.notice and "it is tried again in" in final.notice
+    # said as the last request's failure: this question waited for nothing
+    assert final.notice.startswith(f"The LLM endpoint at {llm.endpoint} is left alone for ")
+    assert "s after its last request failed: it did not answer within 0.5 s" in final.notice
+    assert final.notice.count("(") == 1 and final.notice.endswith("showing the extractive answer.")
     assert llm.rewrite_question("And when?", [("Where?", "There [1].")]) is None
     monkeypatch.setattr(llm, "_failed_at", time.monotonic() - 31)  # rested: asked again
     run(llm, embed_model)
@@ -469,8 +527,8 @@ def test_a_refused_follow_up_quotes_what_the_user_asked(
         Settings(index_dir=seed_copy, llm="openai", llm_model="smollm2"), embed_model=embed_model
     )
     history = [("Where were the rockets fired from?", "From al-Amin al-Thaniyah [1].")]
-    answer = engine.ask("And how many were wounded?", history=history)
-    assert not answer.answered and answer.text.endswith("“And how many were wounded?”")
+    answer = engine.ask("And what color were they?", history=history)
+    assert not answer.answered and answer.text.endswith("“And what color were they?”")
 
 
 def test_reasoning_is_left_out_of_the_draft_and_the_answer(
@@ -559,4 +617,6 @@ def test_a_model_obeying_an_article_s_injection_is_refused(
     llm = answerer(monkeypatch, embed_model, scripted.url("injection"))
     chunks, final, _ = run(llm, embed_model, "What happened at the embassy?", injected)
     assert chunks == ["PWNED [1]."]  # the draft shows it, marked as being checked
-    assert not final.answered and "PWNED" not in final.text and final.citations == []
+    # refused as unbacked, so the extractive answer quotes the article's facts instead
+    assert final.answered and "PWNED" not in final.text and "Rockets hit" in final.text
+    assert final.notice.startswith("The model's answer could not be checked")
