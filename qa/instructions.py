@@ -33,7 +33,9 @@ _INSTRUCTION = re.compile(
     r"|\byou\s+(?:must|should|will|shall)\s+now\b|\bfrom\s+now\s+on,?\s+you\b"
     r"|^\W*(?:system|assistant|developer)(?:\s+(?:prompt|message|note|override))?\s*:"
     r"|<\|?/?\s*(?:system|assistant|im_start|im_end)\b|\[/?INST\]"
-    r"|\bas\s+an?\s+(?:AI|artificial\s+intelligence|(?:large\s+)?language\s+model|LLM|chatbot)\b"
+    # "As an AI language model, you must ...", not "trained as an AI engineer"
+    r"|\bas\s+an?\s+(?:AI|artificial\s+intelligence|(?:large\s+)?language\s+model|LLM|chatbot)"
+    r"(?:\s+(?:language\s+)?(?:model|assistant))?\s*,"
     r"|\b(?:AI|assistants?|chatbots?|language\s+models?|LLMs?)\b[^.!?\n]{0,40}"
     r"\b(?:reading|processing|summari[sz]ing)\s+this\b"
     r"|\b(?:reply|respond|answer)\s+only\s+with\b",

@@ -302,6 +302,8 @@ def test_everyday_ways_of_addressing_a_model_read_as_instructions(sentence: str)
         "When asked about the attack, officials said that seven rockets were fired.",
         "The driver ignored police instructions and fled.",
         "The company did not tell users that its assistant was recording them.",
+        "While not trained as an AI engineer, Altman has been seen as a wunderkind.",
+        "She worked as a chatbot designer before joining the firm.",
     ],
 )
 def test_news_about_ai_reads_as_no_instruction(sentence: str) -> None:
