@@ -109,8 +109,8 @@ ASKED_GAP = 3.0  # how far below the best a sentence holding what is asked for m
 _UNTOLD = re.compile(
     r"\b(?:did not|didn't|would not|wouldn't|could not|declined to|refused to)\s+"
     r"(?:say|disclose|give|name|identify|specify|reveal|confirm)\b"
-    r"|\b(?:was|were|has not been|have not been|had not been|not)\s+(?:yet\s+)?"
-    r"(?:disclosed|revealed|released|made public)\b|\bundisclosed\b"
+    r"|\bnot\s+(?:yet\s+)?(?:been\s+)?(?:disclosed|revealed|released|made public)\b"
+    r"|\bundisclosed\b"
     r"|\bnot (?:immediately|yet) (?:known|clear|available)\b",
     re.IGNORECASE,
 )

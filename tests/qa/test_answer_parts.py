@@ -129,6 +129,8 @@ def test_a_sentence_holding_the_kind_asked_for_joins_one_that_holds_none() -> No
     assert with_asked_kind([blast], [blast, unknown], asked, 60) == [blast, unknown]
     assert untold("The company did not disclose a price.") and untold("for an undisclosed sum")
     assert not untold("The company disclosed a 10 pct stake.")
+    assert not untold("The report was released on Monday.")
+    assert untold("The terms were not disclosed.") and untold("It has not yet been revealed.")
 
 
 def test_a_how_many_or_when_answer_must_hold_a_number_or_a_time() -> None:
