@@ -308,9 +308,10 @@ def delete(
     settings: Settings,
     article_ids: list[str],
     lock_timeout: float | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> None:
-    """Remove articles from Chroma and the lexical index, under the write lock."""
-    with write_lock(settings, lock_timeout):
+    """Remove articles from Chroma and the lexical index, under the write lock (`ingest`'s waiting)."""
+    with write_lock(settings, lock_timeout, waiting):
         store.delete_articles(article_ids)
         rebuild_lexical(store, settings, bump_revision(store))
 

@@ -8,14 +8,14 @@ import sys
 from typing import Any
 
 
+def waiting() -> None:
+    """Say that another process holds the index's write lock, and that this one waits."""
+    print("Another process is writing to this index; waiting for it to finish…", file=sys.stderr)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from index.ingest import ingest_paths
     from qa.settings import Settings
-
-    def waiting() -> None:
-        print(
-            "Another process is writing to this index; waiting for it to finish…", file=sys.stderr
-        )
 
     report = ingest_paths(
         args.paths, Settings(), prune=args.prune, progress=not args.json, waiting=waiting
@@ -112,7 +112,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
     found = list(dict.fromkeys(i for i in args.ids if i in manifest))
     missing = [i for i in args.ids if i not in manifest]
     if found:
-        delete(store, settings, found)
+        delete(store, settings, found, waiting=waiting)
     passages = sum(manifest[i].chunks for i in found)
     if args.json:
         print(json.dumps({"deleted": found, "passages": passages, "missing": missing}))

@@ -104,3 +104,10 @@ def test_one_process_writes_at_a_time(seed_engine, tmp_path: Path) -> None:  # t
     )
     other.communicate()
     assert said == ["waiting"] and report.added == 1 and len(store.manifest()) == 2
+    # ... as does `qa delete`
+    other = hold(4)
+    said.clear()
+    assert "new/pluto.md" in store.manifest()
+    delete(store, settings, ["new/pluto.md"], waiting=lambda: said.append("waiting"))
+    other.communicate()
+    assert said == ["waiting"] and len(store.manifest()) == 1
