@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from qa.sentences import _ABBREV, _AFTER_CLOCK, _CLOCK
+from qa.sentences import closes_abbreviation
 
 _MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 
@@ -237,8 +237,7 @@ def split_sentences(line: str) -> list[str]:
     pieces, start = [], 0
     for match in _SENTENCE_BREAK.finditer(line):
         before = line[max(start, match.start() - 12) : match.start()]
-        clock = _CLOCK.search(before) and _AFTER_CLOCK.match(line, match.end())
-        if _ABBREV.search(before) or clock:  # the passages' own splitter's exceptions
+        if closes_abbreviation(before, line, match.end()):  # as the passages' own splitter
             continue
         pieces.append(line[start : match.start()])
         start = match.end()

@@ -25,6 +25,16 @@ _AFTER_CLOCK = re.compile(
 )
 
 
+def closes_abbreviation(before: str, text: str, after: int) -> bool:
+    """Whether the period ending `before` closes "U.S.", "Nov." or "a.m." before a time or day.
+
+    No sentence ends there; `after` is where the text goes on after the space.
+    """
+    return bool(
+        _ABBREV.search(before) or (_CLOCK.search(before) and _AFTER_CLOCK.match(text, after))
+    )
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of `text`, whitespace trimmed."""
     spans: list[tuple[int, int]] = []
@@ -32,10 +42,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for match in _END.finditer(text):
         cut = match.start() + 1 if text[match.start()] in ".!?" else match.start()
         before = text[max(start, match.start() - 12) : match.start() + 1]
-        if text[match.start()] == "." and (
-            _ABBREV.search(before)
-            or (_CLOCK.search(before) and _AFTER_CLOCK.match(text, match.end()))
-        ):
+        if text[match.start()] == "." and closes_abbreviation(before, text, match.end()):
             continue
         # keep closing quotes/brackets with the sentence they close
         while cut < len(text) and text[cut] in "\"'”’)]":
