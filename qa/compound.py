@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from qa.answer import shortened
+from qa.answer import quoted_before, shortened
 from qa.citations import Answer, Citation
 
 _OPENS_QUESTION = re.compile(
@@ -42,11 +42,6 @@ _MARKER = re.compile(r"\[(\d+)\]")
 _PIECE_END = re.compile(r"(?<=\[\d\])\s+|(?<=\[\d\d\])\s+")  # after a sentence's [n]
 
 
-def _unmarked(text: str) -> str:
-    """Text without its [n] markers, spaces collapsed."""
-    return " ".join(_MARKER.sub(" ", text).split())
-
-
 def renumbered(text: str, numbers: dict[int, int]) -> str:
     """The text with each "[n]" written "[numbers[n]]"."""
     return _MARKER.sub(lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)))}]", text)
@@ -78,9 +73,9 @@ def merged(question: str, parts: Sequence[str], answers: Sequence[Answer]) -> An
                 joined = replace(same, highlights=spans, headline=same.headline or c.headline)
                 citations[same.n - 1] = joined
                 numbers[c.n] = same.n
-        said = _unmarked(" ".join(texts))
+        said = " ".join(texts)
         pieces = _PIECE_END.split(renumbered(answer.text, numbers))
-        texts.append(" ".join(p for p in pieces if not said or _unmarked(p) not in said))
+        texts.append(" ".join(p for p in pieces if not quoted_before(p, said)))
     text = "\n".join(t for t in texts if t.strip())
     # sources only a left-out sentence cited are dropped, the rest numbered 1, 2...
     used = list(dict.fromkeys(int(n) for n in _MARKER.findall(text)))
