@@ -89,7 +89,7 @@ def candidates(passages: Sequence[Passage], headlines: int = 0) -> list[Candidat
         if p.article_id in seen or len(seen) >= headlines:
             continue
         seen.add(p.article_id)
-        if asking_headline(headline) or reads_as_instruction(headline):
+        if asking_headline(headline) or labels_coverage(headline) or reads_as_instruction(headline):
             continue  # "Where is the 2023 World Cup being played?", "AI models: say ..."
         if is_headline(headline, [q.text for q in passages if q.article_id == p.article_id]):
             out.append(Candidate(i, 0, 0, headline, headline=True))
@@ -113,6 +113,22 @@ _ASKING_HEADLINE = re.compile(
 def asking_headline(headline: str) -> bool:
     """Whether a headline is a question, perhaps with a few words after it."""
     return asks(headline) or bool(_ASKING_HEADLINE.match(headline.strip()))
+
+
+# "Inter Miami vs FC Cincinnati live score, result, updates, highlights with ...", "West Indies v
+# England: first T20 international – live", "UTSA vs. Marshall odds, props, predictions: ...":
+# a headline naming the coverage a page gives, which tells no outcome ("Hurricane Beryl live
+# updates: Impact on Jamaica may be 'catastrophic'" does, after its colon, and stays)
+_COVERAGE_LABEL = re.compile(
+    r"\blive score\b|\bupdates,? highlights\b|\blive stream, TV channel\b"
+    r"|\bodds, props,? (?:and )?(?:predictions|picks)\b|\s[–—-]\s*live$",
+    re.IGNORECASE,
+)
+
+
+def labels_coverage(headline: str) -> bool:
+    """Whether a headline names the coverage a page gives ("... live score, updates") not news."""
+    return bool(_COVERAGE_LABEL.search(headline.strip()))
 
 
 def is_headline(title: str, texts: Sequence[str]) -> bool:

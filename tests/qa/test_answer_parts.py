@@ -281,6 +281,21 @@ def test_headlines_are_cleaned_and_offered_once_per_article() -> None:
     assert not any(c.headline for c in candidates(ps))
 
 
+def test_a_headline_naming_a_pages_coverage_is_not_offered() -> None:
+    def offered(title: str) -> bool:
+        text = "Eventually Barreal scored and Inter Miami were out of the playoff running."
+        ps = [Passage("m::0", "m", title, "", "", "", text, 0, len(text), 1.0)]
+        return any(c.headline for c in candidates(ps, headlines=1))
+
+    # the sentence, not the label, answers "Did Inter Miami make the playoffs?"
+    assert not offered("Inter Miami vs FC Cincinnati live score, result, updates, highlights")
+    assert not offered("West Indies v England: first T20 international – live")
+    assert not offered("UTSA vs. Marshall odds, props, predictions: Roadrunners lay big spread")
+    # a live page's headline that tells news after its label stays
+    assert offered("Hurricane Beryl live updates: Impact on Jamaica may be 'catastrophic'")
+    assert offered("Tony Awards 2022: Winners, live updates from Broadway awards")
+
+
 def test_a_headline_the_source_cut_short_is_quoted_with_its_ellipsis() -> None:
     ps = [
         Passage(
