@@ -1,4 +1,4 @@
-"""File bytes to text: BOMs, UTF-8, then a legacy encoding; binary data refused."""
+"""File bytes to text: BOMs, UTF-16 without one, UTF-8, then a legacy encoding; binary refused."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from qa.errors import LoadError
 
 
 def decode_bytes(data: bytes, path: str) -> str:
-    """Decode file bytes: BOMs first, then UTF-8, then a legacy encoding; refuse binary data."""
+    """Decode file bytes: BOMs, UTF-16 without one, UTF-8, a legacy encoding; refuse binary."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
     elif data.startswith(b"\xef\xbb\xbf"):
         text = data[3:].decode("utf-8", errors="replace")
+    elif (order := _utf16_order(data[:8192])) is not None:
+        text = data.decode(order, errors="replace")
     elif b"\x00" in data[:8192]:
         raise LoadError(path, "looks like a binary file (contains NUL bytes), not text")
     else:
@@ -19,6 +21,18 @@ def decode_bytes(data: bytes, path: str) -> str:
         raise LoadError(path, "looks like a binary file (mostly control bytes), not text")
     # a few stray NULs (padding, a bad copy) in a long text: text, stored without them
     return text.replace("\x00", "")
+
+
+def _utf16_order(head: bytes) -> str | None:
+    """"utf-16-le" or "-be" for UTF-16 text saved without a BOM: a NUL in every other byte."""
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    for order, nuls, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        # mostly Latin text: the high byte of nearly every character is 0, the low byte never
+        if nuls.count(0) >= len(nuls) * 0.7 and other.count(0) <= len(other) * 0.01:
+            return order
+    return None
 
 
 def _decode_unmarked(data: bytes, path: str) -> str:

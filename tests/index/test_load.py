@@ -89,6 +89,9 @@ def test_bad_files_fail_with_reasons_and_others_load(tmp_path: Path) -> None:
         "Caf\xe9 owners in M\xfcnchen protest new rules.".encode("latin-1")
     )
     (tmp_path / "utf16.txt").write_bytes("Ein Bericht über Wahlen.".encode("utf-16"))
+    # no BOM (as some Windows tools save it): a NUL in every other byte, yet text
+    (tmp_path / "utf16le.txt").write_bytes("Wahlen in Köln, Montag.".encode("utf-16-le"))
+    (tmp_path / "utf16be.txt").write_bytes("Wahlen in Köln, Montag.".encode("utf-16-be"))
     (tmp_path / "huge.txt").write_bytes(b"a" * 2_000_001)
     # text for 30 KB, then an image: the NULs are past the first 8 KB that are sniffed
     prose = b"The council voted on the budget. " * 1000
@@ -113,6 +116,7 @@ def test_bad_files_fail_with_reasons_and_others_load(tmp_path: Path) -> None:
     assert "no readable article text" in errors["menus.html"]  # menus are no article
     assert "Café" in loaded["latin1.txt"] and "München" in loaded["latin1.txt"]
     assert "über" in loaded["utf16.txt"]
+    assert loaded["utf16le.txt"] == loaded["utf16be.txt"] == "Wahlen in Köln, Montag."
     assert loaded["gbk.txt"] == chinese and loaded["cp1251.txt"] == russian
 
 
