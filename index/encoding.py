@@ -24,7 +24,7 @@ def decode_bytes(data: bytes, path: str) -> str:
 
 
 def _utf16_order(head: bytes) -> str | None:
-    """"utf-16-le" or "-be" for UTF-16 text saved without a BOM: a NUL in every other byte."""
+    """ "utf-16-le" or "-be" for UTF-16 text saved without a BOM: a NUL in every other byte."""
     if len(head) < 8:
         return None
     even, odd = head[0::2], head[1::2]
