@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -104,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             message = f"{type(exc).__name__}: {exc} (set QA_DEBUG=1 for details)"
         print(f"error: {message}", file=sys.stderr)
+        if getattr(args, "json", False):  # a script reading stdout gets the error too
+            print(json.dumps({"error": message}))
         return 1
     finally:
         llm_log.setLevel(level)  # as it was: main() may run inside another program (or a test)

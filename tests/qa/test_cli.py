@@ -115,6 +115,8 @@ def test_delete_removes_articles_by_id_and_names_unknown_ones(
     assert json.loads(qa("articles", "--json", index_dir=index_dir).stdout) == []
     asked = qa("ask", "How many civilians were wounded?", "--json", index_dir=index_dir)
     assert asked.returncode == 1 and "No articles indexed yet" in asked.stderr
+    # with --json, stdout holds the error as JSON too: a script reading it is told
+    assert json.loads(asked.stdout)["error"] in asked.stderr
     again = qa("delete", seed["id"], index_dir=index_dir)
     assert again.returncode == 1 and f"not indexed: {seed['id']}" in again.stderr
 
