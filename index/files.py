@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from qa.errors import LoadError
+from qa.errors import LoadError, Skipped
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -75,12 +75,10 @@ def iter_files(root: Path) -> Iterator[Path | LoadError]:
             )
         linked = [d for d in dirnames if (Path(dirpath) / d).is_symlink()]
         for d in sorted(linked):
-            yield LoadError(
-                path_text(Path(dirpath) / d), "skipped: symbolic link to a folder (not followed)"
-            )
+            yield Skipped(path_text(Path(dirpath) / d), "symbolic link to a folder (not followed)")
         indexes = [d for d in dirnames if is_index_folder(Path(dirpath) / d)]
         for d in sorted(indexes):
-            yield LoadError(path_text(Path(dirpath) / d), "skipped: an index folder, not articles")
+            yield Skipped(path_text(Path(dirpath) / d), "an index folder, not articles")
         dirnames[:] = sorted(
             d for d in dirnames if not d.startswith(".") and d not in linked and d not in indexes
         )
@@ -90,15 +88,14 @@ def iter_files(root: Path) -> Iterator[Path | LoadError]:
                 continue
             target = linked_within(p, top)
             if target:
-                yield LoadError(
-                    path_text(p),
-                    f"skipped: symbolic link to {path_text(target)}, indexed as itself",
+                yield Skipped(
+                    path_text(p), f"symbolic link to {path_text(target)}, indexed as itself"
                 )
             elif suffix_of(p) in supported:
                 yield p
             elif not p.is_symlink():
                 kind = suffix_of(p) or "(none)"
-                yield LoadError(path_text(p), f"skipped: unsupported file type {path_text(kind)}")
+                yield Skipped(path_text(p), f"not an article file ({path_text(kind)})")
     for exc in unreadable:
         yield LoadError(
             path_text(exc.filename or root), f"cannot read folder ({exc.strerror or exc})"

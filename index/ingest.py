@@ -26,7 +26,7 @@ from index.report import IngestInterrupted, IngestReport, failure
 from index.revision import bump_revision, current_revision, rebuild_lexical
 from index.sources import is_web_address, lies_under, load_sources, resolved, within_paths
 from index.store import WRITING, ArticleEntry, PassageStore
-from qa.errors import LoadError
+from qa.errors import LoadError, Skipped
 from qa.settings import Settings
 
 # An ingest sets a WRITING revision when it starts writing: any BM25 index built before, or
@@ -238,7 +238,9 @@ def _ingest(
     try:
         for item, chunks in ahead:
             if isinstance(item, LoadError):
-                report.failed.append(failure(item))
+                (report.skipped if isinstance(item, Skipped) else report.failed).append(
+                    failure(item)
+                )
                 if item.path:  # an empty path given names no file: it protects none
                     failed_paths.add(resolved(item.path))
                 continue

@@ -1,4 +1,4 @@
-"""What an ingest did: added, updated, unchanged, removed, failed; and its interruption."""
+"""What an ingest did: added, updated, unchanged, removed, failed, skipped; its interruption."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ class IngestReport:
     failed: list[dict[str, Any]] = field(default_factory=list)
     # articles indexed with something left out, saying what (an unreadable date)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    # what a folder holds besides articles, left out on purpose (a .png, a link, an index)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -44,6 +46,7 @@ class IngestReport:
                 if self.warnings
                 else ""
             )
+            + (f", {len(self.skipped)} skipped" if self.skipped else "")
             + f" in {self.seconds:.1f}s"
         )
 

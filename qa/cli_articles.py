@@ -30,6 +30,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for w in report.warnings:
             where = f"{w['path']}:{w['line']}" if "line" in w else w["path"]
             print(f"  warning: {where}: {w['error']}", file=sys.stderr)
+        for s in report.skipped:
+            print(f"  skipped: {s['path']}: {s['error']}", file=sys.stderr)
     nothing_ingested = not (report.added or report.updated or report.unchanged)
     if nothing_ingested and not (report.failed or report.removed):
         from index.files import KINDS_SAID

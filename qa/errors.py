@@ -26,6 +26,10 @@ class LoadError(QAError):
         super().__init__(f"{where}: {reason}")
 
 
+class Skipped(LoadError):
+    """A file or folder left out on purpose: another kind of file, a link, an index folder."""
+
+
 class ConfigError(QAError):
     """A setting is missing or contradicts another."""
 

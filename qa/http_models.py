@@ -262,6 +262,9 @@ class IngestOut(BaseModel):
     chunks: int = Field(description="Passages embedded.")
     failed: list[IngestIssue]
     warnings: list[IngestIssue]
+    skipped: list[IngestIssue] = Field(
+        default_factory=list, description="Files of a folder left out on purpose."
+    )
     ids: list[str] = Field(description="The articles stored.")
 
 

@@ -50,6 +50,7 @@ def make_bad_folder(root: Path) -> dict[str, str]:
         '{"id": "j1", "title": "Harvest", "text": "Other words under the same id."}',
     ]
     (root / "feed.jsonl").write_text("\n".join(lines) + "\n")
+    (root / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # no article file: skipped
     (root / "alias.txt").symlink_to("good.txt")  # indexed once, as good.txt
     (root / "loop-a.txt").symlink_to("loop-b.txt")
     (root / "loop-b.txt").symlink_to("loop-a.txt")
@@ -73,6 +74,7 @@ def make_bad_folder(root: Path) -> dict[str, str]:
         "loop-a.txt": "symbolic links",
         "loop-b.txt": "symbolic links",
         "up": "symbolic link to a folder",
+        "map.png": "not an article file (.png)",
         "secret.txt": "Permission denied",
         "locked": "cannot read folder (Permission denied)",
     }
@@ -151,6 +153,10 @@ def test_cli_ingests_the_rest_reports_every_failure_and_exits_by_the_rule(tmp_pa
     if os.geteuid() == 0 and not shutil.which("setpriv"):
         expected.pop("secret.txt")  # root reads anything; nothing here can stop it
         expected.pop("locked")
+    # a link is left out on purpose: skipped, not failed
+    skips = {k: expected.pop(k) for k in ("alias.txt", "up", "map.png")}
+    skipped = {failure_key(f["path"], f.get("line")): f["error"] for f in report["skipped"]}
+    assert set(skipped) == set(skips) and all(skips[k] in skipped[k] for k in skips), skipped
     failed = {failure_key(f["path"], f.get("line")): f["error"] for f in report["failed"]}
     assert set(failed) == set(expected), failed
     for key, words in expected.items():

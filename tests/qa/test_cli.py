@@ -45,6 +45,7 @@ def test_ingest_ask_articles_json(tmp_path: Path, articles_dir: Path) -> None:
         "chunks",
         "failed",
         "warnings",
+        "skipped",
     }
     assert report["added"] == 7 and report["chunks"] >= 7
     assert report["failed"] == [
