@@ -8,8 +8,13 @@ from collections.abc import Callable, Sequence
 from qa.words import WORD
 
 _NUMBER = re.compile(
-    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|million|billion|dozens?)\b",
+    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"(?:thir|four|fif|six|seven|eigh|nine)teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    r"ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|"
+    # "a half-percentage point", "a quarter of the vote", "doubled": amounts without digits
+    # ("the second quarter", "the first half" are times)
+    r"(?<!first )(?<!second )half|(?:a|one|two|three)[- ](?:quarters?|thirds?)|"
+    r"twice|double[ds]?|triple[ds]?)\b",
     re.IGNORECASE,
 )
 _MONTHS = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
@@ -184,7 +189,9 @@ _HOW_MUCH_MONEY = re.compile(
 )
 _MONEY = re.compile(
     r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:million|billion|trillion|bn|m|per ?cent|%)"
-    r"|\b(?:million|billion|trillion|dollars?|dlrs|euros?|pounds|yen|cents?)\b",
+    r"|\b(?:million|billion|trillion|dollars?|dlrs|euros?|pounds|yen|cents?)\b"
+    # "How much did the Fed raise rates?": "by a half-percentage point", "75 basis points"
+    r"|\b(?:percentage|basis)[- ]points?\b|\bper ?cent\b",
     re.IGNORECASE,
 )
 _DAY_OF_MONTH = re.compile(

@@ -8,6 +8,7 @@ from datetime import date
 
 from qa.answer import said_list
 from qa.errors import ConfigError
+from qa.mentions import source_key
 from qa.recency import to_date, to_day
 from qa.retrieve import Filters
 
@@ -44,12 +45,25 @@ def search_filters(
 def canonical_sources(
     sources: str | Sequence[str] | None, known: frozenset[str]
 ) -> list[str] | None:
-    """The sources asked for, spelt as the index spells them ("the verge" -> "The Verge")."""
+    """The sources asked for, spelt as the index spells them ("the verge" -> "The Verge").
+
+    A name or address the index spells otherwise is matched by `source_key`: "CNN" or
+    "https://www.cnn.com/" finds cnn.com (and CNN, where both are there).
+    """
     if not sources:
         return None
     by_folded = {k.casefold(): k for k in known}
+    by_key: dict[str, list[str]] = {}
+    for k in sorted(known):
+        by_key.setdefault(source_key(k), []).append(k)
     named = [sources] if isinstance(sources, str) else sources
-    return [by_folded.get(s.strip().casefold(), s.strip()) for s in named]
+    out: list[str] = []
+    for s in (s.strip() for s in named):
+        exact = by_folded.get(s.casefold())
+        for k in by_key.get(source_key(s) or s, []) or [exact or s]:
+            if k not in out:
+                out.append(k)
+    return out
 
 
 def filters_said(filters: Filters) -> str:

@@ -140,6 +140,12 @@ def test_a_how_many_or_when_answer_must_hold_a_number_or_a_time() -> None:
     # a day of the month is no count, and "how much ... cost" wants a sum of money
     assert not holds("How much does the Steam Deck OLED cost?", ["It arrives November 16."])
     assert holds("How much does it cost?", ["It costs $549."])
+    # an amount in words, and a rate: "raise" here is no sum of money
+    fed = "How much did the Fed raise interest rates?"
+    assert holds(fed, ["It raised rates by a half-percentage point."])
+    assert holds(fed, ["It raised rates by 75 basis points."])
+    assert not holds(fed, ["It raised rates on Wednesday."])
+    assert holds("How many people gather there?", ["Thousands of people gather there."])
     assert not holds("How many seats did it win?", ["The party won seats in 2019."])
     assert holds("When was he born?", ["He was born in 1937."])
     assert holds("When was it discovered?", ["In the 1960s, discoveries showed it."])

@@ -92,6 +92,14 @@ def test_mentions_of_sources_and_dates() -> None:
     q = "Does 'The Verge' agree with TechCrunch, as reported on October 31, 2023 and 2023-12-15?"
     assert mentioned_sources(q, known) == ["TechCrunch", "The Verge"]
     assert mentioned_sources("What is the average age of voters?", known) == []
+    # a source known by its address, named in the question as people write it
+    by_address = frozenset({"cnn.com", "usatoday.com", "time.com"})
+    assert mentioned_sources("What did USA Today and CNN's team report?", by_address) == [
+        "usatoday.com",
+        "cnn.com",
+    ]
+    assert mentioned_sources("What time is the debate?", by_address) == []
+    assert mentioned_sources("Time magazine named whom?", by_address) == []  # a first word
     assert mentioned_days(q) == [20231031, 20231215]
     assert mentioned_days("In October 2023, or on Feb. 30th, 2024, or Feb. 29th, 2024") == [
         20240229
@@ -177,6 +185,14 @@ def test_filters_take_sources_in_any_case_and_refuse_a_backwards_range() -> None
     assert canonical_sources(["the verge ", "cnn", "Nope"], known) == ["The Verge", "CNN", "Nope"]
     assert canonical_sources("the verge", known) == ["The Verge"]  # one name, not its letters
     assert canonical_sources(None, known) is None
+    # a name for an address, an address for a name: one key ("CNN" and "cnn.com" both kept)
+    assert canonical_sources(["https://www.theverge.com/", "USA Today"], known) == [
+        "The Verge",
+        "USA Today",
+    ]
+    both = frozenset({"CNN", "cnn.com", "usatoday.com"})
+    assert canonical_sources(["cnn", "USA Today"], both) == ["CNN", "cnn.com", "usatoday.com"]
+    assert canonical_sources(["CNN Politics"], both) == ["CNN Politics"]  # not a prefix
     assert search_filters(None, None, "CNN").sources == frozenset({"CNN"})
     with pytest.raises(ConfigError, match="backwards: since 2021-05-01 is after until 2021-04-01"):
         search_filters("2021-05-01", "2021-04-01", None)
