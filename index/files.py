@@ -15,7 +15,7 @@ FEED_SUFFIXES = {".rss", ".atom", ".xml"}  # an RSS or Atom feed saved to a file
 # the suffixes above, as told to a user whose file is of another kind
 KINDS_SAID = (
     ".txt, .md, .markdown, .html, .htm, .json, .jsonl, .json.gz, .jsonl.gz "
-    "or an .rss/.atom/.xml feed"
+    "or .rss/.atom/.xml (a feed)"
 )
 
 

@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from qa.settings import unknown_variables
 
     args = build_parser().parse_args(argv)
-    debug = os.environ.get("QA_DEBUG", "").lower() in ("1", "true", "yes")
+    debug = os.environ.get("QA_DEBUG", "").strip().lower() in ("1", "true", "yes", "on", "t", "y")
     for name in unknown_variables(os.environ):
         print(
             f"warning: {name} is not a setting of article-qa and is ignored "

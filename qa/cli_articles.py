@@ -37,8 +37,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         from index.files import KINDS_SAID
 
         print(
-            f"No article files found there: qa ingest reads {KINDS_SAID} files, and "
-            "http(s):// addresses.",
+            f"No article files found in {', '.join(args.paths)}: qa ingest reads {KINDS_SAID} "
+            "files, and http(s):// addresses.",
             file=sys.stderr,
         )
         return 1

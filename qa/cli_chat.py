@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from qa.cli_articles import require_index
@@ -57,9 +58,15 @@ def print_answer(answer: Answer) -> None:
     for c in answer.citations:
         date = f", {c.published}" if c.published else ""
         print(f"\n[{c.n}] {c.title}{date}  {c.url or ''}".rstrip())
-        print(
-            f"    chars {c.start}-{c.end} of {c.article_id}: {c.passage[:300]}{'…' if len(c.passage) > 300 else ''}"
-        )
+        print(f"    chars {c.start}-{c.end} of {c.article_id}: {preview(c.passage, c.highlights)}")
+
+
+def preview(passage: str, highlights: Sequence[tuple[int, int]], width: int = 300) -> str:
+    """Up to `width` characters of a passage around what the answer quotes of it, cuts marked."""
+    quoted = highlights[0][0] if highlights else 0
+    start = max(0, min(quoted - 60, len(passage) - width))  # a little of what comes before
+    end = min(len(passage), start + width)
+    return f"{'…' * (start > 0)}{passage[start:end].strip()}{'…' * (end < len(passage))}"
 
 
 CHAT_HELP = (

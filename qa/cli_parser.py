@@ -42,14 +42,22 @@ def source_path(value: str) -> str:
 
 def add_search_options(p: argparse.ArgumentParser) -> None:
     """The options that narrow a search: --top-k, --since, --until, --source, --as-of."""
-    p.add_argument("--top-k", type=passage_count, default=None, help="passages to consider")
+    p.add_argument(
+        "--top-k",
+        type=passage_count,
+        default=None,
+        metavar="N",
+        help="passages the answer is drawn from (1-100; default QA_TOP_K, else 5)",
+    )
     p.add_argument("--since", help="only articles published on/after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only articles published on/before this date (YYYY-MM-DD)")
     p.add_argument(
         "--source",
         action="append",
         dest="sources",
-        help="only articles from this source (repeatable)",
+        metavar="NAME",
+        help="only articles from this source, as `qa articles` lists it or its web address "
+        "(repeatable)",
     )
     p.add_argument(
         "--as-of",
@@ -85,18 +93,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--prune",
         action="store_true",
-        help="remove indexed articles that lay under PATHS and are gone from there (articles from "
+        help="remove indexed articles that lay under these paths and are gone from there (articles from "
         "other folders, uploads and the API are kept)",
     )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser("ask", help="answer a question from the indexed articles")
-    p.add_argument("question")
+    p.add_argument("question", help="the question, quoted")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     add_search_options(p)
 
     p = sub.add_parser(
-        "chat", help="ask questions one per line; follow-ups refer to the ones before"
+        "chat",
+        help="ask questions one per line; follow-ups refer to the ones before",
+        description="Ask questions one per line; follow-ups refer to the ones before. "
+        "/new forgets them, /quit (or Ctrl-D) leaves, /help says so.",
     )
     add_search_options(p)
 
@@ -104,7 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print as JSON")
 
     p = sub.add_parser("delete", help="remove indexed articles by id (as `qa articles` lists)")
-    p.add_argument("ids", nargs="+", metavar="ID", help="article ids, as `qa articles` lists them")
+    p.add_argument(
+        "ids",
+        nargs="+",
+        metavar="ID",
+        help="article ids, as `qa articles` lists them (exit 1 if one is not indexed)",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
     p = sub.add_parser("serve", help="serve the web chat and the HTTP API")
@@ -116,13 +132,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=port_number, default=7860, help="port (default 7860)")
     p.add_argument(
-        "--seed", nargs="*", default=None, help="ingest these paths first when the index is empty"
+        "--seed",
+        nargs="*",
+        default=None,
+        metavar="PATH",
+        help="ingest these paths on the first run, into a new index (an index whose articles "
+        "were deleted stays empty)",
     )
 
     p = sub.add_parser("eval", help="measure retrieval, answers and refusals on a dataset")
     p.add_argument("dataset", help="folder with articles.jsonl.gz and questions.jsonl")
     p.add_argument("--limit", type=positive_int, default=None, help="only the first N questions")
-    p.add_argument("--json", dest="json_out", help="write the metrics to this file")
+    p.add_argument(
+        "--json",
+        dest="json_out",
+        metavar="OUT",
+        help="write the metrics to OUT, and each question's result to OUT's stem + .questions.jsonl",
+    )
     p.add_argument(
         "--baseline", choices=["vanilla"], help="also measure plain LlamaIndex retrieval"
     )

@@ -244,7 +244,8 @@ def test_a_folder_named_index_where_python_runs_does_not_hide_the_package(tmp_pa
 def test_a_folder_with_no_article_files_says_so(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     done = qa("ingest", str(tmp_path / "empty"), index_dir=tmp_path / "idx")
-    assert done.returncode == 1 and "No article files found there" in done.stderr
+    said = f"No article files found in {tmp_path / 'empty'}: qa ingest reads .txt,"
+    assert done.returncode == 1 and said in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -350,3 +351,16 @@ def test_a_question_that_is_not_utf8_is_said_to_be_so(seed_copy: Path, monkeypat
         "error: The question is not valid UTF-8 text: set your terminal (or file) to UTF-8 and "
         "ask again.\n"
     )
+
+
+def test_a_citation_preview_shows_what_the_answer_quotes() -> None:
+    from qa.cli_chat import preview
+
+    passage = (
+        "Earlier paragraphs. " * 30 + "Two civilians were wounded, the police said. " + "x" * 400
+    )
+    at = passage.index("Two civilians")
+    shown = preview(passage, [(at, at + 45)])
+    assert "Two civilians were wounded, the police said." in shown
+    assert shown.startswith("…") and shown.endswith("…") and len(shown) <= 302
+    assert preview("A short passage.", []) == "A short passage."
