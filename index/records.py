@@ -164,23 +164,28 @@ def iter_jsonl(
         if unread is not None and isinstance(item, LoadError) and item.reason.startswith(_NOT_JSON):
             unread.append(item)
             if len(unread) == NOT_JSONL_AFTER:  # a JSON document, or no JSON at all
-                first = unread[0].reason
-                hint = (
-                    "; one JSON document (an array, or an object over several lines) belongs "
-                    "in a .json file"
-                    if first.startswith("invalid JSON")
-                    else ""
-                )
-                yield LoadError(
-                    path, f"not JSON Lines: its first {NOT_JSONL_AFTER} lines fail ({first}){hint}"
-                )
+                yield not_json_lines(path, unread, f"its first {NOT_JSONL_AFTER} lines fail")
                 return
             continue
         if item is not None:
             yield from unread or ()
             unread = None
             yield item
-    yield from unread or ()
+    if unread and len(unread) > 1:  # a short file, no line of it JSON: one failure, not each
+        yield not_json_lines(path, unread, f"none of its {len(unread)} lines is JSON")
+    else:
+        yield from unread or ()
+
+
+def not_json_lines(path: str, failed: list[LoadError], why: str) -> LoadError:
+    """A .jsonl file whose first lines all fail, said once, with what it may be instead."""
+    first = failed[0].reason
+    hint = (
+        "; one JSON document (an array, or an object over several lines) belongs in a .json file"
+        if first.startswith("invalid JSON")
+        else ""
+    )
+    return LoadError(path, f"not JSON Lines: {why} ({first}){hint}")
 
 
 NOT_JSONL_AFTER = 5  # a .jsonl file whose first lines are all invalid JSON is no JSON Lines

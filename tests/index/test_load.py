@@ -143,15 +143,18 @@ def test_files_that_are_not_json_lines_fail_once_and_say_why(tmp_path: Path) -> 
     lines = "".join(json.dumps(r) + "\n" for r in records)
     (tmp_path / "array.jsonl").write_text(json.dumps(records, indent=2))  # a JSON document
     (tmp_path / "noise.jsonl").write_bytes(bytes(range(256)) * 12)  # binary
+    # one record over three lines: fewer lines than it takes to tell a document by its start
+    (tmp_path / "short.jsonl").write_text(json.dumps(records[0]).replace(", ", ",\n"))
     (tmp_path / "lines.json").write_text(lines[: lines.index("r3") - 8])  # JSON Lines in .json
     packed = gzip.compress(lines.encode())
     (tmp_path / "cut.jsonl.gz").write_bytes(packed[:-20])  # cut short: the last line is lost
     articles, errors = load_all(tmp_path)
     assert sorted(a.id for a in articles) == ["r0", "r0", "r1", "r1", "r2", "r2", "r3"]
     reasons = {Path(e.path).name: e.reason for e in errors}
-    assert len(errors) == 3, errors  # one each, not one a line
+    assert len(errors) == 4, errors  # one each, not one a line
     assert "not JSON Lines" in reasons["array.jsonl"] and ".json file" in reasons["array.jsonl"]
     assert "not JSON Lines" in reasons["noise.jsonl"] and "binary" in reasons["noise.jsonl"]
+    assert reasons["short.jsonl"].startswith("not JSON Lines: none of its 3 lines is JSON")
     assert "cut short" in reasons["cut.jsonl.gz"] and "first 4 articles" in reasons["cut.jsonl.gz"]
 
 
