@@ -20,7 +20,7 @@ from qa.eval_data import (
     read_questions,
     select_articles,
 )
-from qa.eval_index import build_index, holdout_index, vanilla_runs
+from qa.eval_index import build_index, cache_root, holdout_index, vanilla_runs
 from qa.eval_report import format_table, summarize
 from qa.eval_typos import misspelled
 from qa.metrics import contains_answer, retrieval_metrics, word_count
@@ -130,7 +130,8 @@ def run_eval(
             f"--typos: {changed} of {len(questions)} questions have one word mistyped",
             file=sys.stderr,
         )
-    embed_model = build_embed_model(base)
+    # the ONNX export lives with the eval cache, not in a .qa-index of the folder run from
+    embed_model = build_embed_model(base.model_copy(update={"index_dir": cache_root()}))
     settings, stats = build_index(dataset, selection, base, embed_model, progress)
     if dropped:
         settings, stats = holdout_index(settings, stats, dropped)

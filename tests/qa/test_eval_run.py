@@ -39,8 +39,11 @@ def test_eval_writes_exactly_the_keys_with_plausible_figures(
     from qa.cli import main
 
     monkeypatch.setenv("QA_EVAL_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
     out = tmp_path / "eval.json"
     assert main(["eval", str(DATASET), "--json", str(out), "--baseline", "vanilla"]) == 0
+    assert not list((tmp_path / "cwd").iterdir())  # everything it keeps is in QA_EVAL_CACHE
     metrics = json.loads(out.read_text())
     assert set(metrics) == KEYS
     assert (metrics["n_questions"], metrics["n_answerable"], metrics["n_unanswerable"]) == (6, 4, 2)
