@@ -74,12 +74,22 @@ def choose(
         if typeless_headline(s) or (wanted and named(best) and not named(s)):
             continue  # ... nor a sentence about other things than the question names
         size = len(s.candidate.text.split())
-        if words + size <= max_words and s.candidate.text not in {c.candidate.text for c in chosen}:
+        if words + size <= max_words and not any(restates(s, c) for c in chosen):
             chosen.append(s)
             words += size
     if len(chosen) == 1 and best.candidate.headline and titles:
         chosen += with_the_story(best, scored, titles, max_words - words)
     return with_asked_kind(chosen, scored, question, max_words)
+
+
+def restates(s: Scored, chosen: Scored) -> bool:
+    """Whether a sentence says nothing a chosen one does not: all its words are the other's.
+
+    A markdown heading under its article's headline ("Fed raises key rate" after "Fed raises
+    key rate by a quarter point"), or a sentence of two overlapping passages.
+    """
+    words = set(re.findall(r"\w+", s.candidate.text.lower()))
+    return words <= set(re.findall(r"\w+", chosen.candidate.text.lower()))
 
 
 def with_the_story(

@@ -116,11 +116,24 @@ def test_choose_keeps_a_runner_up_within_the_logit_gap() -> None:
     assert choose([first, far], keep_gap=1.5) == [first]
 
 
+def test_choose_passes_over_a_runner_up_that_says_nothing_new() -> None:
+    headline = Scored(
+        Candidate(0, 0, 0, "Fed raises key rate by a quarter point", headline=True),
+        1,
+        1,
+        1,
+        order=3,
+    )
+    heading = Scored(Candidate(0, 0, 19, "Fed raises key rate"), 1.0, 0.5, 1.0, order=2.5)
+    cause = Scored(Candidate(0, 20, 50, "It acted to fight inflation."), 1.0, 0.5, 1.0, order=2.0)
+    assert choose([headline, heading, cause], keep_gap=1.5) == [headline, cause]
+
+
 def test_choose_passes_over_a_headline_without_the_asked_date_or_number() -> None:
     best = Scored(
         Candidate(0, 0, 40, "The rockets hit the embassy this year."), 1.0, 0.5, 1.0, order=3.0
     )
-    headline = Scored(Candidate(0, 0, 20, "Rockets hit embassy", headline=True), 1, 1, 1, order=2.9)
+    headline = Scored(Candidate(0, 0, 20, "Rockets hit Baghdad", headline=True), 1, 1, 1, order=2.9)
     dated = Scored(Candidate(0, 41, 80, "Shells were fired on Nov. 17."), 0.9, 0.5, 1.0, order=2.5)
     ranked = [best, headline, dated]
     assert choose(ranked, keep_gap=1.5, question="When were the rockets fired?") == [best, dated]
@@ -220,7 +233,11 @@ def test_a_who_answer_naming_no_one_takes_a_close_sentence_that_does() -> None:
         order=3.0,
     )
     head = Scored(
-        Candidate(0, 0, 40, "Man accused of chewing off ear", headline=True), 1, 1, 1, order=2.9
+        Candidate(0, 0, 40, "Man accused of chewing off ear in bar fight", headline=True),
+        1,
+        1,
+        1,
+        order=2.9,
     )
     named = Scored(
         Candidate(0, 70, 130, "Koryn Daniel Kraemer was charged with assault on Wednesday."),
