@@ -31,7 +31,8 @@ from qa.settings import Settings
 
 # An ingest sets a WRITING revision when it starts writing: any BM25 index built before, or
 # meanwhile (tagged with it), is known stale, so a crashed ingest can't leave BM25 and Chroma
-# apart: the next ingest rebuilds it. Set once per ingest, so a serving app rebuilds once.
+# apart: the next ingest rebuilds it. Set once per ingest; a BM25 index built under it is never
+# saved, and a serving app rebuilds its own when Chroma's passage count moves (`LoadedIndex`).
 
 
 def embed_nodes(nodes: list[TextNode], embed_model: BaseEmbedding) -> None:
@@ -133,6 +134,7 @@ def ingest(
     """
     report = IngestReport()
     with write_lock(settings, lock_timeout, waiting):
+        store.catch_up()
         try:
             return _ingest(
                 report,
@@ -314,6 +316,7 @@ def delete(
 ) -> None:
     """Remove articles from Chroma and the lexical index, under the write lock (`ingest`'s waiting)."""
     with write_lock(settings, lock_timeout, waiting):
+        store.catch_up()
         store.delete_articles(article_ids)
         rebuild_lexical(store, settings, bump_revision(store))
 

@@ -106,6 +106,7 @@ class LexicalIndex:
         (tmp / "rows.json").write_text(json.dumps(rows))
         (tmp / "surface.json").write_text(json.dumps(self.surface))
         np.save(tmp / "days.npy", self.days)
+        _synced(tmp)  # on disk before CURRENT names it: a power loss leaves no empty file named
         os.replace(tmp, directory / name)
         pointer = directory / f"{POINTER}.{name}.tmp"
         pointer.write_text(name)
@@ -122,7 +123,11 @@ class LexicalIndex:
             rows = json.loads((version / "rows.json").read_text())
             days = np.load(version / "days.npy")
             bm25 = bm25s.BM25.load(str(version / "bm25"), mmap=True) if rows["ids"] else None
-        except (OSError, ValueError, KeyError):
+        # a file cut short (a power loss before it reached the disk: EOFError) or otherwise
+        # damaged: None, and the index is rebuilt from Chroma
+        except (OSError, ValueError, KeyError, TypeError, EOFError):
+            return None
+        if len(days) != len(rows["ids"]):
             return None
         try:  # written since 2026-12-04: an older index shows the terms themselves
             surface = json.loads((version / "surface.json").read_text())
@@ -192,3 +197,14 @@ def _remove_old_versions(directory: Path) -> None:
                 entry.unlink()
         except OSError:
             continue
+
+
+def _synced(folder: Path) -> None:
+    """Flush every file under a folder to disk (fsync), as a rename is only atomic for names."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)

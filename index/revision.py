@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from index.lexical import LexicalIndex
-from index.store import REVISION_KEY, PassageStore
+from index.store import REVISION_KEY, WRITING, PassageStore
 from qa.settings import Settings
 
 
@@ -21,14 +21,18 @@ def bump_revision(store: PassageStore, prefix: str = "") -> str:
     metadata = {k: v for k, v in old.items() if not k.startswith("hnsw:")}
     metadata[REVISION_KEY] = revision
     store.collection.modify(metadata=metadata)
-    store.written_revision = revision
+    store.written_revision = store.seen_revision = revision
     return revision
 
 
 def rebuild_lexical(
     store: PassageStore, settings: Settings, revision: str | None = None
 ) -> LexicalIndex:
-    """Build the BM25 index from what Chroma holds and save it under the index dir."""
+    """Build the BM25 index from what Chroma holds and save it under the index dir.
+
+    Not saved while a write is under way (a WRITING revision): it holds part of that write,
+    and an ingest killed then would leave it trusted until the next one.
+    """
     revision = revision if revision is not None else current_revision(store)
     rows = (
         (
@@ -40,5 +44,6 @@ def rebuild_lexical(
         for pid, meta, doc in store.iter_records(["documents", "metadatas"])
     )
     lexical = LexicalIndex.build(rows, revision)
-    lexical.save(settings.lexical_dir)
+    if not revision.startswith(WRITING):
+        lexical.save(settings.lexical_dir)
     return lexical

@@ -91,6 +91,12 @@ def open_client(settings: Settings) -> Any:
     try:
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
+        if "malformed" in str(exc) or "not a database" in str(exc):
+            raise ConfigError(
+                f"The index in {settings.index_dir} (QA_INDEX_DIR) is damaged ({settings.chroma_dir}"
+                "/chroma.sqlite3 cannot be read): move the folder aside and run `qa ingest` on "
+                "your articles again to rebuild it."
+            ) from None
         if "readonly database" not in str(exc):
             raise
         raise ConfigError(
@@ -128,6 +134,8 @@ class PassageStore:
             self.settings.collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        # the revision this store's vectors are as of: what it opened on, or last wrote
+        self.seen_revision = str((self.collection.metadata or {}).get(REVISION_KEY, ""))
 
     def reopen(self) -> None:
         """Open the embedded store afresh, so that vectors another process added are searched.
@@ -143,6 +151,15 @@ class PassageStore:
 
         SharedSystemClient._identifier_to_system.pop(str(self.settings.chroma_dir), None)
         self._open(open_client(self.settings))
+
+    def catch_up(self) -> None:
+        """Reopen an embedded store another process wrote to since: a write needs its vectors.
+
+        Chroma writes its whole in-memory vector index back to disk: one loaded before another
+        process's ingest would drop that ingest's vectors. Called under the write lock.
+        """
+        if not self.settings.chroma_url and self.revision() != self.seen_revision:
+            self.reopen()
 
     def count(self) -> int:
         """Number of passages stored."""

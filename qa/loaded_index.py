@@ -10,7 +10,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from index.embed import build_embed_model, embedder_id
 from index.lexical import LexicalIndex, stem_words
 from index.revision import current_revision, rebuild_lexical
-from index.store import PassageStore
+from index.store import WRITING, PassageStore
 from qa.language import vocabularies
 from qa.places import gazetteer
 from qa.rerank import TermWeights
@@ -83,11 +83,18 @@ class LoadedIndex:
                 return self._lexical
             self._checked_at = now
             revision = current_revision(self.store)
-            if self._lexical is None or self._lexical.revision != revision:
+            # while another process writes (or after it died writing), the revision stays:
+            # the passages counted say when what was built is behind
+            behind = (
+                self._lexical is not None
+                and revision.startswith(WRITING)
+                and self.store.count() != len(self._lexical.ids)
+            )
+            if self._lexical is None or self._lexical.revision != revision or behind:
                 if self._lexical is not None and revision != self.store.written_revision:
                     self.store.reopen()  # another process wrote: load its vectors too
                 saved = LexicalIndex.load(self.settings.lexical_dir)
-                if saved is None or saved.revision != revision:
+                if saved is None or saved.revision != revision or revision.startswith(WRITING):
                     saved = rebuild_lexical(self.store, self.settings, revision)
                 self._lexical = saved
                 self.term_weights = TermWeights.from_lexical(saved)

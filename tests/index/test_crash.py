@@ -169,3 +169,65 @@ def test_crash_before_the_bm25_rebuild_is_caught_by_the_next_ingest(
     )
     assert (again.added, again.updated, again.unchanged) == (0, 0, 6)
     assert_consistent(settings, 6)
+
+
+def test_bm25_built_while_a_write_is_under_way_is_never_saved_and_follows_the_count(
+    tmp_path: Path, embed_model
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.loaded_index import LoadedIndex
+
+    source = tmp_path / "wire.jsonl"
+    synthetic_articles(source, 6, seed=3)
+    settings = Settings(index_dir=tmp_path / "index")
+    store = PassageStore(settings)
+    ingest_paths([str(source)], settings, store=store, embed_model=embed_model, progress=False)
+    done = LexicalIndex.load(settings.lexical_dir)
+    # another process starts writing, and a reader (a running server) asks meanwhile
+    writing = bump_revision(PassageStore(settings), WRITING)
+    reader = LoadedIndex(settings, embed_model=embed_model)
+    assert reader.lexical().revision == writing and len(reader.lexical().ids) == store.count()
+    saved = LexicalIndex.load(settings.lexical_dir)
+    assert saved is not None and done is not None and saved.revision == done.revision  # not kept
+    # ... the writer stores more (here: drops an article), then dies: the revision stays, yet
+    # the reader's BM25 follows Chroma's passages, not the part it first saw
+    store.delete_articles(["syn-0000"])
+    assert sorted(reader.lexical(recheck=True).ids) == sorted(
+        p for p, _, _ in store.iter_records([])
+    )
+    # an index saved by an older version under a WRITING revision is not trusted either
+    LexicalIndex.build([("stale::0", "old text", 0, "")], writing).save(settings.lexical_dir)
+    assert "stale::0" not in LoadedIndex(settings, embed_model=embed_model).lexical().ids
+
+
+def test_a_bm25_file_cut_to_nothing_is_rebuilt_not_an_error(tmp_path: Path, embed_model) -> None:  # type: ignore[no-untyped-def]
+    from qa.loaded_index import LoadedIndex
+
+    source = tmp_path / "wire.jsonl"
+    synthetic_articles(source, 4, seed=2)
+    settings = Settings(index_dir=tmp_path / "index")
+    store = PassageStore(settings)
+    ingest_paths([str(source)], settings, store=store, embed_model=embed_model, progress=False)
+    version = settings.lexical_dir / (settings.lexical_dir / "CURRENT").read_text().strip()
+    (version / "days.npy").write_bytes(b"")  # what a power loss leaves of an unsynced file
+    assert LexicalIndex.load(settings.lexical_dir) is None
+    assert len(LoadedIndex(settings, embed_model=embed_model).lexical().ids) == store.count()
+    ingest_paths([str(source)], settings, store=store, embed_model=embed_model, progress=False)
+    assert_consistent(settings, 4)  # the next ingest, with nothing new, saves it again
+
+
+def test_a_damaged_chroma_database_is_said_with_what_to_do(tmp_path: Path, embed_model) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from qa.errors import ConfigError
+
+    source = tmp_path / "wire.jsonl"
+    synthetic_articles(source, 2, seed=4)
+    settings = Settings(index_dir=tmp_path / "index")
+    ingest_paths([str(source)], settings, embed_model=embed_model, progress=False)
+    shutil.copytree(tmp_path / "index", tmp_path / "copy")  # a path this process never opened
+    database = tmp_path / "copy" / "chroma" / "chroma.sqlite3"
+    data = bytearray(database.read_bytes())
+    data[100:4096] = b"\xff" * 3996  # the schema page overwritten, as a disk error would
+    database.write_bytes(bytes(data))
+    with pytest.raises(ConfigError, match=r"is damaged .* run `qa ingest` on your articles again"):
+        PassageStore(Settings(index_dir=tmp_path / "copy"))
