@@ -146,14 +146,22 @@ def test_half_written_article_is_redone_not_reported_unchanged(tmp_path: Path, e
     assert_consistent(settings, 12)
 
 
-def test_crash_before_the_bm25_rebuild_is_caught_by_the_next_ingest(
-    tmp_path: Path, embed_model
-) -> None:  # type: ignore[no-untyped-def]
+def ingested(
+    tmp_path: Path, embed_model, count: int, seed: int
+) -> tuple[Path, Settings, PassageStore]:  # type: ignore[no-untyped-def]
+    """`count` synthetic articles ingested into a new index under tmp_path."""
     source = tmp_path / "wire.jsonl"
-    synthetic_articles(source, 6, seed=5)
+    synthetic_articles(source, count, seed=seed)
     settings = Settings(index_dir=tmp_path / "index")
     store = PassageStore(settings)
     ingest_paths([str(source)], settings, store=store, embed_model=embed_model, progress=False)
+    return source, settings, store
+
+
+def test_crash_before_the_bm25_rebuild_is_caught_by_the_next_ingest(
+    tmp_path: Path, embed_model
+) -> None:  # type: ignore[no-untyped-def]
+    source, settings, store = ingested(tmp_path, embed_model, 6, 5)
     # An ingest marked the collection as being written; a query rebuilt BM25 before the last
     # article was stored (tagging it with that revision); the ingest died before its own rebuild.
     writing = bump_revision(store, WRITING)
@@ -176,11 +184,7 @@ def test_bm25_built_while_a_write_is_under_way_is_never_saved_and_follows_the_co
 ) -> None:  # type: ignore[no-untyped-def]
     from qa.loaded_index import LoadedIndex
 
-    source = tmp_path / "wire.jsonl"
-    synthetic_articles(source, 6, seed=3)
-    settings = Settings(index_dir=tmp_path / "index")
-    store = PassageStore(settings)
-    ingest_paths([str(source)], settings, store=store, embed_model=embed_model, progress=False)
+    source, settings, store = ingested(tmp_path, embed_model, 6, 3)
     done = LexicalIndex.load(settings.lexical_dir)
     # another process starts writing, and a reader (a running server) asks meanwhile
     writing = bump_revision(PassageStore(settings), WRITING)
@@ -202,11 +206,7 @@ def test_bm25_built_while_a_write_is_under_way_is_never_saved_and_follows_the_co
 def test_a_bm25_file_cut_to_nothing_is_rebuilt_not_an_error(tmp_path: Path, embed_model) -> None:  # type: ignore[no-untyped-def]
     from qa.loaded_index import LoadedIndex
 
-    source = tmp_path / "wire.jsonl"
-    synthetic_articles(source, 4, seed=2)
-    settings = Settings(index_dir=tmp_path / "index")
-    store = PassageStore(settings)
-    ingest_paths([str(source)], settings, store=store, embed_model=embed_model, progress=False)
+    source, settings, store = ingested(tmp_path, embed_model, 4, 2)
     version = settings.lexical_dir / (settings.lexical_dir / "CURRENT").read_text().strip()
     (version / "days.npy").write_bytes(b"")  # what a power loss leaves of an unsynced file
     assert LexicalIndex.load(settings.lexical_dir) is None
@@ -220,10 +220,7 @@ def test_a_damaged_chroma_database_is_said_with_what_to_do(tmp_path: Path, embed
 
     from qa.errors import ConfigError
 
-    source = tmp_path / "wire.jsonl"
-    synthetic_articles(source, 2, seed=4)
-    settings = Settings(index_dir=tmp_path / "index")
-    ingest_paths([str(source)], settings, embed_model=embed_model, progress=False)
+    ingested(tmp_path, embed_model, 2, 4)
     shutil.copytree(tmp_path / "index", tmp_path / "copy")  # a path this process never opened
     database = tmp_path / "copy" / "chroma" / "chroma.sqlite3"
     data = bytearray(database.read_bytes())
