@@ -9,7 +9,7 @@ from datetime import date
 from qa.answer import said_list
 from qa.errors import ConfigError
 from qa.mentions import source_key
-from qa.recency import to_date, to_day
+from qa.recency import last_day_seen, to_date, to_day
 from qa.retrieve import Filters
 
 
@@ -17,6 +17,8 @@ def day_number(value: str | date | None) -> int:
     """A date (ISO string or date) as YYYYMMDD, 0 for None."""
     if value is None or value == "":
         return 0
+    if isinstance(value, str) and re.fullmatch(r"\d{4}/\d{2}/\d{2}", value.strip()):
+        value = value.strip().replace("/", "-")  # "2022/06/01", as articles may date themselves
     try:
         d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError as exc:
@@ -95,6 +97,12 @@ def filtered_out(filters: Filters, known_sources: frozenset[str]) -> str:
     unknown = sorted(filters.sources - known_sources)
     if known_sources and unknown and len(unknown) == len(filters.sources):
         return unknown_sources(unknown, known_sources)
+    if filters.as_of and filters.since > last_day_seen(filters.as_of):
+        return (
+            f"The date range starts on {to_date(filters.since)}, after "
+            f"{to_date(filters.as_of)}, the day the question is asked as of: nothing published "
+            "then could be known. Move one of the two."
+        )
     if filters.as_of and not (filters.since or filters.until or filters.sources):
         return (
             f"No article had been published by {to_date(filters.as_of)}, the day the question "

@@ -207,6 +207,10 @@ def test_an_empty_search_says_which_filter_left_nothing() -> None:
     assert "date and source filters" in filtered_out(Filters(sources=frozenset({"CNN"})), known)
     assert filtered_out(Filters(), known) == ""
     assert "published by 2020-11-01" in filtered_out(Filters(as_of=20201101), known)
+    # a range starting after the day asked as of: that, not the filters' width, is why
+    late = filtered_out(Filters(since=20230901, as_of=20230815), known)
+    assert late.startswith("The date range starts on 2023-09-01, after 2023-08-15")
+    assert day_number("2022/06/01") == 20220601  # as articles may write it
 
 
 def test_recency_prior_halves_every_half_life_and_ignores_undated_articles() -> None:
