@@ -101,7 +101,11 @@ _CREDIT_ONLY = re.compile(rf"^{_CREDIT}$")
 # suspected...", "NBA REWIND:Thunder rise..."); and a line that only introduces what follows
 # ("... from these states:")
 _PROMO = re.compile(
-    r"^\s*(?:More|MORE|Related|RELATED|READ MORE|Read more|GET THE LATEST)\b\s*:"
+    r"^\s*(?:More|MORE|Related|RELATED|READ MORE|Read more|GET THE LATEST|UPDATES?|WATCH|VIDEO"
+    r"|LISTEN|PHOTOS)\b\s*:"
+    # "For the latest news on Idalia, please check our live updates file": a pointer elsewhere
+    r"|\b(?:check|see|follow|visit|read) our (?:live|full|latest|complete)"
+    r"(?: \w+)? (?:updates|coverage|blog|file|page|story|report)\b"
     r"|\b(?:in your inbox|email you|sign up for|subscribe to|download the app)\b"
     r"|(?-i:[a-z)]:[A-Z“\"]|[A-Z]:(?:[“\"]|[A-Z][a-z]))",  # not a ticker: "(NYSE:TM)"
     re.IGNORECASE,

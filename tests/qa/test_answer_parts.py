@@ -356,6 +356,9 @@ def test_links_promotions_bylines_and_questions_are_not_quoted() -> None:
         "It kicked off at 10:30 a.m. local time. He said: “We are ready.”\n\n"
         "Toyota (NYSE:TM) invested in the startup.\n\n"
         "Editor’s Note: For the latest news on the war, please see Saturday’s updates file here.\n\n"
+        "UPDATES:US downs suspected Chinese spy balloon. Watch: the moment it fell.\n\n"
+        "For the latest on Idalia's path, please check our live updates file for Tuesday.\n\n"
+        "Analysts see our full-year outlook as strong.\n\n"
         "1. How relevant is this ad to you?\n\nVideo player was slow to load content Video content "
         "never loaded Ad froze or did not finish loading Other issues\n\n"
         "The editor's note was removed."
@@ -367,6 +370,7 @@ def test_links_promotions_bylines_and_questions_are_not_quoted() -> None:
         "It kicked off at 10:30 a.m. local time.",
         "He said: “We are ready.”",
         "Toyota (NYSE:TM) invested in the startup.",
+        "Analysts see our full-year outlook as strong.",
         "The editor's note was removed.",
     ]
     asked = passage(0, text)
