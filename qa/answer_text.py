@@ -66,7 +66,8 @@ def compose(
     quoted: set[int] = set()  # passages whose article's headline the answer quotes
     parts: list[str] = []
     dates = [date_phrase(passages[s.candidate.passage].published) for s in chosen]
-    dated = datelines(dates, says_when(question, [s.candidate.text for s in chosen]))
+    found_days = len({p.published[:10] for p in passages if p.published})
+    dated = datelines(dates, says_when(question, [s.candidate.text for s in chosen], found_days))
     known = article_names(passages) if FULL_NAMES else {}
     spelled = acronyms([t for p in passages for t in (p.title, p.text)]) if ACRONYMS else {}
     for s, dateline in zip(chosen, dated, strict=True):

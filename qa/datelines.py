@@ -57,8 +57,14 @@ def datelines(dates: Sequence[str], time_sensitive: bool) -> list[str]:
 _YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
 
 
-def says_when(question: str, quoted: Sequence[str]) -> bool:
-    """Whether to date the quotes: a time-sensitive question, or a "when" one they give no year."""
+def says_when(question: str, quoted: Sequence[str], found_days: int = 1) -> bool:
+    """Whether to date the quotes: a time-sensitive question, or a "when" one they give no year.
+
+    Also a "how many / how much" question answered from articles of `found_days` different
+    days: a count or a price reported on one day may have changed by the next.
+    """
     if TIME_SENSITIVE.search(question):
+        return True
+    if found_days > 1 and question_type(question) == "number":
         return True
     return question_type(question) == "date" and not any(_YEAR.search(q) for q in quoted)

@@ -195,6 +195,11 @@ def test_a_when_question_answered_without_a_year_is_dated() -> None:
     assert not says_when("When did the Titanic sink?", ["The Titanic sank in April 1912."])
     assert not says_when("Where did the bank hold its rate?", weekday)
     assert says_when("What is the rate now?", ["It is 5 percent in 2024."])  # time-sensitive
+    # a count from articles of several days may have changed since: its day is said
+    toll = ["The death toll rose to 67."]
+    assert says_when("How many people died in the fires?", toll, found_days=3)
+    assert not says_when("How many people died in the fires?", toll, found_days=1)
+    assert not says_when("Where did the fires burn?", toll, found_days=3)
 
 
 def test_echoes_and_questions_cannot_win_and_types_must_be_new() -> None:
