@@ -72,8 +72,10 @@ def test_compose_cites_each_sentence_and_dates_time_sensitive_answers() -> None:
         passage(1, "Six were hurt.", "2020-11-18"),
     ]
     chosen = [Scored(Candidate(0, 0, 15, "Five were hurt."), 1.0, 0.5, 1.0)]
-    answer = compose("How many were hurt?", ps, chosen)
+    answer = compose("How many were hurt?", ps[:1], chosen)
     assert answer.text == "Five were hurt. [1]" and answer.citations[0].highlights == ((0, 15),)
+    # found in articles of two days, a count says its day: the other may tell another
+    assert compose("How many were hurt?", ps, chosen).text == "Nov. 17, 2020: Five were hurt. [1]"
     both = chosen + [Scored(Candidate(1, 0, 14, "Six were hurt."), 0.95, 0.5, 1.0)]
     dated = compose("How many were hurt?", ps, both)
     # each sentence says its own article's date: the second is a day newer
