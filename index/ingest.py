@@ -150,6 +150,9 @@ def ingest(
             )
         except KeyboardInterrupt:  # what was stored before it stays: say how much
             raise IngestInterrupted(report) from None
+        except Exception as exc:  # a store gone mid-way (a Chroma server stopped): the same
+            exc.report = report  # type: ignore[attr-defined]
+            raise
 
 
 def _ingest(

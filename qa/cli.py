@@ -104,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = settings_error(exc)
         else:
             message = f"{type(exc).__name__}: {exc} (set QA_DEBUG=1 for details)"
+        kept = getattr(exc, "report", None)
+        if kept is not None and (kept.added or kept.updated):  # an ingest stopped part-way
+            message += f" (ingest stopped{interrupted_ingest(kept)})"
         print(f"error: {message}", file=sys.stderr)
         if getattr(args, "json", False):  # a script reading stdout gets the error too
             print(json.dumps({"error": message}))

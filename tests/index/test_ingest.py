@@ -567,3 +567,30 @@ def test_a_feed_entry_with_an_unreadable_date_is_a_warning(
     assert "'garbage' is not a date" in warning["error"]
     published = {e.title: e.published for e in store.manifest().values()}
     assert published == {"Bridge": "", "Ferry": "2021-03-05"}
+
+
+def test_a_store_lost_during_an_ingest_says_what_was_stored(
+    tmp_path: Path, embed_model, articles_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from qa.cli import main
+    from qa.errors import IndexUnreachableError
+
+    monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("QA_INGEST_BATCH", "1")
+    monkeypatch.setattr("index.embed.build_embed_model", lambda *_a, **_k: embed_model)
+    real_add = PassageStore.add
+    writes: list[int] = []
+
+    def add_then_fail(self, nodes):  # type: ignore[no-untyped-def]
+        writes.append(len(nodes))
+        if len(writes) == 3:  # the Chroma server stops while the third article is stored
+            raise IndexUnreachableError("The Chroma server is unreachable: start it.")
+        real_add(self, nodes)
+
+    monkeypatch.setattr(PassageStore, "add", add_then_fail)
+    assert main(["ingest", str(articles_dir)]) == 1
+    said = capsys.readouterr().err.strip().splitlines()[-1]
+    assert said.startswith("error: The Chroma server is unreachable: start it. (ingest stopped: 2 ")
+    assert said.endswith(
+        "run the same command again to finish (they are skipped, not embedded again))"
+    )
