@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sys
 import time
@@ -151,7 +152,8 @@ def ingest(
         except KeyboardInterrupt:  # what was stored before it stays: say how much
             raise IngestInterrupted(report) from None
         except Exception as exc:  # a store gone mid-way (a Chroma server stopped): the same
-            exc.report = report  # type: ignore[attr-defined]
+            with contextlib.suppress(AttributeError):  # an exception that takes no attributes
+                exc.report = report  # type: ignore[attr-defined]
             raise
 
 
