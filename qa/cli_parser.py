@@ -78,9 +78,16 @@ def search_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser for every subcommand."""
+    from importlib.metadata import PackageNotFoundError, version
+
     parser = argparse.ArgumentParser(
         prog="qa", description="Ask questions about news articles; answers cite passages."
     )
+    try:
+        installed = version("article-qa")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        installed = "unknown (not installed)"
+    parser.add_argument("--version", action="version", version=f"article-qa {installed}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(

@@ -364,3 +364,14 @@ def test_a_citation_preview_shows_what_the_answer_quotes() -> None:
     assert "Two civilians were wounded, the police said." in shown
     assert shown.startswith("…") and shown.endswith("…") and len(shown) <= 302
     assert preview("A short passage.", []) == "A short passage."
+
+
+def test_version_is_the_installed_one(capsys) -> None:  # type: ignore[no-untyped-def]
+    from importlib.metadata import version
+
+    from qa.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"article-qa {version('article-qa')}"
