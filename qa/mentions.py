@@ -25,10 +25,6 @@ def source_key(source: str) -> str:
     return s[3:] if s.startswith("the") and len(s) > 6 else s
 
 
-# a word of a name as written: "CNN's", "USA", "Today", "N.Y."
-_NAME_WORD = re.compile(r"[A-Za-z0-9]+(?:[.&][A-Za-z0-9]+)*\.?")
-
-
 def mentioned_sources(question: str, known: frozenset[str]) -> list[str]:
     """Known source names the question mentions ("as reported by TechCrunch"), longest first.
 

@@ -101,8 +101,11 @@ _CREDIT_ONLY = re.compile(rf"^{_CREDIT}$")
 # suspected...", "NBA REWIND:Thunder rise..."); and a line that only introduces what follows
 # ("... from these states:")
 _PROMO = re.compile(
-    r"^\s*(?:More|MORE|Related|RELATED|READ MORE|Read more|GET THE LATEST|UPDATES?|WATCH|VIDEO"
-    r"|LISTEN|PHOTOS)\b\s*:"
+    r"^\s*(?:More|MORE|Related|RELATED|READ MORE|Read more|GET THE LATEST|WATCH|VIDEO|LISTEN"
+    r"|PHOTOS)\b\s*:"
+    # "UPDATES:US downs ...": a link's label run into its headline ("Update: Police said ..."
+    # with a space tells news)
+    r"|^\s*UPDATES?:(?=\S)"
     # "For the latest news on Idalia, please check our live updates file": a pointer elsewhere
     r"|\b(?:check|see|follow|visit|read) our (?:live|full|latest|complete)"
     r"(?: \w+)? (?:updates|coverage|blog|file|page|story|report)\b"

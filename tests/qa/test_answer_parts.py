@@ -366,6 +366,7 @@ def test_links_promotions_bylines_and_questions_are_not_quoted() -> None:
         "UPDATES:US downs suspected Chinese spy balloon. Watch: the moment it fell.\n\n"
         "For the latest on Idalia's path, please check our live updates file for Tuesday.\n\n"
         "Analysts see our full-year outlook as strong.\n\n"
+        "Update: Police said the suspect was arrested.\n\n"
         "1. How relevant is this ad to you?\n\nVideo player was slow to load content Video content "
         "never loaded Ad froze or did not finish loading Other issues\n\n"
         "The editor's note was removed."
@@ -378,6 +379,7 @@ def test_links_promotions_bylines_and_questions_are_not_quoted() -> None:
         "He said: “We are ready.”",
         "Toyota (NYSE:TM) invested in the startup.",
         "Analysts see our full-year outlook as strong.",
+        "Update: Police said the suspect was arrested.",
         "The editor's note was removed.",
     ]
     asked = passage(0, text)
