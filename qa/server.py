@@ -151,6 +151,8 @@ class EngineLoader:
                 print(f"article-qa: {report.summary()}", flush=True)
                 for f in report.failed:
                     print(f"  failed: {f['path']}: {f['error']}", file=sys.stderr)
+                for s in report.skipped:
+                    print(f"  skipped: {s['path']}: {s['error']}", file=sys.stderr)
                 mark(seeded)
             self.stage = "Loading the embedder and the article list…"
             engine.warm_up()
