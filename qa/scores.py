@@ -18,6 +18,7 @@ from qa.answer_types import (
 )
 from qa.candidates import Candidate, Scored, asks, candidates, shortlist
 from qa.citations import Passage
+from qa.names import acronyms, with_acronyms
 from qa.rerank import TermWeights
 from qa.sentence_model import Sentence, features, order_scores, question_context
 from qa.sentences import sentence_spans
@@ -187,6 +188,10 @@ def scored_candidates(
     """The shortlisted sentences and the headlines of the passages, embedded and scored, best first."""
     titles = [p.title for p in passages]
     every = candidates(passages, HEADLINES)
+    # "SBF ... pleaded not guilty" is scored as saying "SBF [Sam Bankman-Fried]", as it is quoted
+    spelled = acronyms([t for p in passages for t in (p.title, p.text)])
+    if spelled:
+        every = [replace(c, text=with_acronyms(c.text, spelled)) for c in every]
     cands = shortlist(question, [c for c in every if not c.headline], titles, shortlist_size)
     cands += [c for c in every if c.headline]  # a headline's words are in every sentence's count
     if not cands:

@@ -703,3 +703,26 @@ def test_questions_asking_for_a_person_and_sentences_naming_a_new_one() -> None:
     assert names_new_person("It was signed by chairman Peter M. Towe.", "Who signed it?")
     # "President" is a title, "Dublin" no first name
     assert not names_new_person("President Biden and Dublin Council spoke.", "Who spoke?")
+
+
+def test_a_sentence_naming_by_acronym_is_scored_with_the_name_spelled_out() -> None:
+    from qa.scores import scored_candidates
+
+    text = "Sam Bankman-Fried founded FTX in 2019. SBF has pleaded not guilty to seven charges."
+    ps = [passage(0, text)]
+    seen: list[str] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        seen.extend(texts)
+        return [[1.0, float(len(t))] for t in texts]
+
+    scored = scored_candidates("Did Sam Bankman-Fried plead guilty?", ps, [1.0, 0.0], embed, 10)
+    [plea] = [s.candidate for s in scored if "guilty" in s.candidate.text]
+    # the question's name is in it for the scores, as it will be in the quote
+    assert plea.text == "SBF [Sam Bankman-Fried] has pleaded not guilty to seven charges."
+    assert text[plea.start : plea.end] == "SBF has pleaded not guilty to seven charges."
+    assert plea.text in seen  # embedded as quoted
+    answer = compose(
+        "Did Sam Bankman-Fried plead guilty?", ps, [replace(scored[0], candidate=plea)]
+    )
+    assert answer.text.count("[Sam Bankman-Fried]") == 1  # not spelled out twice
