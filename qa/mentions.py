@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 # ".com", ".co.uk", ".org.au": an address's ending, which a source's name lacks
 _DOMAIN_END = re.compile(
@@ -11,6 +12,7 @@ _DOMAIN_END = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)  # every known source's key, for every question asked
 def source_key(source: str) -> str:
     """A source's name or web address as one key: "https://www.CNN.com/", "CNN" -> "cnn".
 
@@ -35,7 +37,7 @@ def mentioned_sources(question: str, known: frozenset[str]) -> list[str]:
     found: list[str] = []
     names: list[str] = []
     for source in sorted(known, key=len, reverse=True):
-        name = re.sub(r"[^a-z0-9]+", " ", source.lower()).strip()
+        name = _plain(source)
         # "The Age" must not also match inside a longer name already found ("The Agency Post")
         if len(name) >= 3 and f" {name} " in q and not any(f" {name} " in f" {n} " for n in names):
             found.append(source)
@@ -47,6 +49,12 @@ def mentioned_sources(question: str, known: frozenset[str]) -> list[str]:
         if len(key) >= 3 and key in keys and key not in named_keys:
             found.append(source)
     return found
+
+
+@lru_cache(maxsize=65536)
+def _plain(source: str) -> str:
+    """A source's name in lower-case words ("The Verge" -> "the verge")."""
+    return re.sub(r"[^a-z0-9]+", " ", source.lower()).strip()
 
 
 def _capitalised_runs(question: str) -> set[str]:
